@@ -1,0 +1,95 @@
+using System.Text.Json;
+
+namespace EventKit;
+
+/// <summary>
+/// Options for EventKit, configured with <c>services.AddEventKit(o =&gt; …)</c>. Ranges are validated when the host
+/// starts; an invalid value stops start-up with an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>
+/// naming the option and its allowed range.
+/// </summary>
+public sealed class EventKitOptions
+{
+    /// <summary>Gets or sets how many events a processor claims at once.</summary>
+    /// <value>Default 100. Allowed 1–10,000.</value>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Gets or sets how many events one processor handles concurrently.</summary>
+    /// <value>Default 8. Allowed 1–1,000.</value>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets how often an idle processor looks for work it was not told about: events published by other
+    /// instances, expired leases, and delayed or retried events. Events published in this process wake it at once.
+    /// </summary>
+    /// <value>Default 1 second. Allowed 10 ms – 1 hour.</value>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long a claim is valid. The lease is renewed every third of this while handlers still run;
+    /// if the processor dies, the events become claimable again once it expires.
+    /// </summary>
+    /// <value>Default 30 seconds. Allowed 1 second – 1 hour.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how long one handler may run before it is cancelled and counted as a failure.</summary>
+    /// <value>Default 30 seconds. Allowed 1 ms – 1 day, or <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</value>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how many attempts an event gets before it is dead-lettered.</summary>
+    /// <value>Default 3. Allowed 1–100.</value>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets the delay before the first retry. Retry <c>n</c> waits
+    /// <c>min(RetryMaxDelay, RetryBaseDelay × 2^(n−1))</c>, varied by ±20 % jitter so failures do not retry in step.
+    /// </summary>
+    /// <value>Default 5 seconds. Allowed 0 – 1 day.</value>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the longest delay between two attempts.</summary>
+    /// <value>Default 5 minutes. Allowed <see cref="RetryBaseDelay"/> – 7 days.</value>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets how long completed events (and their log) are kept after processing.
+    /// </summary>
+    /// <value>Default 30 days. Allowed 1 minute – 3,650 days, or <see cref="Timeout.InfiniteTimeSpan"/> to keep them forever.</value>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Gets or sets how long dead letters are kept, or <see langword="null"/> to keep them until requeued.</summary>
+    /// <value>Default <see langword="null"/>. Allowed 1 minute – 3,650 days.</value>
+    public TimeSpan? DeadLetterRetention { get; set; }
+
+    /// <summary>Gets or sets how often the retention cleanup runs.</summary>
+    /// <value>Default 1 hour. Allowed 1 second – 7 days.</value>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets how many events one cleanup statement deletes; cleanup repeats batches until done.</summary>
+    /// <value>Default 1,000. Allowed 1–100,000.</value>
+    public int CleanupBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Gets or sets whether an event with no registered handler is dead-lettered (<see langword="true"/>) or
+    /// completed (<see langword="false"/>).
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool DeadLetterUnhandledEvents { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long handlers already running get to finish when the host stops. Events not yet started
+    /// are released at once; handlers still running after this are cancelled and their events released.
+    /// </summary>
+    /// <value>Default 10 seconds. Allowed 0 – 1 hour.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Gets or sets whether this instance runs the background processor and cleanup. Set to <see langword="false"/>
+    /// on instances that only publish.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool EnableProcessing { get; set; } = true;
+
+    /// <summary>Gets or sets the JSON options used to serialize payloads at publish and deserialize them for handlers.</summary>
+    /// <value>Default <see cref="JsonSerializerDefaults.Web"/> options.</value>
+    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+}

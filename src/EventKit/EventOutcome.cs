@@ -1,0 +1,29 @@
+namespace EventKit;
+
+/// <summary>
+/// What a processor decided for one claimed event, applied by <see cref="IEventStore.SettleAsync"/>.
+/// </summary>
+public sealed class EventOutcome
+{
+    /// <summary>Gets the event id.</summary>
+    public required Guid EventId { get; init; }
+
+    /// <summary>
+    /// Gets the new status: <see cref="EventStatus.Completed"/>, <see cref="EventStatus.Failed"/> (retry at
+    /// <see cref="AvailableAt"/>), <see cref="EventStatus.DeadLetter"/>, or <see cref="EventStatus.Pending"/> to
+    /// release the lease without counting the attempt (shutdown before or during handling).
+    /// </summary>
+    public required EventStatus Status { get; init; }
+
+    /// <summary>Gets the UTC time the event becomes claimable again; required for <see cref="EventStatus.Failed"/> and <see cref="EventStatus.Pending"/>.</summary>
+    public DateTimeOffset? AvailableAt { get; init; }
+
+    /// <summary>Gets the UTC time processing ended; required for <see cref="EventStatus.Completed"/> and <see cref="EventStatus.DeadLetter"/>.</summary>
+    public DateTimeOffset? ProcessedAt { get; init; }
+
+    /// <summary>Gets the error to store as <see cref="EventRecord.LastError"/>, for failures and dead letters.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Gets the handler executions of this attempt. They are stored even if the lease was lost.</summary>
+    public IReadOnlyList<EventLogEntry> Logs { get; init; } = [];
+}

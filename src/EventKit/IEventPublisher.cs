@@ -1,0 +1,58 @@
+namespace EventKit;
+
+/// <summary>
+/// Publishes events. Resolve it from the same DI scope as the business change: with a transactional store the
+/// event is written in that unit of work and commits with it (transactional outbox); with the in-memory store it
+/// is stored at once.
+/// </summary>
+/// <remarks>
+/// Arguments are validated before anything is stored: an invalid call throws and stores nothing. The processor in
+/// this process is woken as soon as the event is visible, so handlers start without waiting for a poll.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in arity and shape; none is ambiguous, and options and token stay optional as in every .NET async API.")]
+public interface IEventPublisher
+{
+    /// <summary>Publishes an event given its type name, entity and payload (the original design's untyped form).</summary>
+    /// <param name="type">The event type name, e.g. <c>user.created</c>: at most 200 characters matching <c>^[a-z0-9]+([._-][a-z0-9]+)*$</c>.</param>
+    /// <param name="entity">The kind of entity, e.g. <c>user</c>: not blank, at most 100 characters.</param>
+    /// <param name="entityId">The entity's id: not blank, at most 200 characters.</param>
+    /// <param name="payload">The payload, serialized to JSON with <see cref="EventKitOptions.SerializerOptions"/>.</param>
+    /// <param name="options">Per-publish options (delay, actor, correlation id, idempotency key), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/>, <paramref name="entity"/>, <paramref name="entityId"/> or <paramref name="payload"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An argument is blank, too long, malformed, or the payload cannot be serialized.</exception>
+    ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes a typed event. The type name and entity come from <see cref="EventTypeAttribute"/> on
+    /// <typeparamref name="TPayload"/>, the entity id from its <see cref="EntityIdAttribute"/> property.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type, marked with <see cref="EventTypeAttribute"/>.</typeparam>
+    /// <param name="payload">The payload.</param>
+    /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payload"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <typeparamref name="TPayload"/> has no <see cref="EventTypeAttribute"/> or no <see cref="EntityIdAttribute"/>
+    /// property, its entity id is blank, or the payload cannot be serialized.
+    /// </exception>
+    ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TPayload : notnull;
+
+    /// <summary>
+    /// Publishes a typed event about the entity <paramref name="entityId"/>. The type name and entity come from
+    /// <see cref="EventTypeAttribute"/> on <typeparamref name="TPayload"/>.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type, marked with <see cref="EventTypeAttribute"/>.</typeparam>
+    /// <param name="payload">The payload.</param>
+    /// <param name="entityId">The entity's id: not blank, at most 200 characters.</param>
+    /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payload"/> or <paramref name="entityId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TPayload"/> has no <see cref="EventTypeAttribute"/>, or an argument is invalid.</exception>
+    ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, string entityId, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TPayload : notnull;
+}

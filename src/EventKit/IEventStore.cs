@@ -1,0 +1,112 @@
+namespace EventKit;
+
+/// <summary>
+/// Persists events and their handler log, and hands out leases on runnable events.
+/// </summary>
+/// <remarks>
+/// <para>
+/// EventKit ships an in-memory store (<c>UseInMemoryStore()</c>) and an EF Core store (package
+/// <c>EventKit.EntityFramework</c>). A store is resolved from a DI scope for every unit of work, so it may be
+/// registered as a singleton or as a scoped service (for example around the application's <c>DbContext</c>).
+/// </para>
+/// <para>
+/// Every store must honour the same contract: claims are atomic (an event is leased by at most one owner at a
+/// time, across threads and processes); an expired lease makes the event claimable again; settling applies a
+/// status change only while the caller still holds the lease, but always stores the log entries. All times are
+/// UTC and come from the caller, so stores never read a clock.
+/// </para>
+/// </remarks>
+public interface IEventStore
+{
+    /// <summary>
+    /// Adds a new <see cref="EventStatus.Pending"/> event. For a transactional store the event is written with the
+    /// caller's unit of work (it becomes visible when that commits).
+    /// </summary>
+    /// <param name="record">The event to add.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>
+    /// The id of the stored event: <paramref name="record"/>'s id, or, when an event with the same
+    /// <see cref="EventRecord.IdempotencyKey"/> already exists, that event's id (nothing is added).
+    /// </returns>
+    ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Atomically leases up to <paramref name="maxCount"/> runnable events to <paramref name="owner"/>: events that are
+    /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
+    /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
+    /// <see cref="EventRecord.AvailableAt"/> first. Each claimed event becomes <see cref="EventStatus.Processing"/>
+    /// with its attempt count incremented.
+    /// </summary>
+    /// <param name="owner">The claiming processor's id.</param>
+    /// <param name="maxCount">The largest number of events to claim.</param>
+    /// <param name="now">The current UTC time.</param>
+    /// <param name="leaseUntil">The UTC time the leases expire unless renewed.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The claimed events, with the names of the handlers that already succeeded for each.</returns>
+    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/>.</summary>
+    /// <param name="eventIds">The events to renew.</param>
+    /// <param name="owner">The processor's id.</param>
+    /// <param name="leaseUntil">The new expiry.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The number of leases renewed; fewer than requested means some were lost to another owner.</returns>
+    ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies <paramref name="outcomes"/>: stores every log entry, and changes the status of each event that
+    /// <paramref name="owner"/> still leases (clearing the lease). Events leased by someone else keep their state.
+    /// </summary>
+    /// <param name="outcomes">The outcomes to apply.</param>
+    /// <param name="owner">The processor's id.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The number of events whose status changed.</returns>
+    ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets counts per status and the average processing time of completed events.</summary>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The metrics.</returns>
+    ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Counts events per type with <see cref="EventRecord.CreatedAt"/> in [<paramref name="since"/>, <paramref name="until"/>].</summary>
+    /// <param name="since">Inclusive start (UTC).</param>
+    /// <param name="until">Inclusive end (UTC).</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>One entry per type with at least one event, ordered by type name.</returns>
+    ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists dead-lettered events, most recent first.</summary>
+    /// <param name="type">Only events of this type, or <see langword="null"/> for all.</param>
+    /// <param name="limit">The largest number of events to return.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The dead letters, with <see cref="EventRecord.LastError"/> giving the reason.</returns>
+    ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves dead-lettered events back to <see cref="EventStatus.Pending"/> with zero attempts, available at
+    /// <paramref name="now"/>. Handlers that already succeeded for an event are still not run again.
+    /// </summary>
+    /// <param name="eventId">One event to requeue, or <see langword="null"/> for all that match <paramref name="type"/>.</param>
+    /// <param name="type">With a <see langword="null"/> <paramref name="eventId"/>: the type to requeue, or <see langword="null"/> for every dead letter.</param>
+    /// <param name="now">The current UTC time.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The number of events requeued.</returns>
+    ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets one event with its handler log.</summary>
+    /// <param name="eventId">The event id.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The event and its log, or <see langword="null"/> if no such event exists.</returns>
+    ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes up to <paramref name="batchSize"/> events in <paramref name="status"/> (a terminal status) whose
+    /// <see cref="EventRecord.ProcessedAt"/> is before <paramref name="processedBefore"/>, with their log entries.
+    /// </summary>
+    /// <param name="status"><see cref="EventStatus.Completed"/> or <see cref="EventStatus.DeadLetter"/>.</param>
+    /// <param name="processedBefore">The exclusive UTC cut-off.</param>
+    /// <param name="batchSize">The largest number of events to delete in this call.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The number of events deleted; callers repeat while it equals <paramref name="batchSize"/>.</returns>
+    ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,406 @@
+using EventKit.Internal;
+
+namespace EventKit.InMemory;
+
+/// <summary>
+/// A thread-safe store in process memory with the same semantics as a database store: atomic claims with
+/// leases that expire, per-handler success tracking, idempotency keys, retention. Claims cost O(k log n) through
+/// priority queues ordered by availability and lease expiry; metrics per status are kept as running counts.
+/// </summary>
+internal sealed class InMemoryEventStore : IEventStore
+{
+    private readonly Lock _gate = new();
+    private readonly EventSignal? _signal;
+    private readonly Dictionary<Guid, Entry> _events = [];
+    private readonly Dictionary<string, Guid> _idempotencyKeys = new(StringComparer.Ordinal);
+
+    // Queues hold (entry, version) pairs; a pair whose version no longer matches the entry is stale and skipped.
+    private readonly PriorityQueue<(Entry Entry, long Version), (long Ticks, long Sequence)> _runnable = new();
+    private readonly PriorityQueue<(Entry Entry, long Version), long> _leases = new();
+    private readonly PriorityQueue<(Entry Entry, long Version), long> _completed = new();
+    private readonly PriorityQueue<(Entry Entry, long Version), long> _deadLetters = new();
+    private readonly long[] _statusCounts = new long[5];
+    private long _sequence;
+    private long _completedDurationTicks;
+
+    public InMemoryEventStore(EventSignal? signal = null) => _signal = signal;
+
+    public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (record.IdempotencyKey is { } key)
+            {
+                if (_idempotencyKeys.TryGetValue(key, out var existing))
+                {
+                    return ValueTask.FromResult(existing);
+                }
+
+                _idempotencyKeys[key] = record.Id;
+            }
+
+            if (!_events.TryAdd(record.Id, new Entry(record, ++_sequence)))
+            {
+                if (record.IdempotencyKey is { } added)
+                {
+                    _idempotencyKeys.Remove(added);
+                }
+
+                throw new InvalidOperationException($"An event with id {record.Id} already exists.");
+            }
+
+            var entry = _events[record.Id];
+            entry.Status = EventStatus.Pending;
+            _statusCounts[(int)EventStatus.Pending]++;
+            EnqueueRunnable(entry);
+        }
+
+        _signal?.Notify(record.AvailableAt);
+        return ValueTask.FromResult(record.Id);
+    }
+
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var nowTicks = now.UtcTicks;
+        List<ClaimedEvent>? claimed = null;
+        lock (_gate)
+        {
+            // Expired leases become runnable again, in the order of their original availability.
+            while (_leases.TryPeek(out var lease, out var until) && until <= nowTicks)
+            {
+                _leases.Dequeue();
+                if (lease.Entry.Version == lease.Version && lease.Entry.Status == EventStatus.Processing)
+                {
+                    lease.Entry.Version++;
+                    EnqueueRunnable(lease.Entry);
+                }
+            }
+
+            while ((claimed?.Count ?? 0) < maxCount && _runnable.TryPeek(out var item, out var key) && key.Ticks <= nowTicks)
+            {
+                _runnable.Dequeue();
+                var entry = item.Entry;
+                if (entry.Version != item.Version)
+                {
+                    continue;
+                }
+
+                Move(entry, EventStatus.Processing);
+                entry.Attempts++;
+                entry.LockedBy = owner;
+                entry.LockedUntil = leaseUntil;
+                entry.Version++;
+                _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
+                IReadOnlyCollection<string> succeeded = entry.Succeeded is null ? [] : [.. entry.Succeeded];
+                (claimed ??= new List<ClaimedEvent>(Math.Min(maxCount, 64))).Add(new ClaimedEvent(entry.ToRecord(), succeeded));
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<ClaimedEvent>>(claimed ?? (IReadOnlyList<ClaimedEvent>)[]);
+    }
+
+    public ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        var renewed = 0;
+        lock (_gate)
+        {
+            foreach (var id in eventIds)
+            {
+                if (_events.TryGetValue(id, out var entry) && entry.Status == EventStatus.Processing && entry.LockedBy == owner)
+                {
+                    entry.LockedUntil = leaseUntil;
+                    entry.Version++;
+                    _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
+                    renewed++;
+                }
+            }
+        }
+
+        return ValueTask.FromResult(renewed);
+    }
+
+    public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        foreach (var outcome in outcomes)
+        {
+            Validate(outcome);
+        }
+
+        var applied = 0;
+        var released = false;
+        lock (_gate)
+        {
+            foreach (var outcome in outcomes)
+            {
+                if (!_events.TryGetValue(outcome.EventId, out var entry))
+                {
+                    continue;
+                }
+
+                foreach (var log in outcome.Logs)
+                {
+                    entry.Logs.Add(log);
+                    if (log.Result == EventLogResult.Success)
+                    {
+                        (entry.Succeeded ??= new HashSet<string>(StringComparer.Ordinal)).Add(log.Action);
+                    }
+                }
+
+                if (entry.Status != EventStatus.Processing || entry.LockedBy != owner)
+                {
+                    continue;
+                }
+
+                entry.LockedBy = null;
+                entry.LockedUntil = null;
+                entry.Version++;
+                Move(entry, outcome.Status);
+                switch (outcome.Status)
+                {
+                    case EventStatus.Completed:
+                        entry.ProcessedAt = outcome.ProcessedAt;
+                        entry.LastError = null;
+                        _completedDurationTicks += (outcome.ProcessedAt!.Value - entry.CreatedAt).Ticks;
+                        _completed.Enqueue((entry, entry.Version), outcome.ProcessedAt.Value.UtcTicks);
+                        break;
+                    case EventStatus.DeadLetter:
+                        entry.ProcessedAt = outcome.ProcessedAt;
+                        entry.LastError = outcome.Error;
+                        _deadLetters.Enqueue((entry, entry.Version), outcome.ProcessedAt!.Value.UtcTicks);
+                        break;
+                    case EventStatus.Failed:
+                        entry.AvailableAt = outcome.AvailableAt!.Value;
+                        entry.LastError = outcome.Error;
+                        EnqueueRunnable(entry);
+                        break;
+                    default:
+                        entry.Attempts = Math.Max(0, entry.Attempts - 1);
+                        entry.AvailableAt = outcome.AvailableAt!.Value;
+                        entry.LastError = outcome.Error ?? entry.LastError;
+                        EnqueueRunnable(entry);
+                        released = true;
+                        break;
+                }
+
+                applied++;
+            }
+        }
+
+        if (released)
+        {
+            _signal?.Notify(DateTimeOffset.MinValue);
+        }
+
+        return ValueTask.FromResult(applied);
+    }
+
+    public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var completed = _statusCounts[(int)EventStatus.Completed];
+            return ValueTask.FromResult(new EventMetrics
+            {
+                Pending = _statusCounts[(int)EventStatus.Pending],
+                Processing = _statusCounts[(int)EventStatus.Processing],
+                Completed = completed,
+                Failed = _statusCounts[(int)EventStatus.Failed],
+                DeadLetter = _statusCounts[(int)EventStatus.DeadLetter],
+                AverageProcessingTime = completed == 0 ? null : TimeSpan.FromTicks(_completedDurationTicks / completed),
+            });
+        }
+    }
+
+    public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var entry in _events.Values)
+            {
+                if (entry.CreatedAt >= since && entry.CreatedAt <= until)
+                {
+                    counts[entry.Type] = counts.GetValueOrDefault(entry.Type) + 1;
+                }
+            }
+        }
+
+        IReadOnlyList<EventTypeCount> result = [.. counts.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new EventTypeCount(p.Key, p.Value))];
+        return ValueTask.FromResult(result);
+    }
+
+    public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (_gate)
+        {
+            IReadOnlyList<EventRecord> result = [.. _events.Values
+                .Where(e => e.Status == EventStatus.DeadLetter && (type is null || e.Type == type))
+                .OrderByDescending(e => e.ProcessedAt)
+                .ThenByDescending(e => e.Sequence)
+                .Take(limit)
+                .Select(e => e.ToRecord())];
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    public ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        lock (_gate)
+        {
+            IEnumerable<Entry> candidates = eventId is { } id
+                ? (_events.TryGetValue(id, out var one) ? [one] : [])
+                : _events.Values.Where(e => type is null || e.Type == type).ToList();
+            foreach (var entry in candidates)
+            {
+                if (entry.Status != EventStatus.DeadLetter)
+                {
+                    continue;
+                }
+
+                Move(entry, EventStatus.Pending);
+                entry.Attempts = 0;
+                entry.AvailableAt = now;
+                entry.ProcessedAt = null;
+                entry.LastError = null;
+                entry.Version++;
+                EnqueueRunnable(entry);
+                count++;
+            }
+        }
+
+        return ValueTask.FromResult(count);
+    }
+
+    public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_events.TryGetValue(eventId, out var entry)
+                ? new EventDetails(entry.ToRecord(), [.. entry.Logs.OrderBy(l => l.CreatedAt).ThenBy(l => l.Id)])
+                : null);
+        }
+    }
+
+    public ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var queue = status switch
+        {
+            EventStatus.Completed => _completed,
+            EventStatus.DeadLetter => _deadLetters,
+            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed and DeadLetter events can be deleted."),
+        };
+
+        var deleted = 0;
+        var cutoff = processedBefore.UtcTicks;
+        lock (_gate)
+        {
+            while (deleted < batchSize && queue.TryPeek(out var item, out var processedAt) && processedAt < cutoff)
+            {
+                queue.Dequeue();
+                var entry = item.Entry;
+                if (entry.Version != item.Version || entry.Status != status)
+                {
+                    continue;
+                }
+
+                _events.Remove(entry.Id);
+                if (entry.IdempotencyKey is { } key)
+                {
+                    _idempotencyKeys.Remove(key);
+                }
+
+                _statusCounts[(int)status]--;
+                if (status == EventStatus.Completed)
+                {
+                    _completedDurationTicks -= (entry.ProcessedAt!.Value - entry.CreatedAt).Ticks;
+                }
+
+                entry.Version++;
+                deleted++;
+            }
+        }
+
+        return ValueTask.FromResult(deleted);
+    }
+
+    private static void Validate(EventOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var valid = outcome.Status switch
+        {
+            EventStatus.Completed or EventStatus.DeadLetter => outcome.ProcessedAt is not null,
+            EventStatus.Failed or EventStatus.Pending => outcome.AvailableAt is not null,
+            _ => false,
+        };
+        if (!valid)
+        {
+            throw new ArgumentException(
+                $"Outcome for event {outcome.EventId} is invalid: status {outcome.Status} needs {(outcome.Status is EventStatus.Completed or EventStatus.DeadLetter ? "ProcessedAt" : "AvailableAt")}; Processing is not an outcome.",
+                nameof(outcome));
+        }
+    }
+
+    private void EnqueueRunnable(Entry entry) =>
+        _runnable.Enqueue((entry, entry.Version), (entry.AvailableAt.UtcTicks, entry.Sequence));
+
+    private void Move(Entry entry, EventStatus status)
+    {
+        _statusCounts[(int)entry.Status]--;
+        _statusCounts[(int)status]++;
+        entry.Status = status;
+    }
+
+    private sealed class Entry(EventRecord record, long sequence)
+    {
+        public readonly Guid Id = record.Id;
+        public readonly string Type = record.Type;
+        public readonly long Sequence = sequence;
+        public readonly DateTimeOffset CreatedAt = record.CreatedAt;
+        public readonly string? IdempotencyKey = record.IdempotencyKey;
+        public readonly EventRecord Original = record;
+        public EventStatus Status = record.Status;
+        public int Attempts = record.Attempts;
+        public DateTimeOffset AvailableAt = record.AvailableAt;
+        public DateTimeOffset? ProcessedAt = record.ProcessedAt;
+        public string? LockedBy = record.LockedBy;
+        public DateTimeOffset? LockedUntil = record.LockedUntil;
+        public string? LastError = record.LastError;
+        public long Version;
+        public HashSet<string>? Succeeded;
+        public List<EventLogEntry> Logs => _logs ??= [];
+        private List<EventLogEntry>? _logs;
+
+        public EventRecord ToRecord() => new()
+        {
+            Id = Id,
+            Type = Type,
+            Entity = Original.Entity,
+            EntityId = Original.EntityId,
+            Payload = Original.Payload,
+            Status = Status,
+            Attempts = Attempts,
+            AvailableAt = AvailableAt,
+            CreatedAt = CreatedAt,
+            ProcessedAt = ProcessedAt,
+            LockedBy = LockedBy,
+            LockedUntil = LockedUntil,
+            Actor = Original.Actor,
+            CorrelationId = Original.CorrelationId,
+            IdempotencyKey = IdempotencyKey,
+            TraceParent = Original.TraceParent,
+            LastError = LastError,
+        };
+    }
+}

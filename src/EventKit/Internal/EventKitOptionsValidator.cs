@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+
+namespace EventKit.Internal;
+
+/// <summary>Checks <see cref="EventKitOptions"/> ranges at start; every message names the option and its allowed range.</summary>
+internal sealed class EventKitOptionsValidator : IValidateOptions<EventKitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EventKitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        Range(failures, nameof(options.BatchSize), options.BatchSize, 1, 10_000);
+        Range(failures, nameof(options.MaxConcurrency), options.MaxConcurrency, 1, 1_000);
+        Range(failures, nameof(options.MaxAttempts), options.MaxAttempts, 1, 100);
+        Range(failures, nameof(options.CleanupBatchSize), options.CleanupBatchSize, 1, 100_000);
+
+        Range(failures, nameof(options.PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        Range(failures, nameof(options.LeaseDuration), options.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        if (options.HandlerTimeout != Timeout.InfiniteTimeSpan)
+        {
+            Range(failures, nameof(options.HandlerTimeout), options.HandlerTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1), "or Timeout.InfiniteTimeSpan");
+        }
+
+        Range(failures, nameof(options.RetryBaseDelay), options.RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Range(failures, nameof(options.RetryMaxDelay), options.RetryMaxDelay, TimeSpan.Zero, TimeSpan.FromDays(7));
+        if (options.RetryMaxDelay < options.RetryBaseDelay)
+        {
+            failures.Add($"EventKitOptions.RetryMaxDelay must be at least RetryBaseDelay ({options.RetryBaseDelay}); it was {options.RetryMaxDelay}.");
+        }
+
+        if (options.Retention != Timeout.InfiniteTimeSpan)
+        {
+            Range(failures, nameof(options.Retention), options.Retention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), "or Timeout.InfiniteTimeSpan");
+        }
+
+        if (options.DeadLetterRetention is { } deadLetterRetention)
+        {
+            Range(failures, nameof(options.DeadLetterRetention), deadLetterRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), "or null");
+        }
+
+        Range(failures, nameof(options.CleanupInterval), options.CleanupInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+        Range(failures, nameof(options.ShutdownTimeout), options.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromHours(1));
+
+        if (options.SerializerOptions is null)
+        {
+            failures.Add("EventKitOptions.SerializerOptions must not be null.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Range(List<string> failures, string option, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"EventKitOptions.{option} must be between {min:N0} and {max:N0}; it was {value:N0}.");
+        }
+    }
+
+    private static void Range(List<string> failures, string option, TimeSpan value, TimeSpan min, TimeSpan max, string? alternative = null)
+    {
+        if (value < min || value > max)
+        {
+            var or = alternative is null ? string.Empty : $" ({alternative})";
+            failures.Add($"EventKitOptions.{option} must be between {min} and {max}{or}; it was {value}.");
+        }
+    }
+}

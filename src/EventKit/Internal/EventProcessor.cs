@@ -1,0 +1,441 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventKit.Internal;
+
+/// <summary>
+/// Claims a batch of events with a lease, runs the handlers that have not yet succeeded for each (bounded
+/// concurrency, one DI scope and a timeout per handler run), renews the lease while they run, and records every
+/// handler run and the resulting status in one settle call. Has no loop of its own: the hosted
+/// <see cref="EventProcessorService"/> and the test harness drive it.
+/// </summary>
+internal sealed class EventProcessor
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly HandlerRegistry _registry;
+    private readonly EventKitOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger)
+        : this(scopes, registry, options, time, logger, CreateOwnerId())
+    {
+    }
+
+    internal EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger, string owner)
+    {
+        _scopes = scopes;
+        _registry = registry;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        Owner = owner;
+    }
+
+    /// <summary>The lease owner id: machine, process id and a random part, unique per processor instance.</summary>
+    public string Owner { get; }
+
+    public EventKitOptions Options => _options;
+
+    /// <summary>Claims and processes one batch.</summary>
+    /// <param name="stoppingToken">Once cancelled, nothing new is claimed or started; unstarted events are released.</param>
+    /// <param name="abortToken">Once cancelled, running handlers are cancelled and their events released.</param>
+    public async Task<BatchResult> ProcessBatchAsync(CancellationToken stoppingToken = default, CancellationToken abortToken = default)
+    {
+        if (stoppingToken.IsCancellationRequested)
+        {
+            return BatchResult.Empty;
+        }
+
+        var now = _time.GetUtcNow();
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
+            var claimed = await store.ClaimAsync(Owner, _options.BatchSize, now, now + _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+            if (claimed.Count == 0)
+            {
+                return BatchResult.Empty;
+            }
+
+            var outcomes = new EventOutcome[claimed.Count];
+            var renewal = new LeaseRenewal(this, claimed);
+            try
+            {
+                await RunAllAsync(claimed, outcomes, stoppingToken, abortToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await renewal.StopAsync().ConfigureAwait(false);
+            }
+
+            await SettleAsync(store, outcomes).ConfigureAwait(false);
+            var result = Summarize(outcomes);
+            if (result.Released > 0)
+            {
+                Log.Released(_logger, Owner, result.Released);
+            }
+
+            Log.BatchProcessed(_logger, Owner, claimed.Count);
+            return result;
+        }
+    }
+
+    private async Task RunAllAsync(IReadOnlyList<ClaimedEvent> claimed, EventOutcome[] outcomes, CancellationToken stoppingToken, CancellationToken abortToken)
+    {
+        var workers = Math.Min(_options.MaxConcurrency, claimed.Count);
+        if (workers == 1)
+        {
+            for (var i = 0; i < claimed.Count; i++)
+            {
+                outcomes[i] = await ProcessEventAsync(claimed[i], stoppingToken, abortToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var next = -1;
+        async Task WorkAsync()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < claimed.Count)
+            {
+                outcomes[i] = await ProcessEventAsync(claimed[i], stoppingToken, abortToken).ConfigureAwait(false);
+            }
+        }
+
+        var tasks = new Task[workers];
+        for (var w = 1; w < workers; w++)
+        {
+            tasks[w] = Task.Run(WorkAsync, CancellationToken.None);
+        }
+
+        tasks[0] = WorkAsync();
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private async Task<EventOutcome> ProcessEventAsync(ClaimedEvent claimed, CancellationToken stoppingToken, CancellationToken abortToken)
+    {
+        var record = claimed.Event;
+        if (stoppingToken.IsCancellationRequested)
+        {
+            return Release(record, []);
+        }
+
+        var handlers = _registry.GetHandlers(record.Type);
+        if (handlers.Count == 0)
+        {
+            Log.NoHandler(_logger, record.Id, record.Type);
+            return _options.DeadLetterUnhandledEvents
+                ? DeadLetter(record, $"No handler is registered for event type '{record.Type}' and EventKitOptions.DeadLetterUnhandledEvents is true.", [])
+                : new EventOutcome { EventId = record.Id, Status = EventStatus.Completed, ProcessedAt = _time.GetUtcNow() };
+        }
+
+        if (record.Attempts > _options.MaxAttempts)
+        {
+            return DeadLetter(
+                record,
+                $"Attempt {record.Attempts} exceeds MaxAttempts ({_options.MaxAttempts}): earlier attempts ended without an outcome (the processor holding the lease stopped or crashed).",
+                []);
+        }
+
+        var logs = new List<EventLogEntry>(handlers.Count);
+        string? lastError = null;
+        bool failed = false, permanent = false, interrupted = false;
+        Type? cachedType = null;
+        object? cachedPayload = null;
+
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            foreach (var handler in handlers)
+            {
+                if (claimed.SucceededHandlers.Contains(handler.Name))
+                {
+                    continue;
+                }
+
+                var started = _time.GetTimestamp();
+                object? payload;
+                try
+                {
+                    if (cachedType != handler.PayloadType)
+                    {
+                        cachedPayload = handler.Deserialize(record.Payload, _options.SerializerOptions)
+                            ?? throw new JsonException("The payload is JSON null.");
+                        cachedType = handler.PayloadType;
+                    }
+
+                    payload = cachedPayload;
+                }
+                catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+                {
+                    Log.PayloadInvalid(_logger, handler.Name, record.Id, record.Type, ex);
+                    failed = permanent = true;
+                    lastError = EventValidation.Truncate($"The payload cannot be deserialized to '{handler.PayloadType.FullName}': {ex.Message}");
+                    logs.Add(LogEntry(record, handler, lastError, started));
+                    continue;
+                }
+
+                var (error, kind) = await InvokeAsync(handler, scope.ServiceProvider, record, payload, abortToken).ConfigureAwait(false);
+                if (error is null)
+                {
+                    logs.Add(LogEntry(record, handler, null, started));
+                    continue;
+                }
+
+                failed = true;
+                permanent |= kind == FailureKind.Permanent;
+                interrupted |= kind == FailureKind.Interrupted;
+                if (kind != FailureKind.Interrupted)
+                {
+                    Log.HandlerFailed(_logger, handler.Name, record.Id, record.Type, record.Attempts, error);
+                }
+
+                lastError = EventValidation.Truncate(error.ToString());
+                logs.Add(LogEntry(record, handler, lastError, started));
+            }
+        }
+
+        if (!failed)
+        {
+            return new EventOutcome { EventId = record.Id, Status = EventStatus.Completed, ProcessedAt = _time.GetUtcNow(), Logs = logs };
+        }
+
+        if (permanent)
+        {
+            return DeadLetter(record, lastError, logs);
+        }
+
+        if (interrupted)
+        {
+            return Release(record, logs, lastError);
+        }
+
+        if (record.Attempts >= _options.MaxAttempts)
+        {
+            return DeadLetter(record, EventValidation.Truncate($"Failed after {record.Attempts} attempts (MaxAttempts). Last error: {lastError}"), logs);
+        }
+
+        var retryAt = _time.GetUtcNow() + RetryBackoff.Compute(record.Attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
+        Log.RetryScheduled(_logger, record.Id, record.Type, record.Attempts, retryAt);
+        return new EventOutcome { EventId = record.Id, Status = EventStatus.Failed, AvailableAt = retryAt, Error = lastError, Logs = logs };
+    }
+
+    private async Task<(Exception? Error, FailureKind Kind)> InvokeAsync(HandlerDescriptor handler, IServiceProvider services, EventRecord record, object? payload, CancellationToken abortToken)
+    {
+        var timeout = _options.HandlerTimeout;
+        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, _time);
+        using var abortLink = timeoutSource is null ? default : abortToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        var token = timeoutSource?.Token ?? abortToken;
+        Task? task = null;
+        try
+        {
+            task = handler.InvokeAsync(services, record, payload, token);
+            if (task.IsCompleted || !token.CanBeCanceled)
+            {
+                await task.ConfigureAwait(false);
+            }
+            else
+            {
+                // WaitAsync stops waiting for a handler that ignores its token; the run is then counted as failed.
+                await task.WaitAsync(token).ConfigureAwait(false);
+            }
+
+            return (null, FailureKind.None);
+        }
+        catch (Exception ex)
+        {
+            if (task is { IsCompleted: false })
+            {
+                _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            if (ex is OperationCanceledException && abortToken.IsCancellationRequested)
+            {
+                return (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because the host stopped and EventKitOptions.ShutdownTimeout ({_options.ShutdownTimeout}) elapsed.", ex), FailureKind.Interrupted);
+            }
+
+            if (ex is OperationCanceledException && timeoutSource is { IsCancellationRequested: true })
+            {
+                return (new TimeoutException($"Handler '{handler.Name}' did not finish within EventKitOptions.HandlerTimeout ({timeout}).", ex), FailureKind.Retryable);
+            }
+
+            return (ex, ex is NonRetryableEventException ? FailureKind.Permanent : FailureKind.Retryable);
+        }
+    }
+
+    private async Task SettleAsync(IEventStore store, EventOutcome[] outcomes)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // Not cancellable: the outcome of handlers that already ran must be recorded even while stopping.
+                var applied = await store.SettleAsync(outcomes, Owner, CancellationToken.None).ConfigureAwait(false);
+                if (applied < outcomes.Length)
+                {
+                    Log.LeasesLost(_logger, Owner, outcomes.Length - applied);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (attempt < 3)
+            {
+                Log.SettleFailed(_logger, Owner, outcomes.Length, attempt, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private EventOutcome DeadLetter(EventRecord record, string? reason, List<EventLogEntry> logs)
+    {
+        Log.DeadLettered(_logger, record.Id, record.Type, record.Attempts);
+        return new EventOutcome { EventId = record.Id, Status = EventStatus.DeadLetter, ProcessedAt = _time.GetUtcNow(), Error = reason, Logs = logs };
+    }
+
+    private EventOutcome Release(EventRecord record, List<EventLogEntry> logs, string? error = null) =>
+        new() { EventId = record.Id, Status = EventStatus.Pending, AvailableAt = _time.GetUtcNow(), Error = error, Logs = logs };
+
+    private EventLogEntry LogEntry(EventRecord record, HandlerDescriptor handler, string? error, long started)
+    {
+        var now = _time.GetUtcNow();
+        return new EventLogEntry
+        {
+            Id = Guid.CreateVersion7(now),
+            EventId = record.Id,
+            Action = handler.Name,
+            PerformedBy = record.Actor,
+            Result = error is null ? EventLogResult.Success : EventLogResult.Failure,
+            Error = error,
+            Attempt = record.Attempts,
+            Duration = _time.GetElapsedTime(started),
+            CreatedAt = now,
+        };
+    }
+
+    private static BatchResult Summarize(EventOutcome[] outcomes)
+    {
+        int completed = 0, failed = 0, deadLettered = 0, released = 0;
+        DateTimeOffset? nextRetry = null;
+        foreach (var outcome in outcomes)
+        {
+            switch (outcome.Status)
+            {
+                case EventStatus.Completed:
+                    completed++;
+                    break;
+                case EventStatus.Failed:
+                    failed++;
+                    if (nextRetry is null || outcome.AvailableAt < nextRetry)
+                    {
+                        nextRetry = outcome.AvailableAt;
+                    }
+
+                    break;
+                case EventStatus.DeadLetter:
+                    deadLettered++;
+                    break;
+                default:
+                    released++;
+                    break;
+            }
+        }
+
+        return new BatchResult(outcomes.Length, completed, failed, deadLettered, released, nextRetry);
+    }
+
+    private static string CreateOwnerId()
+    {
+        var machine = Environment.MachineName;
+        if (machine.Length > 64)
+        {
+            machine = machine[..64];
+        }
+
+        return $"{machine}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    }
+
+    private enum FailureKind
+    {
+        None,
+        Retryable,
+        Permanent,
+        Interrupted,
+    }
+
+    /// <summary>Renews the batch's leases every third of the lease duration until the batch is settled.</summary>
+    private sealed class LeaseRenewal
+    {
+        private readonly EventProcessor _processor;
+        private readonly Guid[] _ids;
+        private readonly ITimer _timer;
+        private readonly Lock _gate = new();
+        private Task _running = Task.CompletedTask;
+        private bool _stopped;
+
+        public LeaseRenewal(EventProcessor processor, IReadOnlyList<ClaimedEvent> claimed)
+        {
+            _processor = processor;
+            _ids = new Guid[claimed.Count];
+            for (var i = 0; i < _ids.Length; i++)
+            {
+                _ids[i] = claimed[i].Event.Id;
+            }
+
+            var period = processor._options.LeaseDuration / 3;
+            _timer = processor._time.CreateTimer(static s => ((LeaseRenewal)s!).OnTick(), this, period, period);
+        }
+
+        public async Task StopAsync()
+        {
+            Task running;
+            lock (_gate)
+            {
+                _stopped = true;
+                running = _running;
+            }
+
+            await _timer.DisposeAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+        }
+
+        private void OnTick()
+        {
+            lock (_gate)
+            {
+                if (_stopped || !_running.IsCompleted)
+                {
+                    return;
+                }
+
+                _running = RenewAsync();
+            }
+        }
+
+        private async Task RenewAsync()
+        {
+            var processor = _processor;
+            try
+            {
+                var scope = processor._scopes.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
+                    var until = processor._time.GetUtcNow() + processor._options.LeaseDuration;
+                    var renewed = await store.RenewLeasesAsync(_ids, processor.Owner, until).ConfigureAwait(false);
+                    if (renewed < _ids.Length)
+                    {
+                        Log.LeasesLost(processor._logger, processor.Owner, _ids.Length - renewed);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Log.RenewFailed(processor._logger, processor.Owner, ex);
+            }
+        }
+    }
+}

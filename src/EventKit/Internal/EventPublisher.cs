@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace EventKit.Internal;
+
+internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions> options, TimeProvider timeProvider) : IEventPublisher
+{
+    private readonly JsonSerializerOptions _serializerOptions = options.Value.SerializerOptions;
+
+    public ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        EventValidation.ValidateType(type, nameof(type));
+        EventValidation.ValidateText(entity, EventValidation.MaxEntityLength, nameof(entity));
+        EventValidation.ValidateText(entityId, EventValidation.MaxEntityIdLength, nameof(entityId));
+        ArgumentNullException.ThrowIfNull(payload);
+        ValidateOptions(options);
+
+        var json = Serialize(() => JsonSerializer.Serialize(payload, payload.GetType(), _serializerOptions), payload.GetType(), nameof(payload));
+        return AppendAsync(type, entity, entityId, json, options, cancellationToken);
+    }
+
+    public ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TPayload : notnull
+    {
+        if (payload is null)
+        {
+            throw new ArgumentNullException(nameof(payload));
+        }
+
+        var metadata = Metadata<TPayload>();
+        if (metadata.EntityIdGetter is null)
+        {
+            throw new ArgumentException(
+                $"Type '{typeof(TPayload).FullName}' has no [EntityId] property, so the entity id is unknown. Mark the property holding it with [EntityId], or call PublishAsync(payload, entityId).",
+                nameof(payload));
+        }
+
+        var entityId = metadata.EntityIdGetter(payload);
+        if (string.IsNullOrWhiteSpace(entityId) || entityId.Length > EventValidation.MaxEntityIdLength)
+        {
+            throw new ArgumentException(
+                $"The [EntityId] property of '{typeof(TPayload).FullName}' must be non-blank and at most {EventValidation.MaxEntityIdLength} characters.",
+                nameof(payload));
+        }
+
+        return PublishTyped(payload, metadata, entityId, options, cancellationToken);
+    }
+
+    public ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, string entityId, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TPayload : notnull
+    {
+        if (payload is null)
+        {
+            throw new ArgumentNullException(nameof(payload));
+        }
+
+        EventValidation.ValidateText(entityId, EventValidation.MaxEntityIdLength, nameof(entityId));
+        return PublishTyped(payload, Metadata<TPayload>(), entityId, options, cancellationToken);
+    }
+
+    private ValueTask<Guid> PublishTyped<TPayload>(TPayload payload, EventTypeMetadata metadata, string entityId, PublishOptions? options, CancellationToken cancellationToken)
+    {
+        ValidateOptions(options);
+        var json = Serialize(() => JsonSerializer.Serialize(payload, _serializerOptions), typeof(TPayload), nameof(payload));
+        return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, options, cancellationToken);
+    }
+
+    private ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
+        var record = new EventRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Type = type,
+            Entity = entity,
+            EntityId = entityId,
+            Payload = json,
+            Status = EventStatus.Pending,
+            AvailableAt = availableAt,
+            CreatedAt = now,
+            Actor = options?.Actor,
+            CorrelationId = options?.CorrelationId,
+            IdempotencyKey = options?.IdempotencyKey,
+            TraceParent = Activity.Current?.Id,
+        };
+        return store.AppendAsync(record, cancellationToken);
+    }
+
+    private static EventTypeMetadata Metadata<TPayload>()
+    {
+        var metadata = EventTypeMetadata.For<TPayload>();
+        return metadata.Name is null ? throw new ArgumentException(metadata.Error, "payload") : metadata;
+    }
+
+    private static void ValidateOptions(PublishOptions? options)
+    {
+        if (options is null)
+        {
+            return;
+        }
+
+        EventValidation.ValidateOptional(options.Actor, EventValidation.MaxOptionLength, "options.Actor");
+        EventValidation.ValidateOptional(options.CorrelationId, EventValidation.MaxOptionLength, "options.CorrelationId");
+        EventValidation.ValidateOptional(options.IdempotencyKey, EventValidation.MaxOptionLength, "options.IdempotencyKey");
+    }
+
+    private static string Serialize(Func<string> serialize, Type payloadType, string paramName)
+    {
+        try
+        {
+            return serialize();
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            throw new ArgumentException($"The payload of type '{payloadType.FullName}' cannot be serialized to JSON: {ex.Message}", paramName, ex);
+        }
+    }
+}
