@@ -1,0 +1,785 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using EventKit.Internal;
+using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace EventKit.ContractTests;
+
+/// <summary>
+/// The semantics every store must prove (ARCHITECTURE.md, items 2–10), run through the real publisher and
+/// processor. Each store's test project derives from this class once.
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    /// <summary>Chooses the store under test.</summary>
+    protected abstract void UseStore(IEventKitBuilder builder);
+
+    /// <summary>Registers what the store needs (a DbContext, ...).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    /// <summary>Commits the publishing scope's unit of work (e.g. SaveChanges); nothing for the in-memory store.</summary>
+    protected virtual Task CommitAsync(IServiceProvider scopedServices) => Task.CompletedTask;
+
+    /// <summary>Events in the multi-processor test.</summary>
+    protected virtual int ConcurrentEventCount => 10_000;
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null) =>
+        TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync);
+
+    private static UserCreated NewUser(string name = "Ana") => new(Guid.NewGuid(), $"{name.ToLowerInvariant()}@example.com", name);
+
+    // ---- The seed's two tests --------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Seed_PublishAndProcess_HandlerIsCalled()
+    {
+        await using var app = CreateApp();
+
+        var id = await app.PublishAsync(p => p.PublishAsync("test.event", "test", "123", new { data = "test" }));
+        await app.DrainAsync();
+
+        app.Probe.Calls.Should().ContainSingle(c => c.Handler == nameof(TestEventHandler) && c.EventId == id);
+        var context = (EventContext<TestEvent>)app.Probe.Calls.Single().Payload;
+        context.Payload.Data.Should().Be("test");
+        context.Type.Should().Be("test.event");
+        context.Entity.Should().Be("test");
+        context.EntityId.Should().Be("123");
+    }
+
+    [Fact]
+    public async Task Seed_HandlerThrows_EventIsFailed()
+    {
+        await using var app = CreateApp();
+        app.Probe.FailTimes(nameof(TestEventHandler), 1);
+
+        var id = await app.PublishAsync(p => p.PublishAsync("test.event", "test", "123", new { }));
+        await app.DrainAsync();
+
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Failed);
+    }
+
+    // ---- Status machine and log ---------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Publish_ThenDrain_CompletesAndLogsEachHandler()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>());
+        var user = NewUser();
+
+        var id = await app.PublishAsync(user, new PublishOptions { Actor = "admin-7", CorrelationId = "req-1" });
+        var pending = await app.GetAsync(id);
+        pending.Status.Should().Be(EventStatus.Pending);
+        pending.Type.Should().Be("user.created");
+        pending.Entity.Should().Be("user");
+        pending.EntityId.Should().Be(user.UserId.ToString());
+        pending.CreatedAt.Should().Be(TestApp.Start);
+        pending.ProcessedAt.Should().BeNull();
+
+        app.Time.Advance(TimeSpan.FromSeconds(3));
+        var result = await app.DrainAsync();
+
+        result.Completed.Should().Be(1);
+        var done = await app.GetAsync(id);
+        done.Status.Should().Be(EventStatus.Completed);
+        done.Attempts.Should().Be(1);
+        done.ProcessedAt.Should().Be(TestApp.Start.AddSeconds(3));
+        done.LockedBy.Should().BeNull();
+        done.LockedUntil.Should().BeNull();
+        done.Actor.Should().Be("admin-7");
+        done.CorrelationId.Should().Be("req-1");
+
+        var log = await app.GetLogAsync(id);
+        log.Select(l => l.Action).Should().BeEquivalentTo(nameof(WelcomeEmailHandler), nameof(WelcomeNotificationHandler));
+        log.Should().AllSatisfy(l =>
+        {
+            l.EventId.Should().Be(id);
+            l.Result.Should().Be(EventLogResult.Success);
+            l.PerformedBy.Should().Be("admin-7");
+            l.Attempt.Should().Be(1);
+            l.Error.Should().BeNull();
+            l.Duration.Should().BeGreaterThanOrEqualTo(TimeSpan.Zero);
+            l.CreatedAt.Should().Be(TestApp.Start.AddSeconds(3));
+        });
+    }
+
+    [Fact]
+    public async Task Handler_ReceivesTypedPayloadAndContext()
+    {
+        await using var app = CreateApp();
+        var user = NewUser("Bea");
+
+        var id = await app.PublishAsync(user, new PublishOptions { Actor = "u1", CorrelationId = "c1" });
+        await app.DrainAsync();
+
+        var call = app.Probe.Calls.Should().ContainSingle().Subject;
+        call.Payload.Should().Be(user);
+        call.EventId.Should().Be(id);
+        call.Attempt.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task UntypedPublish_RawJsonHandler_ReceivesJson()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<RawJsonHandler, JsonElement>("document.uploaded"));
+
+        await app.PublishAsync(p => p.PublishAsync("document.uploaded", "document", "d-1", new { fileName = "a.pdf", size = 42 }));
+        await app.DrainAsync();
+
+        var json = (JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload;
+        json.GetProperty("fileName").GetString().Should().Be("a.pdf");
+        json.GetProperty("size").GetInt32().Should().Be(42);
+    }
+
+    [Fact]
+    public async Task OneHandlerClass_ForTwoEventTypes_HandlesBoth()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<BillingHandler>());
+
+        await app.PublishAsync(new InvoicePaid(7, 120.5m));
+        await app.PublishAsync(new TaskOverdue("t-9", "Ship it"));
+        await app.DrainAsync();
+
+        app.Probe.Calls.Select(c => c.Payload).Should().BeEquivalentTo(new object[] { new InvoicePaid(7, 120.5m), new TaskOverdue("t-9", "Ship it") });
+    }
+
+    // ---- Retries ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task FailedAttempt_IsRetriedAfterBackoff_NotBefore()
+    {
+        await using var app = CreateApp(o => o.RetryBaseDelay = TimeSpan.FromSeconds(10));
+        app.Probe.FailTimes(nameof(WelcomeEmailHandler), 1);
+        var id = await app.PublishAsync(NewUser());
+
+        await app.DrainAsync();
+
+        var failed = await app.GetAsync(id);
+        failed.Status.Should().Be(EventStatus.Failed);
+        failed.Attempts.Should().Be(1);
+        failed.LastError.Should().Contain("failed on purpose");
+        failed.AvailableAt.Should().BeOnOrAfter(TestApp.Start.AddSeconds(8)).And.BeOnOrBefore(TestApp.Start.AddSeconds(12));
+
+        app.Time.Advance(TimeSpan.FromSeconds(7.9));
+        (await app.DrainAsync()).Claimed.Should().Be(0, "the backoff has not elapsed");
+
+        app.Time.Advance(TimeSpan.FromSeconds(4.2));
+        await app.DrainAsync();
+
+        var done = await app.GetAsync(id);
+        done.Status.Should().Be(EventStatus.Completed);
+        done.Attempts.Should().Be(2);
+        done.LastError.Should().BeNull();
+        var log = await app.GetLogAsync(id);
+        log.Select(l => (l.Result, l.Attempt)).Should().Equal((EventLogResult.Failure, 1), (EventLogResult.Success, 2));
+        log[0].Error.Should().Contain("failed on purpose");
+    }
+
+    [Fact]
+    public async Task Backoff_GrowsExponentially()
+    {
+        await using var app = CreateApp(o =>
+        {
+            o.MaxAttempts = 5;
+            o.RetryBaseDelay = TimeSpan.FromSeconds(10);
+        });
+        app.Probe.FailAlways(nameof(WelcomeEmailHandler));
+        var id = await app.PublishAsync(NewUser());
+
+        var delays = new List<TimeSpan>();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await app.DrainAsync();
+            var record = await app.GetAsync(id);
+            var delay = record.AvailableAt - app.Time.GetUtcNow();
+            delays.Add(delay);
+            app.Time.Advance(delay);
+        }
+
+        delays[0].Should().BeCloseTo(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2));
+        delays[1].Should().BeCloseTo(TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(4));
+        delays[2].Should().BeCloseTo(TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task Retry_RunsOnlyHandlersThatHaveNotSucceeded()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>());
+        app.Probe.FailTimes(nameof(WelcomeNotificationHandler), 2);
+        var id = await app.PublishAsync(NewUser());
+
+        for (var i = 0; i < 3; i++)
+        {
+            await app.DrainAsync();
+            app.Time.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        app.Probe.CountCalls(nameof(WelcomeEmailHandler)).Should().Be(1, "a handler that succeeded is not run again");
+        app.Probe.CountCalls(nameof(WelcomeNotificationHandler)).Should().Be(3);
+        var log = await app.GetLogAsync(id);
+        log.Should().HaveCount(4);
+        log.Where(l => l.Action == nameof(WelcomeNotificationHandler)).Select(l => l.Attempt).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task MaxAttemptsExhausted_DeadLetters_ThenRequeueCompletes()
+    {
+        await using var app = CreateApp(o => o.MaxAttempts = 3);
+        app.Probe.FailAlways(nameof(WelcomeEmailHandler));
+        var id = await app.PublishAsync(NewUser());
+
+        for (var i = 0; i < 3; i++)
+        {
+            await app.DrainAsync();
+            app.Time.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        await app.DrainAsync();
+        var dead = await app.GetAsync(id);
+        dead.Status.Should().Be(EventStatus.DeadLetter);
+        dead.Attempts.Should().Be(3);
+        dead.LastError.Should().Contain("3 attempts").And.Contain("failed on purpose");
+        app.Probe.CountCalls(nameof(WelcomeEmailHandler)).Should().Be(3);
+
+        var listed = await app.Operations.GetDeadLettersAsync();
+        listed.Should().ContainSingle(e => e.Id == id).Which.LastError.Should().Be(dead.LastError);
+
+        app.Probe.Heal(nameof(WelcomeEmailHandler));
+        (await app.Operations.RequeueAsync(id)).Should().BeTrue();
+        var requeued = await app.GetAsync(id);
+        requeued.Status.Should().Be(EventStatus.Pending);
+        requeued.Attempts.Should().Be(0);
+        requeued.LastError.Should().BeNull();
+        (await app.Operations.RequeueAsync(id)).Should().BeFalse("it is no longer a dead letter");
+
+        await app.DrainAsync();
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        (await app.Operations.GetDeadLettersAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task NonRetryableException_DeadLettersAtOnce()
+    {
+        await using var app = CreateApp();
+        app.Probe.FailWith(nameof(WelcomeEmailHandler), () => new NonRetryableEventException("user no longer exists"));
+        var id = await app.PublishAsync(NewUser());
+
+        var result = await app.DrainAsync();
+
+        result.DeadLettered.Should().Be(1);
+        var dead = await app.GetAsync(id);
+        dead.Status.Should().Be(EventStatus.DeadLetter);
+        dead.Attempts.Should().Be(1);
+        dead.ProcessedAt.Should().Be(TestApp.Start);
+        dead.LastError.Should().Contain("user no longer exists");
+    }
+
+    [Fact]
+    public async Task UndeserializablePayload_DeadLettersAtOnce_WithReason()
+    {
+        await using var app = CreateApp();
+
+        var id = await app.PublishAsync(p => p.PublishAsync("user.created", "user", "1", new { userId = "not-a-guid" }));
+        await app.DrainAsync();
+
+        var dead = await app.GetAsync(id);
+        dead.Status.Should().Be(EventStatus.DeadLetter);
+        dead.Attempts.Should().Be(1);
+        dead.LastError.Should().Contain("cannot be deserialized").And.Contain(typeof(UserCreated).FullName);
+        app.Probe.Calls.Should().BeEmpty();
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.Result.Should().Be(EventLogResult.Failure);
+    }
+
+    [Fact]
+    public async Task RequeueDeadLettersOfType_RequeuesOnlyThatType_AndSkipsSucceededHandlers()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>().AddHandler<TestEventHandler>());
+        app.Probe.FailWith(nameof(WelcomeNotificationHandler), () => new NonRetryableEventException("down"));
+        app.Probe.FailWith(nameof(TestEventHandler), () => new NonRetryableEventException("down"));
+        var a = await app.PublishAsync(NewUser("A"));
+        var b = await app.PublishAsync(NewUser("B"));
+        var other = await app.PublishAsync(p => p.PublishAsync("test.event", "test", "1", new { data = "x" }));
+        await app.DrainAsync();
+        (await app.Operations.GetDeadLettersAsync("user.created")).Select(e => e.Id).Should().BeEquivalentTo([a, b]);
+        (await app.Operations.GetDeadLettersAsync(limit: 1)).Should().HaveCount(1);
+
+        app.Probe.Heal(nameof(WelcomeNotificationHandler));
+        (await app.Operations.RequeueDeadLettersAsync("user.created")).Should().Be(2);
+        await app.DrainAsync();
+
+        (await app.GetAsync(a)).Status.Should().Be(EventStatus.Completed);
+        (await app.GetAsync(b)).Status.Should().Be(EventStatus.Completed);
+        (await app.GetAsync(other)).Status.Should().Be(EventStatus.DeadLetter);
+        app.Probe.CountCalls(nameof(WelcomeEmailHandler)).Should().Be(2, "the email handler succeeded before the dead letter and is not run again");
+        app.Probe.CountCalls(nameof(WelcomeNotificationHandler)).Should().Be(4);
+    }
+
+    [Fact]
+    public async Task ErrorText_IsBounded()
+    {
+        await using var app = CreateApp();
+        app.Probe.FailWith(nameof(WelcomeEmailHandler), () => new InvalidOperationException(new string('x', 50_000)));
+        var id = await app.PublishAsync(NewUser());
+
+        await app.DrainAsync();
+
+        var record = await app.GetAsync(id);
+        record.LastError!.Length.Should().BeLessThanOrEqualTo(EventLogEntry.MaxErrorLength);
+        (await app.GetLogAsync(id)).Single().Error!.Length.Should().BeLessThanOrEqualTo(EventLogEntry.MaxErrorLength);
+    }
+
+    [Fact]
+    public async Task HandlerTimeout_CancelsHandler_AndCountsAsRetryableFailure()
+    {
+        await using var app = CreateApp(o => o.HandlerTimeout = TimeSpan.FromSeconds(5));
+        app.Probe.Gate = new TaskCompletionSource();
+        var id = await app.PublishAsync(NewUser());
+
+        var run = app.DrainAsync();
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        app.Time.Advance(TimeSpan.FromSeconds(5));
+        await run.WaitAsync(Wait);
+
+        var record = await app.GetAsync(id);
+        record.Status.Should().Be(EventStatus.Failed);
+        record.LastError.Should().Contain("HandlerTimeout");
+        (await app.GetLogAsync(id)).Single().Duration.Should().Be(TimeSpan.FromSeconds(5));
+    }
+
+    // ---- Delayed events, unhandled events, idempotency ----------------------------------------------------------
+
+    [Fact]
+    public async Task DelayedEvent_IsNotHandledBeforeAvailableAt()
+    {
+        await using var app = CreateApp();
+        var dueAt = TestApp.Start.AddHours(2);
+        var id = await app.PublishAsync(NewUser(), new PublishOptions { AvailableAt = dueAt });
+
+        (await app.GetAsync(id)).AvailableAt.Should().Be(dueAt);
+        (await app.DrainAsync()).Claimed.Should().Be(0);
+        app.Time.Advance(TimeSpan.FromHours(2) - TimeSpan.FromMilliseconds(1));
+        (await app.DrainAsync()).Claimed.Should().Be(0);
+        app.Probe.Calls.Should().BeEmpty();
+
+        app.Time.Advance(TimeSpan.FromMilliseconds(1));
+        await app.DrainAsync();
+
+        app.Probe.Calls.Should().ContainSingle();
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+    }
+
+    [Fact]
+    public async Task EventWithoutHandler_Completes()
+    {
+        await using var app = CreateApp();
+
+        var id = await app.PublishAsync(p => p.PublishAsync("email.opened", "email", "e-1", new { }));
+        await app.DrainAsync();
+
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+    }
+
+    [Fact]
+    public async Task EventWithoutHandler_DeadLetters_WhenConfigured()
+    {
+        await using var app = CreateApp(o => o.DeadLetterUnhandledEvents = true);
+
+        var id = await app.PublishAsync(p => p.PublishAsync("email.opened", "email", "e-1", new { }));
+        await app.DrainAsync();
+
+        var record = await app.GetAsync(id);
+        record.Status.Should().Be(EventStatus.DeadLetter);
+        record.LastError.Should().Contain("No handler").And.Contain("email.opened");
+    }
+
+    [Fact]
+    public async Task IdempotencyKey_SecondPublishReturnsFirstId_AndStoresNothing()
+    {
+        await using var app = CreateApp();
+        var options = new PublishOptions { IdempotencyKey = "signup-42" };
+
+        var first = await app.PublishAsync(NewUser("A"), options);
+        var second = await app.PublishAsync(NewUser("B"), options);
+
+        second.Should().Be(first);
+        (await app.Operations.GetMetricsAsync()).Pending.Should().Be(1);
+        await app.DrainAsync();
+        app.Probe.Calls.Should().ContainSingle().Which.Payload.Should().BeOfType<UserCreated>().Which.Name.Should().Be("A");
+    }
+
+    // ---- Leases and crash recovery --------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Claim_IsExclusive_UntilTheLeaseExpires()
+    {
+        await using var app = CreateApp();
+        var id = await app.PublishAsync(NewUser());
+        var now = app.Time.GetUtcNow();
+
+        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        var second = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, now, now.AddSeconds(30)));
+
+        first.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, Status = EventStatus.Processing, LockedBy = "a", Attempts = 1, LockedUntil = now.AddSeconds(30) });
+        second.Should().BeEmpty();
+
+        var later = now.AddSeconds(30);
+        var reclaimed = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, later, later.AddSeconds(30)));
+        reclaimed.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, LockedBy = "b", Attempts = 2 });
+    }
+
+    [Fact]
+    public async Task Settle_WithLostLease_ChangesNothingButKeepsTheLog()
+    {
+        await using var app = CreateApp();
+        var id = await app.PublishAsync(NewUser());
+        var now = app.Time.GetUtcNow();
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        var later = now.AddSeconds(31);
+        await app.WithStoreAsync(s => s.ClaimAsync("b", 10, later, later.AddSeconds(30)));
+        var logOfA = new EventLogEntry
+        {
+            Id = Guid.CreateVersion7(),
+            EventId = id,
+            Action = nameof(WelcomeEmailHandler),
+            Result = EventLogResult.Success,
+            Attempt = 1,
+            Duration = TimeSpan.FromMilliseconds(5),
+            CreatedAt = later,
+        };
+
+        var applied = await app.WithStoreAsync(s => s.SettleAsync([new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = later, Logs = [logOfA] }], "a"));
+        var renewed = await app.WithStoreAsync(s => s.RenewLeasesAsync([id], "a", later.AddMinutes(5)));
+
+        applied.Should().Be(0);
+        renewed.Should().Be(0);
+        var record = await app.GetAsync(id);
+        record.Status.Should().Be(EventStatus.Processing);
+        record.LockedBy.Should().Be("b");
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.Action.Should().Be(nameof(WelcomeEmailHandler));
+
+        (await app.WithStoreAsync(s => s.SettleAsync([new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = later }], "b"))).Should().Be(1);
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+    }
+
+    [Fact]
+    public async Task CrashedProcessor_EventIsProcessedAfterLeaseExpires()
+    {
+        await using var app = CreateApp(o => o.LeaseDuration = TimeSpan.FromSeconds(30));
+        var id = await app.PublishAsync(NewUser());
+        var now = app.Time.GetUtcNow();
+        await app.WithStoreAsync(s => s.ClaimAsync("crashed", 10, now, now.AddSeconds(30))); // never settles
+
+        (await app.DrainAsync()).Claimed.Should().Be(0, "the lease is still valid");
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        await app.DrainAsync();
+
+        var record = await app.GetAsync(id);
+        record.Status.Should().Be(EventStatus.Completed);
+        record.Attempts.Should().Be(2);
+        app.Probe.Calls.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task RepeatedCrashes_BeyondMaxAttempts_DeadLetter()
+    {
+        await using var app = CreateApp(o => o.MaxAttempts = 2);
+        var id = await app.PublishAsync(NewUser());
+        for (var i = 0; i < 2; i++)
+        {
+            var now = app.Time.GetUtcNow();
+            await app.WithStoreAsync(s => s.ClaimAsync($"crashed-{i}", 10, now, now.AddSeconds(30)));
+            app.Time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        await app.DrainAsync();
+
+        var record = await app.GetAsync(id);
+        record.Status.Should().Be(EventStatus.DeadLetter);
+        record.LastError.Should().Contain("exceeds MaxAttempts");
+        app.Probe.Calls.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Lease_IsRenewedWhileHandlerRuns()
+    {
+        await using var app = CreateApp(o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.HandlerTimeout = Timeout.InfiniteTimeSpan;
+        });
+        app.Probe.Gate = new TaskCompletionSource();
+        var id = await app.PublishAsync(NewUser());
+
+        var run = app.DrainAsync();
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        for (var i = 0; i < 4; i++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(10));
+            var expected = app.Time.GetUtcNow().AddSeconds(30);
+            await WaitUntilAsync(async () => (await app.GetAsync(id)).LockedUntil == expected);
+        }
+
+        app.Time.GetUtcNow().Should().BeAfter(TestApp.Start.AddSeconds(30), "the original lease has expired by now");
+        var intruder = app.CreateProcessor("intruder");
+        (await intruder.ProcessBatchAsync()).Claimed.Should().Be(0, "the renewed lease still holds");
+
+        app.Probe.Gate.SetResult();
+        await run.WaitAsync(Wait);
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        app.Probe.Calls.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task FourProcessors_EveryHandlerRunsExactlyOncePerEvent()
+    {
+        var count = ConcurrentEventCount;
+        await using var app = CreateApp(
+            o =>
+            {
+                o.BatchSize = 100;
+                o.MaxConcurrency = 4;
+            },
+            b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>());
+        for (var i = 0; i < count; i++)
+        {
+            await app.PublishAsync(NewUser($"U{i}"));
+        }
+
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var claims = new ConcurrentDictionary<string, int>();
+        var processors = Enumerable.Range(1, 4).Select(n => app.CreateProcessor($"p{n}")).ToArray();
+        var runs = processors.Select(p => Task.Run(async () =>
+        {
+            await go.Task;
+            while (true)
+            {
+                var batch = await p.ProcessBatchAsync();
+                if (batch.Claimed == 0)
+                {
+                    return;
+                }
+
+                claims.AddOrUpdate(p.Owner, batch.Claimed, (_, c) => c + batch.Claimed);
+            }
+        })).ToArray();
+        go.SetResult();
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromMinutes(5));
+
+        claims.Values.Sum().Should().Be(count);
+        var perHandler = app.Probe.Calls.GroupBy(c => (c.Handler, c.EventId)).ToList();
+        perHandler.Should().HaveCount(2 * count);
+        perHandler.Should().OnlyContain(g => g.Count() == 1, "no handler may run twice for one event");
+        var metrics = await app.Operations.GetMetricsAsync();
+        metrics.Completed.Should().Be(count);
+        (metrics.Pending + metrics.Processing + metrics.Failed + metrics.DeadLetter).Should().Be(0);
+    }
+
+    // ---- Graceful shutdown ----------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Stopping_BeforeClaim_ClaimsNothing()
+    {
+        await using var app = CreateApp();
+        var id = await app.PublishAsync(NewUser());
+
+        var result = await app.Processor.ProcessBatchAsync(new CancellationToken(canceled: true));
+
+        result.Claimed.Should().Be(0);
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Pending);
+    }
+
+    [Fact]
+    public async Task Stopping_MidBatch_FinishesRunningHandler_AndReleasesUnstartedEvents()
+    {
+        await using var app = CreateApp(o => o.MaxConcurrency = 1);
+        app.Probe.Gate = new TaskCompletionSource();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await app.PublishAsync(NewUser($"U{i}")));
+        }
+
+        using var stopping = new CancellationTokenSource();
+        var run = app.Processor.ProcessBatchAsync(stopping.Token);
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        stopping.Cancel();
+        app.Probe.Gate.SetResult();
+        var result = await run.WaitAsync(Wait);
+
+        result.Completed.Should().Be(1);
+        result.Released.Should().Be(2);
+        var records = await Task.WhenAll(ids.Select(app.GetAsync));
+        records.Count(r => r.Status == EventStatus.Completed).Should().Be(1);
+        records.Where(r => r.Status != EventStatus.Completed).Should().HaveCount(2).And.OnlyContain(r =>
+            r.Status == EventStatus.Pending && r.Attempts == 0 && r.LockedBy == null);
+        (await app.DrainAsync()).Completed.Should().Be(2, "released events are claimable at once");
+    }
+
+    [Fact]
+    public async Task Abort_CancelsRunningHandler_AndReleasesItsEvent()
+    {
+        await using var app = CreateApp(o => o.HandlerTimeout = Timeout.InfiniteTimeSpan);
+        app.Probe.Gate = new TaskCompletionSource();
+        var id = await app.PublishAsync(NewUser());
+
+        using var stopping = new CancellationTokenSource();
+        using var abort = new CancellationTokenSource();
+        var run = app.Processor.ProcessBatchAsync(stopping.Token, abort.Token);
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        stopping.Cancel();
+        abort.Cancel();
+        var result = await run.WaitAsync(Wait);
+
+        result.Released.Should().Be(1);
+        var record = await app.GetAsync(id);
+        record.Status.Should().Be(EventStatus.Pending);
+        record.Attempts.Should().Be(0);
+        var log = (await app.GetLogAsync(id)).Should().ContainSingle().Subject;
+        log.Result.Should().Be(EventLogResult.Failure);
+        log.Error.Should().Contain("ShutdownTimeout");
+    }
+
+    // ---- Metrics and operations -------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Metrics_CountPerStatus_AndAverageProcessingTime()
+    {
+        await using var app = CreateApp();
+        (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new EventMetrics());
+
+        await app.PublishAsync(NewUser("A"));
+        app.Time.Advance(TimeSpan.FromSeconds(2));
+        await app.DrainAsync();                                       // A: 2 s
+        await app.PublishAsync(NewUser("B"));
+        app.Time.Advance(TimeSpan.FromSeconds(4));
+        await app.DrainAsync();                                       // B: 4 s
+        app.Probe.FailAlways(nameof(WelcomeEmailHandler));
+        await app.PublishAsync(NewUser("C"));
+        await app.DrainAsync();                                       // C: failed
+        await app.PublishAsync(NewUser("D"), new PublishOptions { AvailableAt = app.Time.GetUtcNow().AddDays(1) }); // D: pending
+        await app.PublishAsync(p => p.PublishAsync("test.event", "test", "1", new { data = 1 })); // dead letter: bad payload
+        await app.DrainAsync();
+
+        var metrics = await app.Operations.GetMetricsAsync();
+
+        metrics.Should().BeEquivalentTo(new EventMetrics
+        {
+            Pending = 1,
+            Processing = 0,
+            Completed = 2,
+            Failed = 1,
+            DeadLetter = 1,
+            AverageProcessingTime = TimeSpan.FromSeconds(3),
+        });
+    }
+
+    [Fact]
+    public async Task CountsByType_BetweenTwoDates_Inclusive()
+    {
+        await using var app = CreateApp();
+        await app.PublishAsync(NewUser("early"));                          // Start
+        app.Time.Advance(TimeSpan.FromHours(1));
+        await app.PublishAsync(NewUser("A"));                              // Start+1h
+        await app.PublishAsync(new InvoicePaid(1, 10m));
+        app.Time.Advance(TimeSpan.FromHours(1));
+        await app.PublishAsync(new InvoicePaid(2, 20m));                   // Start+2h
+        app.Time.Advance(TimeSpan.FromHours(1));
+        await app.PublishAsync(new InvoicePaid(3, 30m));                   // Start+3h, outside
+
+        var counts = await app.Operations.GetCountsByTypeAsync(TestApp.Start.AddHours(1), TestApp.Start.AddHours(2));
+
+        counts.Select(c => (c.Type, c.Count)).Should().Equal(("invoice.paid", 2L), ("user.created", 1L));
+    }
+
+    [Fact]
+    public async Task GetEvent_UnknownId_ReturnsNull()
+    {
+        await using var app = CreateApp();
+
+        (await app.Operations.GetEventAsync(Guid.NewGuid())).Should().BeNull();
+        (await app.Operations.RequeueAsync(Guid.NewGuid())).Should().BeFalse();
+    }
+
+    // ---- Retention ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Retention_DeletesOldCompletedEventsWithTheirLogs_InBatches()
+    {
+        await using var app = CreateApp(o =>
+        {
+            o.Retention = TimeSpan.FromDays(30);
+            o.CleanupBatchSize = 2;
+        });
+        var old = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            old.Add(await app.PublishAsync(NewUser($"old{i}"), new PublishOptions { IdempotencyKey = $"k{i}" }));
+        }
+
+        await app.DrainAsync();
+        app.Probe.FailWith(nameof(WelcomeEmailHandler), () => new NonRetryableEventException("no"));
+        var dead = await app.PublishAsync(NewUser("dead"));
+        await app.DrainAsync();
+        app.Probe.Heal(nameof(WelcomeEmailHandler));
+        app.Time.Advance(TimeSpan.FromDays(30) + TimeSpan.FromSeconds(1));
+        var recent = await app.PublishAsync(NewUser("recent"));
+        await app.DrainAsync();
+
+        var cutoff = app.Time.GetUtcNow() - TimeSpan.FromDays(30);
+        (await app.WithStoreAsync(s => s.DeleteProcessedAsync(EventStatus.Completed, cutoff, 2))).Should().Be(2, "one call deletes at most one batch");
+        var (completed, deadLetters) = await app.Services.GetRequiredService<EventCleaner>().RunAsync();
+
+        completed.Should().Be(3);
+        deadLetters.Should().Be(0, "dead letters are kept unless DeadLetterRetention is set");
+        foreach (var id in old)
+        {
+            (await app.Operations.GetEventAsync(id)).Should().BeNull();
+        }
+
+        (await app.GetAsync(recent)).Status.Should().Be(EventStatus.Completed);
+        (await app.GetAsync(dead)).Status.Should().Be(EventStatus.DeadLetter);
+        var metrics = await app.Operations.GetMetricsAsync();
+        metrics.Completed.Should().Be(1);
+        metrics.AverageProcessingTime.Should().Be(TimeSpan.Zero);
+
+        var again = await app.PublishAsync(NewUser("again"), new PublishOptions { IdempotencyKey = "k0" });
+        again.Should().NotBe(old[0], "retention frees the idempotency key with the event");
+    }
+
+    [Fact]
+    public async Task Retention_DeletesDeadLetters_WhenConfigured()
+    {
+        await using var app = CreateApp(o => o.DeadLetterRetention = TimeSpan.FromDays(7));
+        app.Probe.FailWith(nameof(WelcomeEmailHandler), () => new NonRetryableEventException("no"));
+        var dead = await app.PublishAsync(NewUser());
+        await app.DrainAsync();
+
+        app.Time.Advance(TimeSpan.FromDays(6));
+        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).DeadLetters.Should().Be(0);
+        app.Time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1));
+        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).DeadLetters.Should().Be(1);
+
+        (await app.Operations.GetEventAsync(dead)).Should().BeNull();
+    }
+
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        // Waits for a condition another task makes true (a lease renewal in flight), never for a fixed time.
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!await condition())
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using EventKit.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EventKit.ContractTests;
+
+/// <summary>
+/// A service provider with EventKit on a chosen store, a fake clock and the test handlers, driven explicitly:
+/// no hosted service runs; tests publish, drain and advance time themselves.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 1, 15, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider _services;
+    private readonly Func<IServiceProvider, Task> _commit;
+
+    private TestApp(ServiceProvider services, Func<IServiceProvider, Task> commit)
+    {
+        _services = services;
+        _commit = commit;
+        Time = services.GetRequiredService<FakeTimeProvider>();
+        Probe = services.GetRequiredService<HandlerProbe>();
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public HandlerProbe Probe { get; }
+
+    public IServiceProvider Services => _services;
+
+    public IEventOperations Operations => _services.GetRequiredService<IEventOperations>();
+
+    public EventKitOptions Options => _services.GetRequiredService<IOptions<EventKitOptions>>().Value;
+
+    internal EventProcessor Processor => _services.GetRequiredService<EventProcessor>();
+
+    public static TestApp Create(
+        Action<IEventKitBuilder> useStore,
+        Action<EventKitOptions>? configure = null,
+        Action<IEventKitBuilder>? handlers = null,
+        Action<IServiceCollection>? services = null,
+        Func<IServiceProvider, Task>? commit = null)
+    {
+        var collection = new ServiceCollection();
+        collection.AddSingleton(NullLoggerFactory.Instance);
+        collection.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
+        var time = new FakeTimeProvider(Start);
+        collection.AddSingleton(time);
+        collection.AddSingleton<TimeProvider>(time);
+        collection.AddSingleton<HandlerProbe>();
+        services?.Invoke(collection);
+
+        var builder = collection.AddEventKit(o =>
+        {
+            o.RetryBaseDelay = TimeSpan.FromSeconds(10);
+            o.RetryMaxDelay = TimeSpan.FromMinutes(10);
+            configure?.Invoke(o);
+        });
+        useStore(builder);
+        if (handlers is null)
+        {
+            builder.AddHandler<WelcomeEmailHandler>().AddHandler<TestEventHandler>();
+        }
+        else
+        {
+            handlers(builder);
+        }
+
+        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        _ = provider.GetRequiredService<IOptions<EventKitOptions>>().Value; // surface validation errors at creation
+        return new TestApp(provider, commit ?? (_ => Task.CompletedTask));
+    }
+
+    /// <summary>Publishes in a new scope and commits it the way the store needs.</summary>
+    public async Task<Guid> PublishAsync(Func<IEventPublisher, ValueTask<Guid>> publish)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var id = await publish(scope.ServiceProvider.GetRequiredService<IEventPublisher>());
+        await _commit(scope.ServiceProvider);
+        return id;
+    }
+
+    public Task<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null)
+        where TPayload : notnull =>
+        PublishAsync(p => p.PublishAsync(payload, options));
+
+    public async Task<T> WithStoreAsync<T>(Func<IEventStore, ValueTask<T>> action)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<IEventStore>());
+    }
+
+    internal EventProcessor CreateProcessor(string owner) =>
+        new(
+            _services.GetRequiredService<IServiceScopeFactory>(),
+            _services.GetRequiredService<HandlerRegistry>(),
+            _services.GetRequiredService<IOptions<EventKitOptions>>(),
+            Time,
+            NullLogger<EventProcessor>.Instance,
+            owner);
+
+    /// <summary>Processes batches until a claim finds nothing runnable at the current fake time.</summary>
+    internal async Task<BatchResult> DrainAsync(EventProcessor? processor = null, CancellationToken stoppingToken = default, CancellationToken abortToken = default)
+    {
+        processor ??= Processor;
+        var total = BatchResult.Empty;
+        while (true)
+        {
+            var batch = await processor.ProcessBatchAsync(stoppingToken, abortToken);
+            if (batch.Claimed == 0)
+            {
+                return total;
+            }
+
+            total = new BatchResult(
+                total.Claimed + batch.Claimed,
+                total.Completed + batch.Completed,
+                total.Failed + batch.Failed,
+                total.DeadLettered + batch.DeadLettered,
+                total.Released + batch.Released,
+                batch.NextRetryAt ?? total.NextRetryAt);
+            if (batch.Released > 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    public async Task<EventRecord> GetAsync(Guid id) =>
+        (await Operations.GetEventAsync(id))?.Event ?? throw new InvalidOperationException($"Event {id} does not exist.");
+
+    public async Task<IReadOnlyList<EventLogEntry>> GetLogAsync(Guid id) =>
+        (await Operations.GetEventAsync(id))?.Log ?? throw new InvalidOperationException($"Event {id} does not exist.");
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}
