@@ -115,7 +115,10 @@ start_postgres() {
     return 1
   fi
 
-  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/eventkit-pg.XXXXXX") || { PG_DIR=""; return 1; }
+  # The socket lives in this folder and its path must stay under 107 bytes.
+  local base=${TMPDIR:-/tmp}
+  (( ${#base} > 70 )) && base=/tmp
+  PG_DIR=$(mktemp -d "$base/eventkit-pg.XXXXXX") || { PG_DIR=""; return 1; }
   # The server refuses to run as root: the folder belongs to the postgres user.
   if is_root; then chown postgres: "$PG_DIR"; fi
   local data="$PG_DIR/data"
@@ -160,7 +163,7 @@ EOF
     break
   done
   if [[ -z $started ]]; then
-    log "ERROR: PostgreSQL did not start; last lines of $PG_DIR/server.log:"
+    log "ERROR: PostgreSQL did not start; last lines of its log (kept as $LOG_DIR/postgres-server.log):"
     tail -n 20 "$PG_DIR/server.log" 2>/dev/null | sed 's/^/    /'
     tail -n 5 "$PG_DIR/pg_ctl.log" 2>/dev/null | sed 's/^/    /'
     return 1
@@ -193,6 +196,8 @@ stop_postgres() {
     [[ $1 == verbose ]] && log "PostgreSQL stopped"
   fi
   PG_DIR=""
+  # Keep the server log (the folder goes away): useful when a test failed.
+  [[ -n ${LOG_DIR:-} && -f $dir/server.log ]] && cp "$dir/server.log" "$LOG_DIR/postgres-server.log"
   rm -rf "$dir"
 }
 

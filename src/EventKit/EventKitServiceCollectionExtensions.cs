@@ -28,9 +28,11 @@ public static class EventKitServiceCollectionExtensions
         {
             registry = new HandlerRegistry();
             services.AddSingleton(registry);
+
+            // ValidateOnStart adds a registration on every call, so it runs once with the registry.
+            services.AddOptions<EventKitOptions>().ValidateOnStart();
         }
 
-        services.AddOptions<EventKitOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventKitOptions>, EventKitOptionsValidator>());
         if (configure is not null)
         {
