@@ -31,9 +31,9 @@
 #
 # No `set -e` on purpose: a failing step must never skip stopping the server.
 
-# dotnet: no telemetry banner or first-run work; English output so the summary
-# lines can be parsed; no terminal logger, which would replace VSTest's
-# "Passed!  - Failed: ..." lines with its own summary.
+# dotnet: no telemetry, banner or first-run work; English output so the summaries
+# can be parsed; no terminal logger, which would swallow VSTest's per-assembly
+# summaries and print its own "Test summary:" line instead.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -207,18 +207,34 @@ unset_postgres_env() {
         EVENTKIT_TEST_POSTGRES_PORT EVENTKIT_TEST_POSTGRES_OSUSER
 }
 
-# Sum VSTest's per-assembly summary lines in log file $1, e.g.
-#   Passed!  - Failed:     0, Passed:     9, Skipped:     1, Total:    10, Duration: 1 s - X.dll (net10.0)
-# and print "N passed, N failed, N skipped". Identical lines are counted once (in
-# case a logger repeats one). If there is none, fall back to the terminal logger's
-# "Test summary: total: N, failed: N, succeeded: N, skipped: N"; if that is missing
-# too, print "0 passed, 1 failed, 0 skipped" and return 1.
+# Sum VSTest's per-assembly summaries in log file $1 and print
+# "N passed, N failed, N skipped". VSTest's console logger writes them in one of
+# two forms, depending on its verbosity:
+#   minimal (the default):
+#     Passed!  - Failed:     0, Passed:     9, Skipped:     1, Total:    10, Duration: 1 s - X.dll (net10.0)
+#   normal, as used here (zero counts are left out; checked with SDK 10.0.401):
+#     Test Run Successful.        (or "Test Run Failed." / "Test Run Aborted.")
+#     Total tests: 10
+#          Passed: 9
+#         Skipped: 1
+#      Total time: 1.2 Seconds
+# Each assembly prints one of them, so both forms are summed (identical one-line
+# summaries counted once, in case a logger repeats one; an aborted run counts as
+# at least one failure). Only if there is neither, the terminal logger's
+# "Test summary: total: N, failed: N, succeeded: N, skipped: N" is used. With
+# none of them, print "0 passed, 1 failed, 0 skipped" and return 1.
 summarize_test_log() {
   sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' -e 's/\r$//' "$1" 2>/dev/null | awk '
     function num(s, key,   t) {            # number after "key:" in s
       if (!match(s, key ": *[0-9]+")) return 0
       t = substr(s, RSTART, RLENGTH); gsub(/[^0-9]/, "", t); return t + 0
     }
+    function end_block() {                 # add the open "Test Run ..." block
+      if (!inblock) return
+      if (aborted && bf == 0) bf = 1
+      bn++; bp += p_; bf += f_; bk += k_; inblock = 0
+    }
+    # one-line form
     match($0, /[A-Za-z]+! +- +Failed: *[0-9]+, *Passed: *[0-9]+, *Skipped: *[0-9]+, *Total: *[0-9]+/) {
       line = $0; sub(/^[ \t]+/, "", line)
       if (seen[line]++) next
@@ -226,13 +242,23 @@ summarize_test_log() {
       f += num(s, "Failed"); p += num(s, "Passed"); k += num(s, "Skipped")
       next
     }
+    # block form
+    /^Test Run (Successful|Failed|Aborted)/ {
+      end_block(); inblock = 1; p_ = f_ = k_ = 0; aborted = ($0 ~ /Aborted/); next
+    }
+    inblock && /^ *Passed: *[0-9]+ *$/  { p_ = num($0, "Passed");  next }
+    inblock && /^ *Failed: *[0-9]+ *$/  { f_ = num($0, "Failed");  next }
+    inblock && /^ *Skipped: *[0-9]+ *$/ { k_ = num($0, "Skipped"); next }
+    inblock && /^ *Total time:/         { end_block(); next }
+    # terminal logger form
     /Test summary: total: *[0-9]+, *failed: *[0-9]+, *succeeded: *[0-9]+, *skipped: *[0-9]+/ {
       if (tseen[$0]++) next
       tn++; tf += num($0, "failed"); tp += num($0, "succeeded"); tk += num($0, "skipped")
     }
     END {
-      if (n > 0)       { printf "%d passed, %d failed, %d skipped\n", p, f, k; exit 0 }
-      else if (tn > 0) { printf "%d passed, %d failed, %d skipped\n", tp, tf, tk; exit 0 }
+      end_block()
+      if (n + bn > 0) { printf "%d passed, %d failed, %d skipped\n", p + bp, f + bf, k + bk; exit 0 }
+      if (tn > 0)     { printf "%d passed, %d failed, %d skipped\n", tp, tf, tk; exit 0 }
       print "0 passed, 1 failed, 0 skipped"; exit 1
     }'
 }
@@ -307,7 +333,7 @@ main() {
     rc=${PIPESTATUS[0]}
   else
     log "dotnet test EventKit.sln -c Release $* (log: $test_log)"
-    dotnet test EventKit.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$test_log"
+    dotnet test EventKit.sln -c Release "$@" 2>&1 | tee "$test_log"
     rc=${PIPESTATUS[0]}
   fi
 
