@@ -27,7 +27,10 @@ public sealed class EventRecord
     /// <summary>Gets the number of attempts started so far (a claim starts an attempt; a released claim does not count).</summary>
     public int Attempts { get; init; }
 
-    /// <summary>Gets the UTC time from which the event may be claimed (publish time, a delayed time, or the next retry).</summary>
+    /// <summary>
+    /// Gets the UTC time from which the event may be claimed: the publish time, a delayed time, the next retry, or,
+    /// while <see cref="EventStatus.Processing"/>, the lease expiry.
+    /// </summary>
     public required DateTimeOffset AvailableAt { get; init; }
 
     /// <summary>Gets the UTC time the event was published.</summary>

@@ -35,7 +35,9 @@ public interface IEventStore
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
     /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
     /// <see cref="EventRecord.AvailableAt"/> first. Each claimed event becomes <see cref="EventStatus.Processing"/>
-    /// with its attempt count incremented.
+    /// with its attempt count incremented, and both <see cref="EventRecord.LockedUntil"/> and
+    /// <see cref="EventRecord.AvailableAt"/> set to <paramref name="leaseUntil"/> (so one index on availability serves
+    /// new, retried and abandoned events alike).
     /// </summary>
     /// <param name="owner">The claiming processor's id.</param>
     /// <param name="maxCount">The largest number of events to claim.</param>
@@ -45,7 +47,7 @@ public interface IEventStore
     /// <returns>The claimed events, with the names of the handlers that already succeeded for each.</returns>
     ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/>.</summary>
+    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/> (<see cref="EventRecord.LockedUntil"/> and <see cref="EventRecord.AvailableAt"/>).</summary>
     /// <param name="eventIds">The events to renew.</param>
     /// <param name="owner">The processor's id.</param>
     /// <param name="leaseUntil">The new expiry.</param>

@@ -33,14 +33,20 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
-    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null) =>
-        TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync);
+    /// <summary>Why this store cannot run here (no database server), or <see langword="null"/>. Tests then report skipped.</summary>
+    protected virtual string? SkipReason => null;
+
+    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null)
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        return TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync);
+    }
 
     private static UserCreated NewUser(string name = "Ana") => new(Guid.NewGuid(), $"{name.ToLowerInvariant()}@example.com", name);
 
     // ---- The seed's two tests --------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Seed_PublishAndProcess_HandlerIsCalled()
     {
         await using var app = CreateApp();
@@ -56,7 +62,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         context.EntityId.Should().Be("123");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Seed_HandlerThrows_EventIsFailed()
     {
         await using var app = CreateApp();
@@ -70,7 +76,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Status machine and log ---------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Publish_ThenDrain_CompletesAndLogsEachHandler()
     {
         await using var app = CreateApp(handlers: b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>());
@@ -112,7 +118,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Handler_ReceivesTypedPayloadAndContext()
     {
         await using var app = CreateApp();
@@ -127,7 +133,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         call.Attempt.Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UntypedPublish_RawJsonHandler_ReceivesJson()
     {
         await using var app = CreateApp(handlers: b => b.AddHandler<RawJsonHandler, JsonElement>("document.uploaded"));
@@ -140,7 +146,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         json.GetProperty("size").GetInt32().Should().Be(42);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task OneHandlerClass_ForTwoEventTypes_HandlesBoth()
     {
         await using var app = CreateApp(handlers: b => b.AddHandler<BillingHandler>());
@@ -154,7 +160,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Retries ------------------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task FailedAttempt_IsRetriedAfterBackoff_NotBefore()
     {
         await using var app = CreateApp(o => o.RetryBaseDelay = TimeSpan.FromSeconds(10));
@@ -184,7 +190,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         log[0].Error.Should().Contain("failed on purpose");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Backoff_GrowsExponentially()
     {
         await using var app = CreateApp(o =>
@@ -210,7 +216,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         delays[2].Should().BeCloseTo(TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(8));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_RunsOnlyHandlersThatHaveNotSucceeded()
     {
         await using var app = CreateApp(handlers: b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>());
@@ -231,7 +237,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         log.Where(l => l.Action == nameof(WelcomeNotificationHandler)).Select(l => l.Attempt).Should().Equal(1, 2, 3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MaxAttemptsExhausted_DeadLetters_ThenRequeueCompletes()
     {
         await using var app = CreateApp(o => o.MaxAttempts = 3);
@@ -267,7 +273,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.Operations.GetDeadLettersAsync()).Should().BeEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NonRetryableException_DeadLettersAtOnce()
     {
         await using var app = CreateApp();
@@ -284,7 +290,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         dead.LastError.Should().Contain("user no longer exists");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UndeserializablePayload_DeadLettersAtOnce_WithReason()
     {
         await using var app = CreateApp();
@@ -300,7 +306,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetLogAsync(id)).Should().ContainSingle().Which.Result.Should().Be(EventLogResult.Failure);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RequeueDeadLettersOfType_RequeuesOnlyThatType_AndSkipsSucceededHandlers()
     {
         await using var app = CreateApp(handlers: b => b.AddHandler<WelcomeEmailHandler>().AddHandler<WelcomeNotificationHandler>().AddHandler<TestEventHandler>());
@@ -324,7 +330,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.CountCalls(nameof(WelcomeNotificationHandler)).Should().Be(4);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ErrorText_IsBounded()
     {
         await using var app = CreateApp();
@@ -338,7 +344,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetLogAsync(id)).Single().Error!.Length.Should().BeLessThanOrEqualTo(EventLogEntry.MaxErrorLength);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HandlerTimeout_CancelsHandler_AndCountsAsRetryableFailure()
     {
         await using var app = CreateApp(o => o.HandlerTimeout = TimeSpan.FromSeconds(5));
@@ -358,7 +364,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Delayed events, unhandled events, idempotency ----------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task DelayedEvent_IsNotHandledBeforeAvailableAt()
     {
         await using var app = CreateApp();
@@ -378,7 +384,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EventWithoutHandler_Completes()
     {
         await using var app = CreateApp();
@@ -389,7 +395,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EventWithoutHandler_DeadLetters_WhenConfigured()
     {
         await using var app = CreateApp(o => o.DeadLetterUnhandledEvents = true);
@@ -402,7 +408,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         record.LastError.Should().Contain("No handler").And.Contain("email.opened");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task IdempotencyKey_SecondPublishReturnsFirstId_AndStoresNothing()
     {
         await using var app = CreateApp();
@@ -419,7 +425,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Leases and crash recovery --------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Claim_IsExclusive_UntilTheLeaseExpires()
     {
         await using var app = CreateApp();
@@ -429,7 +435,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
         var second = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, now, now.AddSeconds(30)));
 
-        first.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, Status = EventStatus.Processing, LockedBy = "a", Attempts = 1, LockedUntil = now.AddSeconds(30) });
+        first.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, Status = EventStatus.Processing, LockedBy = "a", Attempts = 1, LockedUntil = now.AddSeconds(30), AvailableAt = now.AddSeconds(30) });
         second.Should().BeEmpty();
 
         var later = now.AddSeconds(30);
@@ -437,7 +443,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         reclaimed.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, LockedBy = "b", Attempts = 2 });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Settle_WithLostLease_ChangesNothingButKeepsTheLog()
     {
         await using var app = CreateApp();
@@ -471,7 +477,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CrashedProcessor_EventIsProcessedAfterLeaseExpires()
     {
         await using var app = CreateApp(o => o.LeaseDuration = TimeSpan.FromSeconds(30));
@@ -489,7 +495,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.Calls.Should().ContainSingle();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RepeatedCrashes_BeyondMaxAttempts_DeadLetter()
     {
         await using var app = CreateApp(o => o.MaxAttempts = 2);
@@ -509,7 +515,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.Calls.Should().BeEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Lease_IsRenewedWhileHandlerRuns()
     {
         await using var app = CreateApp(o =>
@@ -539,7 +545,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.Calls.Should().ContainSingle();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FourProcessors_EveryHandlerRunsExactlyOncePerEvent()
     {
         var count = ConcurrentEventCount;
@@ -586,7 +592,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Graceful shutdown ----------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Stopping_BeforeClaim_ClaimsNothing()
     {
         await using var app = CreateApp();
@@ -598,7 +604,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Pending);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Stopping_MidBatch_FinishesRunningHandler_AndReleasesUnstartedEvents()
     {
         await using var app = CreateApp(o => o.MaxConcurrency = 1);
@@ -625,7 +631,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.DrainAsync()).Completed.Should().Be(2, "released events are claimable at once");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Abort_CancelsRunningHandler_AndReleasesItsEvent()
     {
         await using var app = CreateApp(o => o.HandlerTimeout = Timeout.InfiniteTimeSpan);
@@ -651,7 +657,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Metrics and operations -------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Metrics_CountPerStatus_AndAverageProcessingTime()
     {
         await using var app = CreateApp();
@@ -683,7 +689,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CountsByType_BetweenTwoDates_Inclusive()
     {
         await using var app = CreateApp();
@@ -701,7 +707,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         counts.Select(c => (c.Type, c.Count)).Should().Equal(("invoice.paid", 2L), ("user.created", 1L));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetEvent_UnknownId_ReturnsNull()
     {
         await using var app = CreateApp();
@@ -712,7 +718,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     // ---- Retention ------------------------------------------------------------------------------------------------
 
-    [Fact]
+    [SkippableFact]
     public async Task Retention_DeletesOldCompletedEventsWithTheirLogs_InBatches()
     {
         await using var app = CreateApp(o =>
@@ -756,7 +762,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         again.Should().NotBe(old[0], "retention frees the idempotency key with the event");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retention_DeletesDeadLetters_WhenConfigured()
     {
         await using var app = CreateApp(o => o.DeadLetterRetention = TimeSpan.FromDays(7));

@@ -94,6 +94,7 @@ internal sealed class InMemoryEventStore : IEventStore
                 entry.Attempts++;
                 entry.LockedBy = owner;
                 entry.LockedUntil = leaseUntil;
+                entry.AvailableAt = leaseUntil;
                 entry.Version++;
                 _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
                 IReadOnlyCollection<string> succeeded = entry.Succeeded is null ? [] : [.. entry.Succeeded];
@@ -116,6 +117,7 @@ internal sealed class InMemoryEventStore : IEventStore
                 if (_events.TryGetValue(id, out var entry) && entry.Status == EventStatus.Processing && entry.LockedBy == owner)
                 {
                     entry.LockedUntil = leaseUntil;
+                    entry.AvailableAt = leaseUntil;
                     entry.Version++;
                     _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
                     renewed++;
@@ -132,7 +134,7 @@ internal sealed class InMemoryEventStore : IEventStore
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         foreach (var outcome in outcomes)
         {
-            Validate(outcome);
+            OutcomeValidation.Validate(outcome);
         }
 
         var applied = 0;
@@ -333,23 +335,6 @@ internal sealed class InMemoryEventStore : IEventStore
         }
 
         return ValueTask.FromResult(deleted);
-    }
-
-    private static void Validate(EventOutcome outcome)
-    {
-        ArgumentNullException.ThrowIfNull(outcome);
-        var valid = outcome.Status switch
-        {
-            EventStatus.Completed or EventStatus.DeadLetter => outcome.ProcessedAt is not null,
-            EventStatus.Failed or EventStatus.Pending => outcome.AvailableAt is not null,
-            _ => false,
-        };
-        if (!valid)
-        {
-            throw new ArgumentException(
-                $"Outcome for event {outcome.EventId} is invalid: status {outcome.Status} needs {(outcome.Status is EventStatus.Completed or EventStatus.DeadLetter ? "ProcessedAt" : "AvailableAt")}; Processing is not an outcome.",
-                nameof(outcome));
-        }
     }
 
     private void EnqueueRunnable(Entry entry) =>

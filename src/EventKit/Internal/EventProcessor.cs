@@ -269,6 +269,13 @@ internal sealed class EventProcessor
 
     private async Task SettleAsync(IEventStore store, EventOutcome[] outcomes)
     {
+        // One time for the whole batch lets a database store complete it with a single statement.
+        var settledAt = _time.GetUtcNow();
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outcomes[i] = Stamp(outcomes[i], settledAt);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -289,6 +296,27 @@ internal sealed class EventProcessor
             }
         }
     }
+
+    private static EventOutcome Stamp(EventOutcome outcome, DateTimeOffset settledAt) => outcome.Status switch
+    {
+        EventStatus.Completed or EventStatus.DeadLetter when outcome.ProcessedAt != settledAt => new EventOutcome
+        {
+            EventId = outcome.EventId,
+            Status = outcome.Status,
+            ProcessedAt = settledAt,
+            Error = outcome.Error,
+            Logs = outcome.Logs,
+        },
+        EventStatus.Pending when outcome.AvailableAt != settledAt => new EventOutcome
+        {
+            EventId = outcome.EventId,
+            Status = outcome.Status,
+            AvailableAt = settledAt,
+            Error = outcome.Error,
+            Logs = outcome.Logs,
+        },
+        _ => outcome,
+    };
 
     private EventOutcome DeadLetter(EventRecord record, string? reason, List<EventLogEntry> logs)
     {

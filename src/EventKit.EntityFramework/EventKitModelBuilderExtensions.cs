@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using EventKit.EntityFramework.Internal;
+using Microsoft.EntityFrameworkCore;
+
+namespace EventKit.EntityFramework;
+
+/// <summary>Maps EventKit's tables into an application's EF Core model.</summary>
+public static partial class EventKitModelBuilderExtensions
+{
+    /// <summary>
+    /// Adds the <c>events</c> and <c>event_logs</c> tables to the model, so they are created by the application's
+    /// own migrations. Call it from <c>OnModelCreating</c> of the context passed to <c>UseEntityFramework</c>.
+    /// </summary>
+    /// <param name="modelBuilder">The model builder.</param>
+    /// <param name="configure">Configures table names and schema, or <see langword="null"/>.</param>
+    /// <returns>The model builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="modelBuilder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A table or schema name is not a plain identifier.</exception>
+    public static ModelBuilder AddEventKit(this ModelBuilder modelBuilder, Action<EventKitModelOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        var options = new EventKitModelOptions();
+        configure?.Invoke(options);
+        ValidateIdentifier(options.EventsTable, "EventsTable", required: true, nameof(configure));
+        ValidateIdentifier(options.EventLogsTable, "EventLogsTable", required: true, nameof(configure));
+        ValidateIdentifier(options.Schema, "Schema", required: false, nameof(configure));
+        if (string.Equals(options.EventsTable, options.EventLogsTable, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"EventsTable and EventLogsTable must differ; both are '{options.EventsTable}'.", nameof(configure));
+        }
+
+        // The provider's conventions annotate the model before OnModelCreating runs: that tells PostgreSQL apart.
+        var payloadType = options.PayloadColumnType
+            ?? (modelBuilder.Model.GetAnnotations().Any(a => a.Name.StartsWith("Npgsql:", StringComparison.Ordinal)) ? "jsonb" : null);
+
+        modelBuilder.ApplyConfiguration(new EventEntityConfiguration(options, payloadType));
+        modelBuilder.ApplyConfiguration(new EventLogEntityConfiguration(options));
+        return modelBuilder;
+    }
+
+    private static void ValidateIdentifier(string? value, string option, bool required, string paramName)
+    {
+        if (value is null && !required)
+        {
+            return;
+        }
+
+        if (value is null || !Identifier().IsMatch(value))
+        {
+            throw new ArgumentException(
+                $"EventKitModelOptions.{option} must be a plain identifier: letters, digits and underscores, starting with a letter or underscore, at most 63 characters; it was '{value}'.",
+                paramName);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Identifier();
+}

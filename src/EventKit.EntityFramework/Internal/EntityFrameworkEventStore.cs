@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using EventKit.Internal;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace EventKit.EntityFramework.Internal;
+
+/// <summary>
+/// The EF Core store, scoped like the application's context. Appending adds the event to that context, so the
+/// application's SaveChanges commits it with the business change. Everything else is set-based: the claim is one
+/// raw statement per provider, other changes are ExecuteUpdate/ExecuteDelete and grouped queries; nothing is
+/// tracked except the rows being added.
+/// </summary>
+internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IEventStore
+    where TContext : DbContext
+{
+    private static readonly ConcurrentDictionary<Type, StoreDialect> Dialects = new();
+
+    private DbSet<EventEntity> Events => context.Set<EventEntity>();
+
+    private DbSet<EventLogEntity> Logs => context.Set<EventLogEntity>();
+
+    private StoreDialect Dialect => Dialects.GetOrAdd(typeof(TContext), static (_, c) => StoreDialect.For(c), context);
+
+    public async ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.IdempotencyKey is { } key)
+        {
+            foreach (var entry in context.ChangeTracker.Entries<EventEntity>())
+            {
+                if (entry.State == EntityState.Added && entry.Entity.IdempotencyKey == key)
+                {
+                    return entry.Entity.Id;
+                }
+            }
+
+            var existing = await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (existing is { } id)
+            {
+                return id;
+            }
+        }
+
+        context.Add(EventEntity.From(record));
+        return record.Id;
+    }
+
+    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var rows = await Events.FromSqlRaw(Dialect.ClaimSql, owner, leaseUntil.UtcDateTime, now.UtcDateTime, maxCount)
+            .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        // Handlers that already succeeded (earlier attempts, or before a requeue) are not run again.
+        var ids = rows.Select(r => r.Id).ToList();
+        var succeeded = await Logs.AsNoTracking()
+            .Where(l => ids.Contains(l.EventId) && l.Result == EventLogResult.Success)
+            .Select(l => new { l.EventId, l.Action })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var byEvent = succeeded.Count == 0 ? null : succeeded.ToLookup(s => s.EventId, s => s.Action);
+
+        var claimed = new ClaimedEvent[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var handlers = byEvent is null ? [] : byEvent[rows[i].Id].ToHashSet(StringComparer.Ordinal);
+            claimed[i] = new ClaimedEvent(rows[i].ToRecord(), handlers);
+        }
+
+        return claimed;
+    }
+
+    public async ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        var ids = eventIds.ToList();
+        var until = leaseUntil.UtcDateTime;
+        return await Events
+            .Where(e => ids.Contains(e.Id) && e.Status == EventStatus.Processing && e.LockedBy == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LockedUntil, until).SetProperty(e => e.AvailableAt, until), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        foreach (var outcome in outcomes)
+        {
+            OutcomeValidation.Validate(outcome);
+        }
+
+        // Outcomes that change rows the same way share one statement: a batch completes with one UPDATE.
+        var groups = outcomes
+            .GroupBy(o => (o.Status, o.AvailableAt, o.ProcessedAt, o.Error))
+            .Select(g => (g.Key, Ids: g.Select(o => o.EventId).ToList()))
+            .ToList();
+        var logs = outcomes.SelectMany(o => o.Logs).Select(EventLogEntity.From).ToList();
+
+        var strategy = context.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(
+            (Groups: groups, Logs: logs, Owner: owner),
+            async (_, state, ct) =>
+            {
+                var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var applied = 0;
+                    foreach (var (key, ids) in state.Groups)
+                    {
+                        applied += await ApplyAsync(key.Status, key.AvailableAt, key.ProcessedAt, key.Error, ids, state.Owner, ct).ConfigureAwait(false);
+                    }
+
+                    if (state.Logs.Count > 0)
+                    {
+                        Logs.AddRange(state.Logs);
+                        try
+                        {
+                            await context.SaveChangesAsync(ct).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            foreach (var log in state.Logs)
+                            {
+                                context.Entry(log).State = EntityState.Detached;
+                            }
+                        }
+                    }
+
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return applied;
+                }
+            },
+            null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<int> ApplyAsync(EventStatus status, DateTimeOffset? availableAt, DateTimeOffset? processedAt, string? error, List<Guid> ids, string owner, CancellationToken cancellationToken)
+    {
+        var leased = Events.Where(e => ids.Contains(e.Id) && e.Status == EventStatus.Processing && e.LockedBy == owner);
+        switch (status)
+        {
+            case EventStatus.Completed:
+            case EventStatus.DeadLetter:
+                var processed = processedAt!.Value.UtcDateTime;
+                return leased.ExecuteUpdateAsync(
+                    s => s.SetProperty(e => e.Status, status)
+                        .SetProperty(e => e.ProcessedAt, processed)
+                        .SetProperty(e => e.LastError, error)
+                        .SetProperty(e => e.LockedBy, (string?)null)
+                        .SetProperty(e => e.LockedUntil, (DateTime?)null),
+                    cancellationToken);
+            case EventStatus.Failed:
+                var retryAt = availableAt!.Value.UtcDateTime;
+                return leased.ExecuteUpdateAsync(
+                    s => s.SetProperty(e => e.Status, EventStatus.Failed)
+                        .SetProperty(e => e.AvailableAt, retryAt)
+                        .SetProperty(e => e.LastError, error)
+                        .SetProperty(e => e.LockedBy, (string?)null)
+                        .SetProperty(e => e.LockedUntil, (DateTime?)null),
+                    cancellationToken);
+            default:
+                // Released: not started or interrupted by shutdown; the attempt does not count.
+                var releasedAt = availableAt!.Value.UtcDateTime;
+                return leased.ExecuteUpdateAsync(
+                    s => s.SetProperty(e => e.Status, EventStatus.Pending)
+                        .SetProperty(e => e.AvailableAt, releasedAt)
+                        .SetProperty(e => e.Attempts, e => e.Attempts > 0 ? e.Attempts - 1 : 0)
+                        .SetProperty(e => e.LastError, e => error ?? e.LastError)
+                        .SetProperty(e => e.LockedBy, (string?)null)
+                        .SetProperty(e => e.LockedUntil, (DateTime?)null),
+                    cancellationToken);
+        }
+    }
+
+    public async ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
+    {
+        var counts = await Events.GroupBy(e => e.Status).Select(g => new { Status = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        long Count(EventStatus status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
+        var completed = Count(EventStatus.Completed);
+        TimeSpan? average = null;
+        if (completed > 0)
+        {
+            var seconds = await context.Database.SqlQueryRaw<double?>(Dialect.AverageProcessingSecondsSql)
+                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (seconds is { } s)
+            {
+                // Databases compute this in floating point; whole milliseconds are what it can promise.
+                average = TimeSpan.FromMilliseconds(Math.Round(s * 1000));
+            }
+        }
+
+        return new EventMetrics
+        {
+            Pending = Count(EventStatus.Pending),
+            Processing = Count(EventStatus.Processing),
+            Completed = completed,
+            Failed = Count(EventStatus.Failed),
+            DeadLetter = Count(EventStatus.DeadLetter),
+            AverageProcessingTime = average,
+        };
+    }
+
+    public async ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        var from = since.UtcDateTime;
+        var to = until.UtcDateTime;
+        var counts = await Events.Where(e => e.CreatedAt >= from && e.CreatedAt <= to)
+            .GroupBy(e => e.Type).Select(g => new { Type = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        // Sorted here, not by the database, so every store orders type names the same way (ordinal).
+        return [.. counts.OrderBy(c => c.Type, StringComparer.Ordinal).Select(c => new EventTypeCount(c.Type, c.Count))];
+    }
+
+    public async ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var query = Events.AsNoTracking().Where(e => e.Status == EventStatus.DeadLetter);
+        if (type is not null)
+        {
+            query = query.Where(e => e.Type == type);
+        }
+
+        var rows = await query.OrderByDescending(e => e.ProcessedAt).ThenByDescending(e => e.Id).Take(limit)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public async ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var query = Events.Where(e => e.Status == EventStatus.DeadLetter);
+        if (eventId is { } id)
+        {
+            query = query.Where(e => e.Id == id);
+        }
+        else if (type is not null)
+        {
+            query = query.Where(e => e.Type == type);
+        }
+
+        var at = now.UtcDateTime;
+        return await query.ExecuteUpdateAsync(
+            s => s.SetProperty(e => e.Status, EventStatus.Pending)
+                .SetProperty(e => e.Attempts, 0)
+                .SetProperty(e => e.AvailableAt, at)
+                .SetProperty(e => e.ProcessedAt, (DateTime?)null)
+                .SetProperty(e => e.LastError, (string?)null),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default)
+    {
+        var row = await Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == eventId, cancellationToken).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var logs = await Logs.AsNoTracking().Where(l => l.EventId == eventId).OrderBy(l => l.CreatedAt).ThenBy(l => l.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new EventDetails(row.ToRecord(), [.. logs.Select(l => l.ToEntry())]);
+    }
+
+    public async ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (status is not (EventStatus.Completed or EventStatus.DeadLetter))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed and DeadLetter events can be deleted.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var cutoff = processedBefore.UtcDateTime;
+
+        // One bounded statement; the log rows go by ON DELETE CASCADE.
+        var batch = Events.Where(e => e.Status == status && e.ProcessedAt < cutoff).OrderBy(e => e.ProcessedAt).Take(batchSize).Select(e => e.Id);
+        return await Events.Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

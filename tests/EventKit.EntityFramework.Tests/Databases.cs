@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>A SQLite database file in a temp folder (WAL), deleted afterwards.</summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"eventkit-{Guid.NewGuid():N}.db");
+
+    public string ConnectionString => $"Data Source={_path};Default Timeout=30";
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+}
+
+/// <summary>
+/// The PostgreSQL server started by test.sh (EVENTKIT_TEST_POSTGRES). Without it, tests skip with the reason;
+/// under CI=true they fail instead, because CI must run them.
+/// </summary>
+public static class PostgresServer
+{
+    public const string Variable = "EVENTKIT_TEST_POSTGRES";
+
+    public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } cs ? cs : null;
+
+    public static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static string? SkipReason => ConnectionString is not null || Required
+        ? null
+        : $"No PostgreSQL server: set {Variable} or run ./test.sh, which starts one.";
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        var server = ConnectionString ?? throw new InvalidOperationException($"CI=true but {Variable} is not set: ./test.sh must start PostgreSQL for CI.");
+        var name = $"ek_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var name = builder.Database!;
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,43 @@
+using EventKit.ContractTests;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>The shared store contract on a real PostgreSQL database, schema created by the EF migration.</summary>
+public sealed class PostgresStoreContractTests : StoreContractTests
+{
+    private string? _connectionString;
+
+    protected override int ConcurrentEventCount => 2_000;
+
+    protected override string? SkipReason => PostgresServer.SkipReason;
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql(_connectionString));
+
+    protected override void UseStore(IEventKitBuilder builder) => builder.UseEntityFramework<PostgresTestDbContext>();
+
+    protected override Task CommitAsync(IServiceProvider scopedServices) =>
+        scopedServices.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync();
+
+    public override async Task InitializeAsync()
+    {
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
+        _connectionString = await PostgresServer.CreateDatabaseAsync();
+        await using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql(_connectionString).Options);
+        await context.Database.MigrateAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_connectionString is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(_connectionString);
+        }
+    }
+}
