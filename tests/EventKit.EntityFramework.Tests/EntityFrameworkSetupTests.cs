@@ -1,0 +1,133 @@
+using EventKit.ContractTests;
+using EventKit.EntityFramework.Internal;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>Registration, start-up checks and model mapping of the EF store, without a database server.</summary>
+public sealed class EntityFrameworkSetupTests
+{
+    [Fact]
+    public async Task Startup_WithUnsupportedProvider_FailsNamingTheSupportedOnes()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContext<InMemoryProviderDbContext>(o => o.UseInMemoryDatabase("x"));
+        builder.Services.AddEventKit().UseEntityFramework<InMemoryProviderDbContext>();
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should()
+            .Contain("EventKit.EntityFramework supports PostgreSQL (Npgsql.EntityFrameworkCore.PostgreSQL) and SQLite (Microsoft.EntityFrameworkCore.Sqlite)")
+            .And.Contain("InMemoryProviderDbContext uses 'Microsoft.EntityFrameworkCore.InMemory'");
+    }
+
+    [Fact]
+    public async Task Startup_WithoutAddEventKitInTheModel_FailsSayingWhatToCall()
+    {
+        using var database = new SqliteDatabase();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContext<NoEventKitDbContext>(o => o.UseSqlite(database.ConnectionString));
+        builder.Services.AddEventKit().UseEntityFramework<NoEventKitDbContext>();
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should()
+            .Contain("Call modelBuilder.AddEventKit() in NoEventKitDbContext.OnModelCreating");
+    }
+
+    [Fact]
+    public async Task Startup_WithoutTheContextRegistered_FailsSayingWhatToRegister()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddEventKit().UseEntityFramework<SqliteTestDbContext>();
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should()
+            .Contain("needs SqliteTestDbContext registered");
+    }
+
+    [Fact]
+    public void UseEntityFramework_ReplacesTheStore_AndIsIdempotent()
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite("Data Source=:memory:"));
+        var builder = services.AddEventKit();
+        builder.UseEntityFramework<SqliteTestDbContext>();
+        var count = services.Count;
+
+        builder.UseEntityFramework<SqliteTestDbContext>();
+
+        services.Count.Should().Be(count);
+        services.Should().ContainSingle(d => d.ServiceType == typeof(IEventStore))
+            .Which.Should().BeEquivalentTo(new { Lifetime = ServiceLifetime.Scoped, ImplementationType = typeof(EntityFrameworkEventStore<SqliteTestDbContext>) });
+    }
+
+    [Theory]
+    [InlineData("events; DROP TABLE users", null, "EventsTable")]
+    [InlineData("events", "1schema", "Schema")]
+    [InlineData("", null, "EventsTable")]
+    public void AddEventKit_InvalidIdentifier_Throws(string table, string? schema, string option)
+    {
+        var add = () => new ModelBuilder().AddEventKit(o =>
+        {
+            o.EventsTable = table;
+            o.Schema = schema;
+        });
+
+        add.Should().Throw<ArgumentException>().WithMessage($"EventKitModelOptions.{option} must be a plain identifier*").Which.ParamName.Should().Be("configure");
+    }
+
+    [Fact]
+    public void AddEventKit_SameNameForBothTables_Throws()
+    {
+        var add = () => new ModelBuilder().AddEventKit(o => o.EventLogsTable = "events");
+
+        add.Should().Throw<ArgumentException>().WithMessage("*must differ*");
+    }
+
+    [Fact]
+    public void Model_OnSqlite_MapsTextPayloadUtcTimesAndTheIndexes()
+    {
+        using var database = new SqliteDatabase();
+        using var context = new SqliteTestDbContext(new DbContextOptionsBuilder<SqliteTestDbContext>().UseSqlite(database.ConnectionString).Options);
+
+        var events = context.Model.FindEntityType(typeof(EventEntity))!;
+
+        events.GetTableName().Should().Be("events");
+        events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("TEXT");
+        events.GetIndexes().Select(i => i.GetDatabaseName()).Should().BeEquivalentTo(
+            "ix_events_runnable", "ix_events_status_processed_at", "ix_events_created_at_type", "ux_events_idempotency_key");
+        events.GetIndexes().Single(i => i.GetDatabaseName() == "ix_events_runnable").GetFilter()
+            .Should().Be("\"status\" IN ('pending', 'processing', 'failed')");
+    }
+
+    [Fact]
+    public void Model_OnPostgres_MapsJsonbPayloadAndTimestampTz()
+    {
+        using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql("Host=localhost").Options);
+
+        var events = context.Model.FindEntityType(typeof(EventEntity))!;
+
+        events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("jsonb");
+        events.FindProperty(nameof(EventEntity.AvailableAt))!.GetColumnType().Should().Be("timestamp with time zone");
+    }
+
+    public sealed class InMemoryProviderDbContext(DbContextOptions<InMemoryProviderDbContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddEventKit();
+    }
+
+    public sealed class NoEventKitDbContext(DbContextOptions<NoEventKitDbContext> options) : DbContext(options)
+    {
+        public DbSet<User> Users => Set<User>();
+    }
+}

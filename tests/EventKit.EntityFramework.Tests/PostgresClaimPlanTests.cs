@@ -1,0 +1,69 @@
+using EventKit.EntityFramework.Internal;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>The claim stays an index scan on a table where most rows are done (README, "Stores").</summary>
+public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private string? _connectionString;
+
+    public async Task InitializeAsync()
+    {
+        if (PostgresServer.SkipReason is null)
+        {
+            _connectionString = await PostgresServer.CreateDatabaseAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_connectionString is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(_connectionString);
+        }
+    }
+
+    [SkippableFact]
+    public async Task ClaimQuery_UsesTheRunnableIndex()
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        await using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql(_connectionString).Options);
+        await context.Database.MigrateAsync();
+
+        // Test data only: 50,000 completed events and 200 runnable ones, as in a table that has been in use.
+        await context.Database.ExecuteSqlRawAsync("""
+            INSERT INTO events (id, type, entity, entity_id, payload, status, attempts, available_at, created_at, processed_at)
+            SELECT gen_random_uuid(), 'user.created', 'user', g::text, '{{}}', CASE WHEN g <= 50000 THEN 'completed' ELSE 'pending' END,
+                   1, now() - interval '1 hour', now() - interval '1 hour', CASE WHEN g <= 50000 THEN now() END
+            FROM generate_series(1, 50200) AS g;
+            ANALYZE events;
+            """);
+        var claim = StoreDialect.For(context).ClaimSql;
+        var sql = "EXPLAIN " + string.Format(System.Globalization.CultureInfo.InvariantCulture, claim, "@owner", "@lease", "@now", "@max");
+
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("owner", "p1");
+        command.Parameters.AddWithValue("lease", DateTime.UtcNow.AddSeconds(30));
+        command.Parameters.AddWithValue("now", DateTime.UtcNow);
+        command.Parameters.AddWithValue("max", 100);
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        output.WriteLine(string.Join(Environment.NewLine, plan));
+        plan.Should().Contain(line => line.Contains("Index Scan using ix_events_runnable on events", StringComparison.Ordinal));
+        plan.Should().NotContain(line => line.Contains("Seq Scan", StringComparison.Ordinal));
+    }
+}
