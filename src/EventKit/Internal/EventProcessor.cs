@@ -39,6 +39,9 @@ internal sealed class EventProcessor
 
     public EventKitOptions Options => _options;
 
+    /// <summary>Called after every handler run with its log entry and, for a failure, the exception (for the test harness).</summary>
+    public Action<EventRecord, EventLogEntry, Exception?>? HandlerRunObserver { get; set; }
+
     /// <summary>Claims and processes one batch.</summary>
     /// <param name="stoppingToken">Once cancelled, nothing new is claimed or started; unstarted events are released.</param>
     /// <param name="abortToken">Once cancelled, running handlers are cancelled and their events released.</param>
@@ -175,14 +178,14 @@ internal sealed class EventProcessor
                     Log.PayloadInvalid(_logger, handler.Name, record.Id, record.Type, ex);
                     failed = permanent = true;
                     lastError = EventValidation.Truncate($"The payload cannot be deserialized to '{handler.PayloadType.FullName}': {ex.Message}");
-                    logs.Add(LogEntry(record, handler, lastError, started));
+                    Record(logs, record, LogEntry(record, handler, lastError, started), ex);
                     continue;
                 }
 
                 var (error, kind) = await InvokeAsync(handler, scope.ServiceProvider, record, payload, abortToken).ConfigureAwait(false);
                 if (error is null)
                 {
-                    logs.Add(LogEntry(record, handler, null, started));
+                    Record(logs, record, LogEntry(record, handler, null, started), null);
                     continue;
                 }
 
@@ -195,7 +198,7 @@ internal sealed class EventProcessor
                 }
 
                 lastError = EventValidation.Truncate(error.ToString());
-                logs.Add(LogEntry(record, handler, lastError, started));
+                Record(logs, record, LogEntry(record, handler, lastError, started), error);
             }
         }
 
@@ -326,6 +329,12 @@ internal sealed class EventProcessor
 
     private EventOutcome Release(EventRecord record, List<EventLogEntry> logs, string? error = null) =>
         new() { EventId = record.Id, Status = EventStatus.Pending, AvailableAt = _time.GetUtcNow(), Error = error, Logs = logs };
+
+    private void Record(List<EventLogEntry> logs, EventRecord record, EventLogEntry entry, Exception? exception)
+    {
+        logs.Add(entry);
+        HandlerRunObserver?.Invoke(record, entry, exception);
+    }
 
     private EventLogEntry LogEntry(EventRecord record, HandlerDescriptor handler, string? error, long started)
     {

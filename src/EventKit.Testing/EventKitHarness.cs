@@ -1,0 +1,400 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EventKit.Internal;
+using EventKit.Testing.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EventKit.Testing;
+
+/// <summary>
+/// Runs EventKit's real pipeline (publisher, processor, retries, store) for an application's unit tests, with a
+/// fake clock and no background loop: the test publishes, calls <see cref="DrainAsync"/> to process what is due,
+/// moves the clock with <see cref="AdvanceTime"/>, and inspects what was published and handled.
+/// </summary>
+/// <remarks>
+/// Events are processed one at a time, in order, so runs are deterministic. Inspection results are plain
+/// collections usable with any assertion library. Methods are not meant to be called concurrently.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "Mirrors IEventPublisher's overloads, which differ in shape and are not ambiguous.")]
+public sealed class EventKitHarness : IAsyncDisposable, IDisposable
+{
+    private const int MaxEventsPerDrain = 1_000_000;
+    private readonly ServiceProvider _provider;
+    private readonly HarnessRecorder _recorder;
+    private readonly EventProcessor _processor;
+    private readonly JsonSerializerOptions _serializerOptions;
+
+    private EventKitHarness(ServiceProvider provider, FakeTimeProvider time, HarnessRecorder recorder)
+    {
+        _provider = provider;
+        _recorder = recorder;
+        Time = time;
+        _processor = provider.GetRequiredService<EventProcessor>();
+        _processor.HandlerRunObserver = recorder.OnHandlerRun;
+        _serializerOptions = provider.GetRequiredService<IOptions<EventKitOptions>>().Value.SerializerOptions;
+    }
+
+    /// <summary>Gets the time every harness starts at: 2026-01-01T00:00:00Z.</summary>
+    public static DateTimeOffset DefaultStartTime { get; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Gets the fake clock EventKit (and any service that takes <see cref="TimeProvider"/>) reads.</summary>
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>Gets the service provider, to resolve the application's services or run its use cases.</summary>
+    public IServiceProvider Services => _provider;
+
+    /// <summary>Gets the operations API: metrics, dead letters, requeue, event lookup.</summary>
+    public IEventOperations Operations => _provider.GetRequiredService<IEventOperations>();
+
+    /// <summary>Gets every event stored through the harness so far, in publish order (including events published by handlers).</summary>
+    /// <remarks>With a transactional store this lists what was added to a unit of work, committed or not.</remarks>
+    public IReadOnlyList<EventRecord> PublishedEvents => _recorder.Published;
+
+    /// <summary>Gets every handler run so far, in order.</summary>
+    public IReadOnlyList<HandlerRun> HandlerRuns => _recorder.Runs;
+
+    /// <summary>Gets the handler runs that failed, with their exceptions.</summary>
+    public IReadOnlyList<HandlerRun> Failures => [.. _recorder.Runs.Where(r => !r.Succeeded)];
+
+    /// <summary>
+    /// Creates a harness on the in-memory store: <paramref name="configure"/> adds the handlers (and, if wanted, a
+    /// store), <paramref name="options"/> sets <see cref="EventKitOptions"/>.
+    /// </summary>
+    /// <param name="configure">Adds handlers, e.g. <c>b =&gt; b.AddHandler&lt;WelcomeEmailHandler&gt;()</c>.</param>
+    /// <param name="options">Configures EventKit, or <see langword="null"/> for its defaults.</param>
+    /// <param name="services">Registers the services the handlers need, or <see langword="null"/>.</param>
+    /// <returns>The harness.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are out of range.</exception>
+    public static EventKitHarness Create(Action<IEventKitBuilder> configure, Action<EventKitOptions>? options = null, Action<IServiceCollection>? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        configure(collection.AddEventKit(options));
+        return Create(collection);
+    }
+
+    /// <summary>
+    /// Creates a harness from an application's own registrations (which must include <c>AddEventKit()</c>): the
+    /// harness replaces <see cref="TimeProvider"/> with its fake clock, observes the registered store, never starts
+    /// hosted services, and processes one event at a time. It takes ownership of <paramref name="services"/>.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The harness.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="services"/> has no EventKit registration.</exception>
+    /// <exception cref="OptionsValidationException">The options are out of range.</exception>
+    public static EventKitHarness Create(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ServiceType == typeof(IEventPublisher)))
+        {
+            throw new InvalidOperationException("The services have no EventKit registration: call services.AddEventKit() and add your handlers before creating the harness.");
+        }
+
+        var time = new FakeTimeProvider(DefaultStartTime);
+        services.RemoveAll<TimeProvider>();
+        services.AddSingleton<TimeProvider>(time);
+        services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(NullLogger<>)));
+        services.PostConfigure<EventKitOptions>(o => o.MaxConcurrency = 1);
+        var recorder = new HarnessRecorder();
+        ObserveStore(services, recorder);
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        try
+        {
+            _ = provider.GetRequiredService<IOptions<EventKitOptions>>().Value;
+            return new EventKitHarness(provider, time, recorder);
+        }
+        catch
+        {
+            provider.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Publishes a typed event in a new DI scope. With the in-memory store it is stored at once; with a
+    /// transactional store, publish through your own unit of work in <see cref="RunInScopeAsync"/> instead.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type, marked with <see cref="EventTypeAttribute"/>.</typeparam>
+    /// <param name="payload">The payload.</param>
+    /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
+    /// <returns>The event id.</returns>
+    /// <exception cref="ArgumentException">The payload is invalid (see <see cref="IEventPublisher"/>).</exception>
+    public Task<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null)
+        where TPayload : notnull =>
+        InScopeAsync(p => p.PublishAsync(payload, options));
+
+    /// <summary>Publishes an event by type name in a new DI scope (see <see cref="PublishAsync{TPayload}(TPayload, PublishOptions?)"/>).</summary>
+    /// <param name="type">The event type name.</param>
+    /// <param name="entity">The kind of entity.</param>
+    /// <param name="entityId">The entity id.</param>
+    /// <param name="payload">The payload.</param>
+    /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
+    /// <returns>The event id.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid (see <see cref="IEventPublisher"/>).</exception>
+    public Task<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null) =>
+        InScopeAsync(p => p.PublishAsync(type, entity, entityId, payload, options));
+
+    /// <summary>Runs <paramref name="action"/> in a new DI scope, e.g. the application's use case that publishes and saves.</summary>
+    /// <param name="action">The work to run with the scope's services.</param>
+    /// <returns>A task that completes when the work and the scope's disposal are done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="action"/> is <see langword="null"/>.</exception>
+    public async Task RunInScopeAsync(Func<IServiceProvider, Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var scope = _provider.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await action(scope.ServiceProvider).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Processes every event that is runnable at the current harness time, including events its handlers publish
+    /// and retries that come due at once, until none is left. Later retries and delayed events wait for
+    /// <see cref="AdvanceTime"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancelling stops claiming; claimed events not yet started are released.</param>
+    /// <returns>What was processed, and when the next event comes due.</returns>
+    /// <exception cref="EventKitHarnessException">More than a million event attempts ran: handlers keep publishing events.</exception>
+    public async Task<DrainResult> DrainAsync(CancellationToken cancellationToken = default)
+    {
+        int processed = 0, completed = 0, failed = 0, deadLettered = 0;
+        while (true)
+        {
+            var batch = await _processor.ProcessBatchAsync(cancellationToken).ConfigureAwait(false);
+            if (batch.Claimed == 0)
+            {
+                break;
+            }
+
+            processed += batch.Claimed - batch.Released;
+            completed += batch.Completed;
+            failed += batch.Failed;
+            deadLettered += batch.DeadLettered;
+            if (processed > MaxEventsPerDrain)
+            {
+                throw new EventKitHarnessException($"DrainAsync ran more than {MaxEventsPerDrain:N0} event attempts without running out of work: do handlers keep publishing events?");
+            }
+        }
+
+        return new DrainResult(processed, completed, failed, deadLettered, await NextDueAsync().ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Drains, then moves the clock to the next retry or delayed event and drains again, until every event
+    /// published through the harness is completed or dead-lettered.
+    /// </summary>
+    /// <param name="maxTime">How far the clock may move, default one day.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The totals of all drains.</returns>
+    /// <exception cref="EventKitHarnessException">
+    /// Events are still waiting after <paramref name="maxTime"/>; the message lists them with their handler failures.
+    /// </exception>
+    public async Task<DrainResult> DrainUntilIdleAsync(TimeSpan? maxTime = null, CancellationToken cancellationToken = default)
+    {
+        var limit = maxTime ?? TimeSpan.FromDays(1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, TimeSpan.Zero, nameof(maxTime));
+        var deadline = Time.GetUtcNow() + limit;
+        int processed = 0, completed = 0, failed = 0, deadLettered = 0;
+        while (true)
+        {
+            var result = await DrainAsync(cancellationToken).ConfigureAwait(false);
+            processed += result.Processed;
+            completed += result.Completed;
+            failed += result.Failed;
+            deadLettered += result.DeadLettered;
+            if (result.NextDueAt is not { } next)
+            {
+                return new DrainResult(processed, completed, failed, deadLettered, null);
+            }
+
+            if (next > deadline)
+            {
+                var waiting = Describe(await WaitingAsync().ConfigureAwait(false));
+                throw new EventKitHarnessException(
+                    $"Events are still waiting after moving the clock {limit} (to {Time.GetUtcNow():O}); the next comes due at {next:O}. " +
+                    $"Pass a larger maxTime, or check the handlers.{Environment.NewLine}{waiting}");
+            }
+
+            Time.SetUtcNow(next);
+        }
+    }
+
+    /// <summary>Moves the harness clock forward; retries and delayed events that come due run at the next drain.</summary>
+    /// <param name="delta">How far to move; not negative.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
+    public void AdvanceTime(TimeSpan delta)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+        Time.Advance(delta);
+    }
+
+    /// <summary>Gets the payloads of the published events of <typeparamref name="TPayload"/>'s event type, in publish order.</summary>
+    /// <typeparam name="TPayload">A payload type marked with <see cref="EventTypeAttribute"/>.</typeparam>
+    /// <returns>The payloads.</returns>
+    /// <exception cref="ArgumentException"><typeparamref name="TPayload"/> has no valid <see cref="EventTypeAttribute"/>.</exception>
+    public IReadOnlyList<TPayload> Published<TPayload>()
+    {
+        var metadata = EventTypeMetadata.For<TPayload>();
+        var type = metadata.Name ?? throw new ArgumentException(metadata.Error, nameof(TPayload));
+        return [.. PublishedEvents.Where(e => e.Type == type).Select(e => JsonSerializer.Deserialize<TPayload>(e.Payload, _serializerOptions)!)];
+    }
+
+    /// <summary>Gets the handler runs for one event, in order.</summary>
+    /// <param name="eventId">The event id.</param>
+    /// <returns>The runs.</returns>
+    public IReadOnlyList<HandlerRun> HandlerRunsFor(Guid eventId) => [.. _recorder.Runs.Where(r => r.EventId == eventId)];
+
+    /// <summary>Gets the current status of an event.</summary>
+    /// <param name="eventId">The event id.</param>
+    /// <returns>The status.</returns>
+    /// <exception cref="EventKitHarnessException">No such event exists.</exception>
+    public async Task<EventStatus> GetStatusAsync(Guid eventId) => (await GetEventAsync(eventId).ConfigureAwait(false)).Event.Status;
+
+    /// <summary>Gets an event with its handler log.</summary>
+    /// <param name="eventId">The event id.</param>
+    /// <returns>The event and its log.</returns>
+    /// <exception cref="EventKitHarnessException">No such event exists.</exception>
+    public async Task<EventDetails> GetEventAsync(Guid eventId) =>
+        await Operations.GetEventAsync(eventId).ConfigureAwait(false)
+        ?? throw new EventKitHarnessException($"Event {eventId} does not exist (was it published through this harness's services, and committed?).");
+
+    /// <summary>Gets the dead-lettered events, most recent first.</summary>
+    /// <returns>The dead letters, with their last error.</returns>
+    public Task<IReadOnlyList<EventRecord>> GetDeadLettersAsync() => Operations.GetDeadLettersAsync(limit: 10_000);
+
+    /// <summary>Throws unless the event is completed, describing its status, attempts and handler failures.</summary>
+    /// <param name="eventId">The event id.</param>
+    /// <returns>A task that completes if the event is completed.</returns>
+    /// <exception cref="EventKitHarnessException">The event is not completed.</exception>
+    public async Task EnsureCompletedAsync(Guid eventId)
+    {
+        var details = await GetEventAsync(eventId).ConfigureAwait(false);
+        if (details.Event.Status != EventStatus.Completed)
+        {
+            throw new EventKitHarnessException($"Expected event {eventId} to be completed.{Environment.NewLine}{Describe([details])}");
+        }
+    }
+
+    /// <summary>Throws unless every event published through the harness is completed, describing the others.</summary>
+    /// <returns>A task that completes if all are completed.</returns>
+    /// <exception cref="EventKitHarnessException">Some events are not completed.</exception>
+    public async Task EnsureAllCompletedAsync()
+    {
+        var notCompleted = new List<EventDetails>();
+        foreach (var record in PublishedEvents)
+        {
+            if (await Operations.GetEventAsync(record.Id).ConfigureAwait(false) is { } details && details.Event.Status != EventStatus.Completed)
+            {
+                notCompleted.Add(details);
+            }
+        }
+
+        if (notCompleted.Count > 0)
+        {
+            throw new EventKitHarnessException(
+                $"Expected every published event to be completed; {notCompleted.Count} of {PublishedEvents.Count} are not.{Environment.NewLine}{Describe(notCompleted)}");
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+
+    /// <inheritdoc />
+    public void Dispose() => _provider.Dispose();
+
+    private async Task<Guid> InScopeAsync(Func<IEventPublisher, ValueTask<Guid>> publish)
+    {
+        var scope = _provider.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            return await publish(scope.ServiceProvider.GetRequiredService<IEventPublisher>()).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<EventDetails>> WaitingAsync()
+    {
+        var waiting = new List<EventDetails>();
+        foreach (var record in PublishedEvents)
+        {
+            if (await Operations.GetEventAsync(record.Id).ConfigureAwait(false) is { } details
+                && details.Event.Status is not (EventStatus.Completed or EventStatus.DeadLetter))
+            {
+                waiting.Add(details);
+            }
+        }
+
+        return waiting;
+    }
+
+    private async Task<DateTimeOffset?> NextDueAsync()
+    {
+        DateTimeOffset? next = null;
+        foreach (var details in await WaitingAsync().ConfigureAwait(false))
+        {
+            var at = details.Event.AvailableAt;
+            if (next is null || at < next)
+            {
+                next = at;
+            }
+        }
+
+        return next;
+    }
+
+    private string Describe(IEnumerable<EventDetails> events)
+    {
+        var text = new StringBuilder();
+        foreach (var details in events)
+        {
+            var e = details.Event;
+            text.Append(CultureInfo.InvariantCulture, $"- {e.Type} {e.Id}: {e.Status.ToStorageString()} after {e.Attempts} attempt(s)");
+            if (e.Status is EventStatus.Pending or EventStatus.Failed or EventStatus.Processing)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", due {e.AvailableAt:O}");
+            }
+
+            text.AppendLine();
+            foreach (var run in HandlerRunsFor(e.Id).Where(r => !r.Succeeded))
+            {
+                text.Append("    ").AppendLine(run.ToString());
+            }
+
+            if (e.LastError is { } error && !HandlerRunsFor(e.Id).Any(r => !r.Succeeded))
+            {
+                text.Append("    last error: ").AppendLine(error);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void ObserveStore(IServiceCollection services, HarnessRecorder recorder)
+    {
+        var descriptor = services.LastOrDefault(d => d.ServiceType == typeof(IEventStore) && !d.IsKeyedService)
+            ?? throw new InvalidOperationException("No IEventStore is registered.");
+        services.RemoveAll<IEventStore>();
+        var key = new object();
+        services.Add(descriptor switch
+        {
+            { ImplementationInstance: { } instance } => new ServiceDescriptor(typeof(IEventStore), key, instance),
+            { ImplementationFactory: { } factory } => new ServiceDescriptor(typeof(IEventStore), key, (sp, _) => factory(sp), descriptor.Lifetime),
+            _ => new ServiceDescriptor(typeof(IEventStore), key, descriptor.ImplementationType!, descriptor.Lifetime),
+        });
+        services.Add(new ServiceDescriptor(
+            typeof(IEventStore),
+            sp => new RecordingEventStore(sp.GetRequiredKeyedService<IEventStore>(key), recorder),
+            descriptor.Lifetime));
+    }
+}

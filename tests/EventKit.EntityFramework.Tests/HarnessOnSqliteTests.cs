@@ -1,0 +1,46 @@
+using EventKit.ContractTests;
+using EventKit.Testing;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>The test harness drives the EF store on a real SQLite database, with the application's own use case.</summary>
+public sealed class HarnessOnSqliteTests : IDisposable
+{
+    private readonly SqliteDatabase _database = new();
+
+    [Fact]
+    public async Task Harness_DrivesTheEntityFrameworkStore()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<HandlerProbe>();
+        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite(_database.ConnectionString));
+        services.AddEventKit(o => o.RetryBaseDelay = TimeSpan.FromSeconds(10))
+            .UseEntityFramework<SqliteTestDbContext>()
+            .AddHandler<WelcomeEmailHandler>();
+        await using var harness = EventKitHarness.Create(services);
+        await harness.RunInScopeAsync(sp => sp.GetRequiredService<SqliteTestDbContext>().Database.MigrateAsync());
+        harness.Services.GetRequiredService<HandlerProbe>().FailTimes(nameof(WelcomeEmailHandler), 1);
+
+        var user = new User { Id = Guid.NewGuid(), Email = "ana@example.com" };
+        await harness.RunInScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<SqliteTestDbContext>();
+            db.Users.Add(user);
+            await sp.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(user.Id, user.Email, "Ana"));
+            await db.SaveChangesAsync();
+        });
+        var result = await harness.DrainUntilIdleAsync();
+
+        result.Should().BeEquivalentTo(new { Processed = 2, Completed = 1, Failed = 1, DeadLettered = 0 });
+        await harness.EnsureAllCompletedAsync();
+        var id = harness.PublishedEvents.Should().ContainSingle().Subject.Id;
+        (await harness.GetEventAsync(id)).Log.Select(l => l.Result).Should().Equal(EventLogResult.Failure, EventLogResult.Success);
+        harness.Time.GetUtcNow().Should().BeAfter(EventKitHarness.DefaultStartTime, "the harness moved its clock to the retry");
+    }
+
+    public void Dispose() => _database.Dispose();
+}

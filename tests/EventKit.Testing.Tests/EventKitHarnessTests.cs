@@ -1,0 +1,167 @@
+using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace EventKit.Testing.Tests;
+
+public sealed class EventKitHarnessTests
+{
+    private readonly FakeEmailSender _email = new();
+
+    private EventKitHarness CreateHarness(Action<EventKitOptions>? options = null) =>
+        EventKitHarness.Create(b => b.AddHandler<UserCreatedHandler>(), options, s => s.AddSingleton<IEmailSender>(_email));
+
+    [Fact]
+    public async Task Drain_RunsHandlers_AndEventsTheyPublish()
+    {
+        await using var harness = CreateHarness();
+        var user = new UserCreated(Guid.NewGuid(), "ana@example.com", "Ana");
+
+        var id = await harness.PublishAsync(user);
+        var result = await harness.DrainAsync();
+
+        result.Processed.Should().Be(2, "the handler's notification event is processed in the same drain");
+        result.Completed.Should().Be(2);
+        result.NextDueAt.Should().BeNull();
+        _email.Sent.Should().Equal(("ana@example.com", "Welcome, Ana"));
+        harness.Published<UserCreated>().Should().Equal(user);
+        harness.Published<NotificationSent>().Should().Equal(new NotificationSent(user.UserId, "Bienvenido"));
+        harness.PublishedEvents.Select(e => e.Type).Should().Equal("user.created", "notification.sent");
+        harness.HandlerRuns.Should().ContainSingle().Which.Should().BeEquivalentTo(new { EventId = id, Handler = "UserCreatedHandler", Attempt = 1, Succeeded = true, Exception = (Exception?)null });
+        await harness.EnsureAllCompletedAsync();
+    }
+
+    [Fact]
+    public async Task Drain_LeavesLaterRetriesForAdvanceTime()
+    {
+        await using var harness = CreateHarness(o => o.RetryBaseDelay = TimeSpan.FromMinutes(1));
+        _email.FailuresLeft = 1;
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+
+        var first = await harness.DrainAsync();
+
+        first.Failed.Should().Be(1);
+        first.NextDueAt.Should().BeOnOrAfter(EventKitHarness.DefaultStartTime.AddSeconds(48)).And.BeOnOrBefore(EventKitHarness.DefaultStartTime.AddSeconds(72));
+        harness.Failures.Should().ContainSingle().Which.Exception.Should().BeOfType<HttpRequestException>();
+
+        harness.AdvanceTime(TimeSpan.FromMinutes(2));
+        var second = await harness.DrainAsync();
+
+        second.Completed.Should().Be(2);
+        (await harness.GetStatusAsync(id)).Should().Be(EventStatus.Completed);
+        harness.HandlerRunsFor(id).Select(r => (r.Attempt, r.Succeeded)).Should().Equal((1, false), (2, true));
+        (await harness.GetEventAsync(id)).Log.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task DrainUntilIdle_MovesTheClockToDelayedEvents()
+    {
+        await using var harness = CreateHarness();
+        var dueAt = EventKitHarness.DefaultStartTime.AddHours(6);
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"), new PublishOptions { AvailableAt = dueAt });
+
+        (await harness.DrainAsync()).Should().BeEquivalentTo(new { Processed = 0, NextDueAt = (DateTimeOffset?)dueAt });
+        var result = await harness.DrainUntilIdleAsync();
+
+        result.Completed.Should().Be(2);
+        harness.Time.GetUtcNow().Should().Be(dueAt);
+        (await harness.GetStatusAsync(id)).Should().Be(EventStatus.Completed);
+    }
+
+    [Fact]
+    public async Task DrainUntilIdle_WhenEventsWaitBeyondMaxTime_ThrowsDescribingThem()
+    {
+        await using var harness = CreateHarness(o =>
+        {
+            o.MaxAttempts = 5;
+            o.RetryBaseDelay = TimeSpan.FromMinutes(10);
+            o.RetryMaxDelay = TimeSpan.FromHours(1);
+        });
+        _email.FailuresLeft = 100;
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+
+        var drain = () => harness.DrainUntilIdleAsync(TimeSpan.FromMinutes(15));
+
+        var message = (await drain.Should().ThrowAsync<EventKitHarnessException>()).Which.Message;
+        message.Should().Contain($"user.created {id}: failed after 2 attempt(s)")
+            .And.Contain("UserCreatedHandler for user.created")
+            .And.Contain("attempt 1: failed (HttpRequestException: smtp unavailable)")
+            .And.Contain("attempt 2: failed (HttpRequestException: smtp unavailable)");
+    }
+
+    [Fact]
+    public async Task EnsureCompleted_OnADeadLetter_ThrowsWithTheHandlerFailure()
+    {
+        await using var harness = CreateHarness(o => o.MaxAttempts = 1);
+        _email.FailuresLeft = 1;
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+        await harness.DrainUntilIdleAsync();
+
+        var ensure = () => harness.EnsureCompletedAsync(id);
+
+        (await ensure.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should()
+            .Contain($"Expected event {id} to be completed.")
+            .And.Contain("dead_letter after 1 attempt(s)")
+            .And.Contain("HttpRequestException: smtp unavailable");
+        (await harness.GetDeadLettersAsync()).Should().ContainSingle(e => e.Id == id);
+        var all = () => harness.EnsureAllCompletedAsync();
+        (await all.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should().Contain("1 of 1 are not");
+    }
+
+    [Fact]
+    public async Task Create_FromTheApplicationsServices_UsesTheFakeClockAndStartsNoLoop()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmailSender>(_email);
+        services.AddEventKit().AddHandler<UserCreatedHandler>(); // as the application's own AddXyz() would
+
+        await using var harness = EventKitHarness.Create(services);
+        await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+
+        harness.Services.GetRequiredService<TimeProvider>().Should().BeSameAs(harness.Time);
+        harness.Services.GetServices<IHostedService>().Should().NotBeEmpty("the hosted services are registered, but the harness never starts them");
+        _email.Sent.Should().BeEmpty("nothing runs before DrainAsync");
+        await harness.DrainAsync();
+        _email.Sent.Should().ContainSingle();
+        harness.PublishedEvents.Should().OnlyContain(e => e.CreatedAt == EventKitHarness.DefaultStartTime);
+    }
+
+    [Fact]
+    public void Create_WithoutEventKit_ThrowsSayingWhatToCall()
+    {
+        var create = () => EventKitHarness.Create(new ServiceCollection());
+
+        create.Should().Throw<InvalidOperationException>().WithMessage("*call services.AddEventKit()*");
+    }
+
+    [Fact]
+    public void Create_WithInvalidOptions_ThrowsTheValidationMessage()
+    {
+        var create = () => EventKitHarness.Create(b => { }, o => o.MaxAttempts = 0);
+
+        create.Should().Throw<OptionsValidationException>().WithMessage("*EventKitOptions.MaxAttempts must be between 1 and 100; it was 0.*");
+    }
+
+    [Fact]
+    public async Task PublishAsync_WithInvalidArguments_ThrowsLikeThePublisher()
+    {
+        await using var harness = CreateHarness();
+
+        var publish = () => harness.PublishAsync("Bad Type", "x", "1", new { });
+
+        (await publish.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("type");
+        harness.PublishedEvents.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AdvanceTime_Negative_Throws()
+    {
+        await using var harness = CreateHarness();
+
+        var advance = () => harness.AdvanceTime(TimeSpan.FromSeconds(-1));
+
+        advance.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("delta");
+    }
+}
