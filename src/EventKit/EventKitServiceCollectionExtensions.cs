@@ -41,6 +41,8 @@ public static class EventKitServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EventSignal>();
+        services.TryAddSingleton<EventKitTelemetry>();
+        services.TryAddSingleton<ProcessorHeartbeat>();
         services.TryAddSingleton<IEventStore, InMemoryEventStore>();
         services.TryAddScoped<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<IEventOperations, EventOperations>();
@@ -48,6 +50,7 @@ public static class EventKitServiceCollectionExtensions
         services.TryAddSingleton<EventCleaner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventProcessorService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventCleanupService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventBacklogSampler>());
 
         return new EventKitBuilder(services, registry);
     }

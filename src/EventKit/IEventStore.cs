@@ -70,6 +70,12 @@ public interface IEventStore
     /// <returns>The metrics.</returns>
     ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Gets how many events wait and since when the oldest runnable one has been due; must be cheap (index-only).</summary>
+    /// <param name="now">The current UTC time.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The backlog.</returns>
+    ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Counts events per type with <see cref="EventRecord.CreatedAt"/> in [<paramref name="since"/>, <paramref name="until"/>].</summary>
     /// <param name="since">Inclusive start (UTC).</param>
     /// <param name="until">Inclusive end (UTC).</param>

@@ -716,6 +716,29 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.Operations.RequeueAsync(Guid.NewGuid())).Should().BeFalse();
     }
 
+    [SkippableFact]
+    public async Task Backlog_CountsWaitingEvents_AndTheOldestRunnable()
+    {
+        await using var app = CreateApp();
+        (await app.WithStoreAsync(s => s.GetBacklogAsync(app.Time.GetUtcNow()))).Should().BeEquivalentTo(new EventBacklog());
+
+        await app.PublishAsync(NewUser("A"));                                                              // runnable since Start
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await app.PublishAsync(NewUser("B"));                                                              // runnable since Start+1m
+        await app.PublishAsync(NewUser("C"), new PublishOptions { AvailableAt = TestApp.Start.AddHours(1) }); // delayed
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var backlog = await app.WithStoreAsync(s => s.GetBacklogAsync(app.Time.GetUtcNow()));
+
+        backlog.Waiting.Should().Be(3);
+        backlog.OldestRunnableAt.Should().Be(TestApp.Start);
+
+        await app.DrainAsync();
+        var after = await app.WithStoreAsync(s => s.GetBacklogAsync(app.Time.GetUtcNow()));
+        after.Waiting.Should().Be(1, "the delayed event still waits");
+        after.OldestRunnableAt.Should().BeNull("it is not runnable yet");
+    }
+
     // ---- Retention ------------------------------------------------------------------------------------------------
 
     [SkippableFact]

@@ -100,6 +100,7 @@ public sealed class TestApp : IAsyncDisposable
             _services.GetRequiredService<IOptions<EventKitOptions>>(),
             Time,
             NullLogger<EventProcessor>.Instance,
+            _services.GetRequiredService<EventKitTelemetry>(),
             owner);
 
     /// <summary>Processes batches until a claim finds nothing runnable at the current fake time.</summary>

@@ -20,7 +20,7 @@ public sealed class EventKitServiceCollectionExtensionsTests
         services.AddEventKit().AddHandler<WelcomeEmailHandler>();
 
         services.Count.Should().Be(count);
-        services.Count(d => d.ServiceType == typeof(IHostedService)).Should().Be(2);
+        services.Count(d => d.ServiceType == typeof(IHostedService)).Should().Be(3, "processor, cleanup and backlog sampler");
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class HostedServicesTests : IAsyncDisposable
         await WaitUntilAsync(async () => (await Operations.GetEventAsync(id))!.Event.Status == EventStatus.Completed);
 
         _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed, so no poll happened");
+        _provider!.GetRequiredService<ProcessorHeartbeat>().LastCycleAt.Should().Be(TestApp.Start, "the loop reports its cycles to the health check");
     }
 
     [Fact]

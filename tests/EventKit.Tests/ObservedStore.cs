@@ -14,6 +14,9 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public void FailNextClaims(int count) => _claimFailuresLeft = count;
 
+    /// <summary>When set, backlog and metrics reads throw, as a database that is down would.</summary>
+    public bool FailReads { get; set; }
+
     public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Decrement(ref _claimFailuresLeft) >= 0)
@@ -37,7 +40,11 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default) => inner.SettleAsync(outcomes, owner, cancellationToken);
 
-    public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) => inner.GetMetricsAsync(cancellationToken);
+    public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) =>
+        FailReads ? throw new InvalidOperationException("The database is down.") : inner.GetMetricsAsync(cancellationToken);
+
+    public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        FailReads ? throw new InvalidOperationException("The database is down.") : inner.GetBacklogAsync(now, cancellationToken);
 
     public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => inner.CountByTypeAsync(since, until, cancellationToken);
 

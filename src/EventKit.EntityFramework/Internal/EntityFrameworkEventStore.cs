@@ -209,6 +209,20 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IE
         };
     }
 
+    public async ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var at = now.UtcDateTime;
+        var waiting = await Events.LongCountAsync(e => e.Status == EventStatus.Pending || e.Status == EventStatus.Failed, cancellationToken).ConfigureAwait(false);
+
+        // The first entry of the runnable index: a single index probe.
+        var oldest = await Events
+            .Where(e => (e.Status == EventStatus.Pending || e.Status == EventStatus.Processing || e.Status == EventStatus.Failed) && e.AvailableAt <= at)
+            .OrderBy(e => e.AvailableAt)
+            .Select(e => (DateTime?)e.AvailableAt)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new EventBacklog { Waiting = waiting, OldestRunnableAt = oldest is { } o ? EventEntity.Utc(o) : null };
+    }
+
     public async ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         var from = since.UtcDateTime;

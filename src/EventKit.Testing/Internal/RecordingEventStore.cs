@@ -25,6 +25,8 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
 
     public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) => inner.GetMetricsAsync(cancellationToken);
 
+    public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.GetBacklogAsync(now, cancellationToken);
+
     public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         inner.CountByTypeAsync(since, until, cancellationToken);
 

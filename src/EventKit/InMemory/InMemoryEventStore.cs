@@ -222,6 +222,32 @@ internal sealed class InMemoryEventStore : IEventStore
         }
     }
 
+    public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            // The queue heads are the oldest; stale heads (superseded versions) are dropped on the way.
+            while (_runnable.TryPeek(out var item, out _) && item.Entry.Version != item.Version)
+            {
+                _runnable.Dequeue();
+            }
+
+            DateTimeOffset? oldest = _runnable.TryPeek(out var head, out var key) && key.Ticks <= now.UtcTicks ? head.Entry.AvailableAt : null;
+            if (_leases.TryPeek(out var lease, out var until) && until <= now.UtcTicks
+                && lease.Entry.Version == lease.Version && lease.Entry.Status == EventStatus.Processing
+                && (oldest is null || lease.Entry.AvailableAt < oldest))
+            {
+                oldest = lease.Entry.AvailableAt;
+            }
+
+            return ValueTask.FromResult(new EventBacklog
+            {
+                Waiting = _statusCounts[(int)EventStatus.Pending] + _statusCounts[(int)EventStatus.Failed],
+                OldestRunnableAt = oldest,
+            });
+        }
+    }
+
     public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);

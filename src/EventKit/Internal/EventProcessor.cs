@@ -18,14 +18,16 @@ internal sealed class EventProcessor
     private readonly EventKitOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly EventKitTelemetry _telemetry;
 
-    public EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger)
-        : this(scopes, registry, options, time, logger, CreateOwnerId())
+    public EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger, EventKitTelemetry telemetry)
+        : this(scopes, registry, options, time, logger, telemetry, CreateOwnerId())
     {
     }
 
-    internal EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger, string owner)
+    internal EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger, EventKitTelemetry telemetry, string owner)
     {
+        _telemetry = telemetry;
         _scopes = scopes;
         _registry = registry;
         _options = options.Value;
@@ -74,7 +76,7 @@ internal sealed class EventProcessor
                 await renewal.StopAsync().ConfigureAwait(false);
             }
 
-            await SettleAsync(store, outcomes).ConfigureAwait(false);
+            await SettleAsync(store, claimed, outcomes).ConfigureAwait(false);
             var result = Summarize(outcomes);
             if (result.Released > 0)
             {
@@ -160,6 +162,7 @@ internal sealed class EventProcessor
                     continue;
                 }
 
+                using var activity = EventKitTelemetry.StartProcess(record, handler.Name);
                 var started = _time.GetTimestamp();
                 object? payload;
                 try
@@ -176,6 +179,7 @@ internal sealed class EventProcessor
                 catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
                 {
                     Log.PayloadInvalid(_logger, handler.Name, record.Id, record.Type, ex);
+                    EventKitTelemetry.SetError(activity, ex);
                     failed = permanent = true;
                     lastError = EventValidation.Truncate($"The payload cannot be deserialized to '{handler.PayloadType.FullName}': {ex.Message}");
                     Record(logs, record, LogEntry(record, handler, lastError, started), ex);
@@ -189,6 +193,7 @@ internal sealed class EventProcessor
                     continue;
                 }
 
+                EventKitTelemetry.SetError(activity, error);
                 failed = true;
                 permanent |= kind == FailureKind.Permanent;
                 interrupted |= kind == FailureKind.Interrupted;
@@ -270,7 +275,7 @@ internal sealed class EventProcessor
         }
     }
 
-    private async Task SettleAsync(IEventStore store, EventOutcome[] outcomes)
+    private async Task SettleAsync(IEventStore store, IReadOnlyList<ClaimedEvent> claimed, EventOutcome[] outcomes)
     {
         // One time for the whole batch lets a database store complete it with a single statement.
         var settledAt = _time.GetUtcNow();
@@ -288,6 +293,11 @@ internal sealed class EventProcessor
                 if (applied < outcomes.Length)
                 {
                     Log.LeasesLost(_logger, Owner, outcomes.Length - applied);
+                }
+
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    _telemetry.Settled(claimed[i].Event, outcomes[i]);
                 }
 
                 return;
@@ -333,6 +343,7 @@ internal sealed class EventProcessor
     private void Record(List<EventLogEntry> logs, EventRecord record, EventLogEntry entry, Exception? exception)
     {
         logs.Add(entry);
+        _telemetry.HandlerRan(record.Type, entry.Action, entry.Result == EventLogResult.Success, entry.Duration);
         HandlerRunObserver?.Invoke(record, entry, exception);
     }
 

@@ -12,6 +12,7 @@ namespace EventKit.Internal;
 internal sealed class EventProcessorService(
     EventProcessor processor,
     EventSignal signal,
+    ProcessorHeartbeat heartbeat,
     TimeProvider time,
     ILogger<EventProcessorService> logger) : BackgroundService
 {
@@ -49,6 +50,7 @@ internal sealed class EventProcessorService(
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            heartbeat.Beat(time.GetUtcNow());
             BatchResult result;
             try
             {

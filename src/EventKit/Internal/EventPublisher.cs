@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace EventKit.Internal;
 
-internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions> options, TimeProvider timeProvider) : IEventPublisher
+internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions> options, TimeProvider timeProvider, EventKitTelemetry telemetry) : IEventPublisher
 {
     private readonly JsonSerializerOptions _serializerOptions = options.Value.SerializerOptions;
 
@@ -66,13 +66,15 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, options, cancellationToken);
     }
 
-    private ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
+    private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        using var activity = EventKitTelemetry.StartPublish(id, type, entity);
         var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
         var record = new EventRecord
         {
-            Id = Guid.CreateVersion7(now),
+            Id = id,
             Type = type,
             Entity = entity,
             EntityId = entityId,
@@ -83,9 +85,26 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             Actor = options?.Actor,
             CorrelationId = options?.CorrelationId,
             IdempotencyKey = options?.IdempotencyKey,
-            TraceParent = Activity.Current?.Id,
+
+            // The publish span becomes the parent of every handler run's span.
+            TraceParent = activity?.Id ?? Activity.Current?.Id,
         };
-        return store.AppendAsync(record, cancellationToken);
+
+        try
+        {
+            var stored = await store.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+            if (stored == id)
+            {
+                telemetry.Published(type);
+            }
+
+            return stored;
+        }
+        catch (Exception ex)
+        {
+            EventKitTelemetry.SetError(activity, ex);
+            throw;
+        }
     }
 
     private static EventTypeMetadata Metadata<TPayload>()

@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(1016, LogLevel.Error, "EventKit processor {Owner} failed unexpectedly; retrying in {RetryDelay}")]
     public static partial void ProcessorFailed(ILogger logger, string owner, TimeSpan retryDelay, Exception exception);
+
+    [LoggerMessage(1017, LogLevel.Warning, "EventKit could not sample the event backlog for its gauges")]
+    public static partial void BacklogSampleFailed(ILogger logger, Exception exception);
 }
