@@ -97,7 +97,7 @@ internal sealed class InMemoryEventStore : IEventStore
                 entry.AvailableAt = leaseUntil;
                 entry.Version++;
                 _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
-                IReadOnlyCollection<string> succeeded = entry.Succeeded is null ? [] : [.. entry.Succeeded];
+                IReadOnlyCollection<string> succeeded = entry.Logs.Count == 0 ? [] : SucceededHandlers(entry.Logs);
                 (claimed ??= new List<ClaimedEvent>(Math.Min(maxCount, 64))).Add(new ClaimedEvent(entry.ToRecord(), succeeded));
             }
         }
@@ -148,14 +148,7 @@ internal sealed class InMemoryEventStore : IEventStore
                     continue;
                 }
 
-                foreach (var log in outcome.Logs)
-                {
-                    entry.Logs.Add(log);
-                    if (log.Result == EventLogResult.Success)
-                    {
-                        (entry.Succeeded ??= new HashSet<string>(StringComparer.Ordinal)).Add(log.Action);
-                    }
-                }
+                entry.AddLogs(outcome.Logs);
 
                 if (entry.Status != EventStatus.Processing || entry.LockedBy != owner)
                 {
@@ -363,6 +356,20 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult(deleted);
     }
 
+    private static HashSet<string> SucceededHandlers(IReadOnlyList<EventLogEntry> logs)
+    {
+        var succeeded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var log in logs)
+        {
+            if (log.Result == EventLogResult.Success)
+            {
+                succeeded.Add(log.Action);
+            }
+        }
+
+        return succeeded;
+    }
+
     private void EnqueueRunnable(Entry entry) =>
         _runnable.Enqueue((entry, entry.Version), (entry.AvailableAt.UtcTicks, entry.Sequence));
 
@@ -389,9 +396,19 @@ internal sealed class InMemoryEventStore : IEventStore
         public DateTimeOffset? LockedUntil = record.LockedUntil;
         public string? LastError = record.LastError;
         public long Version;
-        public HashSet<string>? Succeeded;
-        public List<EventLogEntry> Logs => _logs ??= [];
-        private List<EventLogEntry>? _logs;
+
+        /// <summary>The handler log. The first batch of entries is kept as given (the processor never changes it after settling), so most events cost no copy.</summary>
+        public IReadOnlyList<EventLogEntry> Logs { get; private set; } = [];
+
+        public void AddLogs(IReadOnlyList<EventLogEntry> logs)
+        {
+            if (logs.Count == 0)
+            {
+                return;
+            }
+
+            Logs = Logs.Count == 0 ? logs : [.. Logs, .. logs];
+        }
 
         public EventRecord ToRecord() => new()
         {

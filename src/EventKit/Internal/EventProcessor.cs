@@ -65,18 +65,18 @@ internal sealed class EventProcessor
                 return BatchResult.Empty;
             }
 
-            var outcomes = new EventOutcome[claimed.Count];
+            var decisions = new Decision[claimed.Count];
             var renewal = new LeaseRenewal(this, claimed);
             try
             {
-                await RunAllAsync(claimed, outcomes, stoppingToken, abortToken).ConfigureAwait(false);
+                await RunAllAsync(claimed, decisions, stoppingToken, abortToken).ConfigureAwait(false);
             }
             finally
             {
                 await renewal.StopAsync().ConfigureAwait(false);
             }
 
-            await SettleAsync(store, claimed, outcomes).ConfigureAwait(false);
+            var outcomes = await SettleAsync(store, claimed, decisions).ConfigureAwait(false);
             var result = Summarize(outcomes);
             if (result.Released > 0)
             {
@@ -88,14 +88,15 @@ internal sealed class EventProcessor
         }
     }
 
-    private async Task RunAllAsync(IReadOnlyList<ClaimedEvent> claimed, EventOutcome[] outcomes, CancellationToken stoppingToken, CancellationToken abortToken)
+    private async Task RunAllAsync(IReadOnlyList<ClaimedEvent> claimed, Decision[] decisions, CancellationToken stoppingToken, CancellationToken abortToken)
     {
         var workers = Math.Min(_options.MaxConcurrency, claimed.Count);
         if (workers == 1)
         {
+            using var timeouts = new HandlerTimeouts(_time, abortToken);
             for (var i = 0; i < claimed.Count; i++)
             {
-                outcomes[i] = await ProcessEventAsync(claimed[i], stoppingToken, abortToken).ConfigureAwait(false);
+                decisions[i] = await ProcessEventAsync(claimed[i], timeouts, stoppingToken, abortToken).ConfigureAwait(false);
             }
 
             return;
@@ -104,10 +105,11 @@ internal sealed class EventProcessor
         var next = -1;
         async Task WorkAsync()
         {
+            using var timeouts = new HandlerTimeouts(_time, abortToken);
             int i;
             while ((i = Interlocked.Increment(ref next)) < claimed.Count)
             {
-                outcomes[i] = await ProcessEventAsync(claimed[i], stoppingToken, abortToken).ConfigureAwait(false);
+                decisions[i] = await ProcessEventAsync(claimed[i], timeouts, stoppingToken, abortToken).ConfigureAwait(false);
             }
         }
 
@@ -121,12 +123,12 @@ internal sealed class EventProcessor
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private async Task<EventOutcome> ProcessEventAsync(ClaimedEvent claimed, CancellationToken stoppingToken, CancellationToken abortToken)
+    private async ValueTask<Decision> ProcessEventAsync(ClaimedEvent claimed, HandlerTimeouts timeouts, CancellationToken stoppingToken, CancellationToken abortToken)
     {
         var record = claimed.Event;
         if (stoppingToken.IsCancellationRequested)
         {
-            return Release(record, []);
+            return Decision.Release([], null);
         }
 
         var handlers = _registry.GetHandlers(record.Type);
@@ -135,7 +137,7 @@ internal sealed class EventProcessor
             Log.NoHandler(_logger, record.Id, record.Type);
             return _options.DeadLetterUnhandledEvents
                 ? DeadLetter(record, $"No handler is registered for event type '{record.Type}' and EventKitOptions.DeadLetterUnhandledEvents is true.", [])
-                : new EventOutcome { EventId = record.Id, Status = EventStatus.Completed, ProcessedAt = _time.GetUtcNow() };
+                : Decision.Completed([]);
         }
 
         if (record.Attempts > _options.MaxAttempts)
@@ -155,9 +157,10 @@ internal sealed class EventProcessor
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            foreach (var handler in handlers)
+            for (var h = 0; h < handlers.Count; h++)
             {
-                if (claimed.SucceededHandlers.Contains(handler.Name))
+                var handler = handlers[h];
+                if (claimed.SucceededHandlers.Count > 0 && claimed.SucceededHandlers.Contains(handler.Name))
                 {
                     continue;
                 }
@@ -186,7 +189,7 @@ internal sealed class EventProcessor
                     continue;
                 }
 
-                var (error, kind) = await InvokeAsync(handler, scope.ServiceProvider, record, payload, abortToken).ConfigureAwait(false);
+                var (error, kind) = await InvokeAsync(handler, scope.ServiceProvider, record, payload, timeouts, abortToken).ConfigureAwait(false);
                 if (error is null)
                 {
                     Record(logs, record, LogEntry(record, handler, null, started), null);
@@ -209,7 +212,7 @@ internal sealed class EventProcessor
 
         if (!failed)
         {
-            return new EventOutcome { EventId = record.Id, Status = EventStatus.Completed, ProcessedAt = _time.GetUtcNow(), Logs = logs };
+            return Decision.Completed(logs);
         }
 
         if (permanent)
@@ -219,7 +222,7 @@ internal sealed class EventProcessor
 
         if (interrupted)
         {
-            return Release(record, logs, lastError);
+            return Decision.Release(logs, lastError);
         }
 
         if (record.Attempts >= _options.MaxAttempts)
@@ -229,14 +232,13 @@ internal sealed class EventProcessor
 
         var retryAt = _time.GetUtcNow() + RetryBackoff.Compute(record.Attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared.NextDouble());
         Log.RetryScheduled(_logger, record.Id, record.Type, record.Attempts, retryAt);
-        return new EventOutcome { EventId = record.Id, Status = EventStatus.Failed, AvailableAt = retryAt, Error = lastError, Logs = logs };
+        return new Decision(EventStatus.Failed, retryAt, lastError, logs);
     }
 
-    private async Task<(Exception? Error, FailureKind Kind)> InvokeAsync(HandlerDescriptor handler, IServiceProvider services, EventRecord record, object? payload, CancellationToken abortToken)
+    private async ValueTask<(Exception? Error, FailureKind Kind)> InvokeAsync(HandlerDescriptor handler, IServiceProvider services, EventRecord record, object? payload, HandlerTimeouts timeouts, CancellationToken abortToken)
     {
         var timeout = _options.HandlerTimeout;
-        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, _time);
-        using var abortLink = timeoutSource is null ? default : abortToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : timeouts.Start(timeout);
         var token = timeoutSource?.Token ?? abortToken;
         Task? task = null;
         try
@@ -273,15 +275,37 @@ internal sealed class EventProcessor
 
             return (ex, ex is NonRetryableEventException ? FailureKind.Permanent : FailureKind.Retryable);
         }
+        finally
+        {
+            if (timeoutSource is not null)
+            {
+                timeouts.End();
+            }
+        }
     }
 
-    private async Task SettleAsync(IEventStore store, IReadOnlyList<ClaimedEvent> claimed, EventOutcome[] outcomes)
+    private async Task<EventOutcome[]> SettleAsync(IEventStore store, IReadOnlyList<ClaimedEvent> claimed, Decision[] decisions)
     {
         // One time for the whole batch lets a database store complete it with a single statement.
         var settledAt = _time.GetUtcNow();
-        for (var i = 0; i < outcomes.Length; i++)
+        var outcomes = new EventOutcome[decisions.Length];
+        for (var i = 0; i < decisions.Length; i++)
         {
-            outcomes[i] = Stamp(outcomes[i], settledAt);
+            var decision = decisions[i];
+            outcomes[i] = new EventOutcome
+            {
+                EventId = claimed[i].Event.Id,
+                Status = decision.Status,
+                ProcessedAt = decision.Status is EventStatus.Completed or EventStatus.DeadLetter ? settledAt : null,
+                AvailableAt = decision.Status switch
+                {
+                    EventStatus.Failed => decision.AvailableAt,
+                    EventStatus.Pending => settledAt,
+                    _ => null,
+                },
+                Error = decision.Error,
+                Logs = decision.Logs,
+            };
         }
 
         for (var attempt = 1; ; attempt++)
@@ -300,7 +324,7 @@ internal sealed class EventProcessor
                     _telemetry.Settled(claimed[i].Event, outcomes[i]);
                 }
 
-                return;
+                return outcomes;
             }
             catch (Exception ex) when (attempt < 3)
             {
@@ -310,35 +334,11 @@ internal sealed class EventProcessor
         }
     }
 
-    private static EventOutcome Stamp(EventOutcome outcome, DateTimeOffset settledAt) => outcome.Status switch
-    {
-        EventStatus.Completed or EventStatus.DeadLetter when outcome.ProcessedAt != settledAt => new EventOutcome
-        {
-            EventId = outcome.EventId,
-            Status = outcome.Status,
-            ProcessedAt = settledAt,
-            Error = outcome.Error,
-            Logs = outcome.Logs,
-        },
-        EventStatus.Pending when outcome.AvailableAt != settledAt => new EventOutcome
-        {
-            EventId = outcome.EventId,
-            Status = outcome.Status,
-            AvailableAt = settledAt,
-            Error = outcome.Error,
-            Logs = outcome.Logs,
-        },
-        _ => outcome,
-    };
-
-    private EventOutcome DeadLetter(EventRecord record, string? reason, List<EventLogEntry> logs)
+    private Decision DeadLetter(EventRecord record, string? reason, List<EventLogEntry> logs)
     {
         Log.DeadLettered(_logger, record.Id, record.Type, record.Attempts);
-        return new EventOutcome { EventId = record.Id, Status = EventStatus.DeadLetter, ProcessedAt = _time.GetUtcNow(), Error = reason, Logs = logs };
+        return new Decision(EventStatus.DeadLetter, null, reason, logs);
     }
-
-    private EventOutcome Release(EventRecord record, List<EventLogEntry> logs, string? error = null) =>
-        new() { EventId = record.Id, Status = EventStatus.Pending, AvailableAt = _time.GetUtcNow(), Error = error, Logs = logs };
 
     private void Record(List<EventLogEntry> logs, EventRecord record, EventLogEntry entry, Exception? exception)
     {
@@ -404,6 +404,52 @@ internal sealed class EventProcessor
         }
 
         return $"{machine}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    }
+
+    /// <summary>What processing decided for one event; settling turns it into an <see cref="EventOutcome"/> with the batch's time.</summary>
+    private readonly record struct Decision(EventStatus Status, DateTimeOffset? AvailableAt, string? Error, IReadOnlyList<EventLogEntry> Logs)
+    {
+        public static Decision Completed(IReadOnlyList<EventLogEntry> logs) => new(EventStatus.Completed, null, null, logs);
+
+        public static Decision Release(IReadOnlyList<EventLogEntry> logs, string? error) => new(EventStatus.Pending, null, error, logs);
+    }
+
+    /// <summary>
+    /// One reusable timeout source per worker: a handler run arms it with CancelAfter and disarms it with TryReset,
+    /// so a run costs no timer or token source allocation. Cancelling the abort token cancels it too.
+    /// </summary>
+    private sealed class HandlerTimeouts(TimeProvider time, CancellationToken abortToken) : IDisposable
+    {
+        private CancellationTokenSource? _source;
+        private CancellationTokenRegistration _abort;
+
+        public CancellationTokenSource Start(TimeSpan timeout)
+        {
+            if (_source is null)
+            {
+                _source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+                _abort = abortToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _source);
+            }
+
+            _source.CancelAfter(timeout);
+            return _source;
+        }
+
+        public void End()
+        {
+            // A source that fired (timeout or abort) cannot be reset: replace it at the next run.
+            if (_source is not null && !_source.TryReset())
+            {
+                Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            _abort.Dispose();
+            _source?.Dispose();
+            _source = null;
+        }
     }
 
     private enum FailureKind

@@ -16,7 +16,16 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         ArgumentNullException.ThrowIfNull(payload);
         ValidateOptions(options);
 
-        var json = Serialize(() => JsonSerializer.Serialize(payload, payload.GetType(), _serializerOptions), payload.GetType(), nameof(payload));
+        string json;
+        try
+        {
+            json = JsonSerializer.Serialize(payload, payload.GetType(), _serializerOptions);
+        }
+        catch (Exception ex) when (IsSerializationError(ex))
+        {
+            throw SerializationError(payload.GetType(), ex, nameof(payload));
+        }
+
         return AppendAsync(type, entity, entityId, json, options, cancellationToken);
     }
 
@@ -62,7 +71,16 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
     private ValueTask<Guid> PublishTyped<TPayload>(TPayload payload, EventTypeMetadata metadata, string entityId, PublishOptions? options, CancellationToken cancellationToken)
     {
         ValidateOptions(options);
-        var json = Serialize(() => JsonSerializer.Serialize(payload, _serializerOptions), typeof(TPayload), nameof(payload));
+        string json;
+        try
+        {
+            json = JsonSerializer.Serialize(payload, _serializerOptions);
+        }
+        catch (Exception ex) when (IsSerializationError(ex))
+        {
+            throw SerializationError(typeof(TPayload), ex, nameof(payload));
+        }
+
         return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, options, cancellationToken);
     }
 
@@ -125,15 +143,8 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         EventValidation.ValidateOptional(options.IdempotencyKey, EventValidation.MaxOptionLength, "options.IdempotencyKey");
     }
 
-    private static string Serialize(Func<string> serialize, Type payloadType, string paramName)
-    {
-        try
-        {
-            return serialize();
-        }
-        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
-        {
-            throw new ArgumentException($"The payload of type '{payloadType.FullName}' cannot be serialized to JSON: {ex.Message}", paramName, ex);
-        }
-    }
+    private static bool IsSerializationError(Exception ex) => ex is NotSupportedException or JsonException or InvalidOperationException;
+
+    private static ArgumentException SerializationError(Type payloadType, Exception ex, string paramName) =>
+        new($"The payload of type '{payloadType.FullName}' cannot be serialized to JSON: {ex.Message}", paramName, ex);
 }
