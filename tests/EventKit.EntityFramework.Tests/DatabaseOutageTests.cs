@@ -88,15 +88,20 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         }
         finally
         {
-            if (serverDown)
+            try
             {
-                await PostgresServerControl.StartAsync();
+                if (serverDown)
+                {
+                    await PostgresServerControl.StartAsync();
+                }
             }
+            finally
+            {
+                await host.StopAsync();
 
-            await host.StopAsync();
-
-            // Pooled connections the restart broke must not reach later tests in this process.
-            NpgsqlConnection.ClearAllPools();
+                // Pooled connections the restart broke must not reach later tests in this process.
+                NpgsqlConnection.ClearAllPools();
+            }
         }
     }
 }
