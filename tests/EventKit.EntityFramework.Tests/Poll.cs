@@ -21,7 +21,7 @@ public static class Poll
     {
         var elapsed = Stopwatch.StartNew();
         T? last = default;
-        DbException? lastError = null;
+        DbException? lastError;
         while (true)
         {
             try
