@@ -1,0 +1,92 @@
+// A separate OS process running EventKit on PostgreSQL, for the multi-process tests.
+//
+//   dotnet EventKit.EntityFramework.TestHost.dll --connection <npgsql> --instance <name>
+//       [--batch-size N] [--concurrency N] [--lease 00:00:03] [--polling 00:00:00.100] [--pause-after N]
+//
+// One line per message on stdout / stdin, so the test decides every step:
+//   stdout "ready"    warmed up (model built, database reachable); the host waits for "go" on stdin
+//   stdin  "go"       start the host: EventKit claims and handles events; stdout "started"
+//   stdout "paused"   the --pause-after'th handler run has recorded its event and blocks until cancelled
+//   stdin  "stop"/EOF graceful stop (unstarted leases released); exit code 0, or 1 if an EventKit loop faulted
+// Bad arguments: usage on stderr, exit code 2. Logs go to stderr at Warning and above.
+using EventKit;
+using EventKit.EntityFramework.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+var switches = new Dictionary<string, string>
+{
+    ["--connection"] = "Connection",
+    ["--instance"] = "Instance",
+    ["--pause-after"] = "PauseAfter",
+    ["--batch-size"] = "EventKit:BatchSize",
+    ["--concurrency"] = "EventKit:MaxConcurrency",
+    ["--lease"] = "EventKit:LeaseDuration",
+    ["--polling"] = "EventKit:PollingInterval",
+};
+
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+builder.Configuration.AddCommandLine(args, switches);
+var connection = builder.Configuration["Connection"];
+var name = builder.Configuration["Instance"];
+if (string.IsNullOrWhiteSpace(connection) || string.IsNullOrWhiteSpace(name))
+{
+    await Console.Error.WriteLineAsync(
+        "usage: EventKit.EntityFramework.TestHost --connection <npgsql connection string> --instance <name> " +
+        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N]");
+    return 2;
+}
+
+builder.Logging.ClearProviders();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+});
+
+var instance = new TestHostInstance(name, builder.Configuration.GetValue<int?>("PauseAfter"));
+builder.Services.AddTestHost(connection, instance);
+builder.Services.AddOptions<EventKitOptions>().Bind(builder.Configuration.GetSection("EventKit"));
+
+using var host = builder.Build();
+
+// Warm up before "ready", so that "go" starts processing at once in every process.
+await using (var scope = host.Services.CreateAsyncScope())
+{
+    _ = await scope.ServiceProvider.GetRequiredService<TestHostDbContext>().Handled.CountAsync();
+}
+
+Console.Out.WriteLine("ready");
+if (Console.In.ReadLine() != "go")
+{
+    return 0;
+}
+
+var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+_ = instance.Paused.Task.ContinueWith(_ => Console.Out.WriteLine("paused"), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+var stdin = new Thread(() =>
+{
+    // Blocking reads on a thread of their own: Console.In has no truly asynchronous read.
+    while (Console.In.ReadLine() is { } line && line != "stop")
+    {
+    }
+
+    lifetime.StopApplication();
+})
+{
+    IsBackground = true,
+    Name = "stdin",
+};
+
+await host.StartAsync();
+stdin.Start();
+Console.Out.WriteLine("started");
+await host.WaitForShutdownAsync();
+
+var faulted = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });
+return faulted ? 1 : 0;

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using EventKit.EntityFramework.TestHost;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>
+/// ARCHITECTURE.md items 2 and 3 across real OS processes: three test hosts share one PostgreSQL database and
+/// 20,000 events; the handler's upsert into a table unique on (event_id, handler) counts every run.
+/// </summary>
+[Collection(ExclusiveServerCollection.Name)]
+public sealed class MultiProcessTests(ITestOutputHelper output)
+{
+    private const int EventCount = 20_000;
+    private const int PublishPerCommit = 500;
+    private static readonly TimeSpan Overall = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
+
+    [SkippableFact]
+    public async Task ThreeProcesses_ShareOneDatabase_EveryEventHandledExactlyOnce()
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        await using var database = await TestHostDatabase.CreateAsync();
+        await PublishAsync(database);
+
+        var hosts = await StartHostsAsync(database, ["a", "b", "c"], _ => ["--batch-size", "100", "--polling", "00:00:00.100"]);
+        try
+        {
+            var elapsed = await GoAsync(hosts);
+            await WaitForAllCompletedAsync(database);
+            output.WriteLine($"processed {EventCount:N0} events with 3 processes in {elapsed.Elapsed.TotalSeconds:F1} s: {EventCount / elapsed.Elapsed.TotalSeconds:N0} events/s");
+
+            await StopAllAsync(hosts);
+            var summary = await database.SummarizeHandledAsync();
+            output.WriteLine(summary.ToString());
+
+            await AssertAllCompletedAsync(database);
+            summary.Rows.Should().Be(EventCount);
+            summary.Missing.Should().Be(0);
+            summary.MaxRuns.Should().Be(1, "no event may be handled twice when no process fails");
+            summary.Duplicates.Should().Be(0);
+            summary.ByInstance.Keys.Should().BeEquivalentTo(["a", "b", "c"], "every process started before any event was claimed and must have taken some");
+            var logged = await database.QueryAsync(db => db.Database
+                .SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM event_logs WHERE result = 'success'").SingleAsync());
+            logged.Should().Be(EventCount, "every handler run is logged once");
+        }
+        finally
+        {
+            await DisposeAllAsync(hosts);
+        }
+    }
+
+    [SkippableFact]
+    public async Task ProcessKilledMidBatch_OthersFinishItsEventsAfterTheLease_DuplicatesOnlyAmongItsLeasedEvents()
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        await using var database = await TestHostDatabase.CreateAsync();
+        await PublishAsync(database);
+
+        // Short leases and small batches; the victim pauses inside its 200th handler run, so it is killed with a
+        // batch it has handled (all of it or in part) but not settled: exactly the events whose outcome a crash loses.
+        string[] common = ["--lease", "00:00:03", "--batch-size", "20", "--concurrency", "4", "--polling", "00:00:00.100"];
+        var hosts = await StartHostsAsync(database, ["victim", "b", "c"], name => name == "victim" ? [.. common, "--pause-after", "200"] : common);
+        var victim = hosts[0];
+        try
+        {
+            var elapsed = await GoAsync(hosts);
+            await victim.WaitForLineAsync("paused", Overall);
+            var victimHandled = await database.QueryAsync(db => db.Handled.CountAsync(h => h.Instance == "victim"));
+
+            await victim.KillAsync();
+            var killedAt = elapsed.Elapsed;
+            var pattern = $"%/{victim.Id}/%";
+            var inFlight = await database.QueryAsync(db => db.Database
+                .SqlQuery<LeaseRow>($"SELECT id AS \"Id\", locked_until AS \"LockedUntil\" FROM events WHERE status = 'processing' AND locked_by LIKE {pattern}")
+                .ToListAsync());
+            output.WriteLine($"killed the victim (pid {victim.Id}) at {killedAt.TotalSeconds:F1} s, after it handled {victimHandled} events; it held {inFlight.Count} leased events");
+
+            await WaitForAllCompletedAsync(database);
+            output.WriteLine($"all {EventCount:N0} events completed {(elapsed.Elapsed - killedAt).TotalSeconds:F1} s after the kill, {elapsed.Elapsed.TotalSeconds:F1} s after start");
+            await StopAllAsync(hosts[1..]);
+
+            var summary = await database.SummarizeHandledAsync();
+            output.WriteLine(summary.ToString());
+            var inFlightIds = inFlight.Select(e => e.Id).ToList();
+            var duplicated = await database.QueryAsync(db => db.Handled.Where(h => h.Runs > 1).Select(h => h.EventId).ToListAsync());
+            var finished = await database.QueryAsync(db => db.Database
+                .SqlQuery<ProcessedRow>($"SELECT id AS \"Id\", processed_at AS \"ProcessedAt\" FROM events WHERE id = ANY({inFlightIds})")
+                .ToDictionaryAsync(e => e.Id, e => e.ProcessedAt));
+            output.WriteLine($"duplicates: {summary.Duplicates} (bound: {inFlight.Count} in flight)");
+
+            victimHandled.Should().BeGreaterThanOrEqualTo(200);
+            inFlight.Should().NotBeEmpty("the victim was killed inside a batch");
+            await AssertAllCompletedAsync(database);
+            summary.Rows.Should().Be(EventCount);
+            summary.Missing.Should().Be(0);
+            summary.Duplicates.Should().BePositive("the victim recorded at least the paused run, and it was run again")
+                .And.BeLessThanOrEqualTo(inFlight.Count);
+            duplicated.Should().BeSubsetOf(inFlightIds, "only events the victim held when it died may run twice");
+            inFlight.Should().AllSatisfy(e => finished[e.Id].Should().BeOnOrAfter(e.LockedUntil!.Value, "another process may take it only once the lease expired"));
+        }
+        finally
+        {
+            await DisposeAllAsync(hosts);
+        }
+    }
+
+    private async Task PublishAsync(TestHostDatabase database)
+    {
+        var elapsed = Stopwatch.StartNew();
+        await database.PublishAsync(EventCount, PublishPerCommit);
+        output.WriteLine($"published {EventCount:N0} events ({PublishPerCommit} per SaveChanges) in {elapsed.Elapsed.TotalSeconds:F1} s: {EventCount / elapsed.Elapsed.TotalSeconds:N0} events/s");
+    }
+
+    private static async Task<TestHostProcess[]> StartHostsAsync(TestHostDatabase database, string[] names, Func<string, string[]> options)
+    {
+        var hosts = new List<TestHostProcess>(names.Length);
+        try
+        {
+            foreach (var name in names)
+            {
+                hosts.Add(TestHostProcess.Start(name, database.ConnectionString, options(name)));
+            }
+        }
+        catch
+        {
+            // Dispose kills: no process outlives a failed start.
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        return [.. hosts];
+    }
+
+    /// <summary>Waits until every host is warmed up, then starts them together; returns a stopwatch started at "go".</summary>
+    private static async Task<Stopwatch> GoAsync(TestHostProcess[] hosts)
+    {
+        await Task.WhenAll(hosts.Select(h => h.WaitForLineAsync("ready")));
+        var elapsed = Stopwatch.StartNew();
+        await Task.WhenAll(hosts.Select(h => h.SendAsync("go")));
+        await Task.WhenAll(hosts.Select(h => h.WaitForLineAsync("started")));
+        return elapsed;
+    }
+
+    private static Task<long> WaitForAllCompletedAsync(TestHostDatabase database) =>
+        Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == EventCount, Overall);
+
+    private static async Task AssertAllCompletedAsync(TestHostDatabase database)
+    {
+        var metrics = await database.GetMetricsAsync();
+        metrics.Should().BeEquivalentTo(new { Completed = EventCount, Pending = 0, Processing = 0, Failed = 0, DeadLetter = 0 });
+    }
+
+    /// <summary>Stops the hosts gracefully (stdin closed) and asserts a clean exit: no EventKit loop faulted.</summary>
+    private async Task StopAllAsync(TestHostProcess[] hosts)
+    {
+        var exitCodes = await Task.WhenAll(hosts.Select(h => h.StopAsync(ExitTimeout)));
+        for (var i = 0; i < hosts.Length; i++)
+        {
+            exitCodes[i].Should().Be(0, $"test host '{hosts[i].Name}' must stop cleanly; its stderr:\n{hosts[i].Errors}");
+        }
+    }
+
+    private async Task DisposeAllAsync(TestHostProcess[] hosts)
+    {
+        foreach (var host in hosts)
+        {
+            await host.DisposeAsync();
+            if (host.Errors.Length > 0)
+            {
+                var errors = host.Errors;
+                output.WriteLine($"stderr of '{host.Name}' (last 4,000 characters):\n{errors[Math.Max(0, errors.Length - 4000)..]}");
+            }
+        }
+    }
+
+    private sealed class LeaseRow
+    {
+        public Guid Id { get; set; }
+
+        public DateTime? LockedUntil { get; set; }
+    }
+
+    private sealed class ProcessedRow
+    {
+        public Guid Id { get; set; }
+
+        public DateTime? ProcessedAt { get; set; }
+    }
+}
