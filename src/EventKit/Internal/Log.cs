@@ -11,9 +11,6 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "EventKit processor {Owner} stopped")]
     public static partial void ProcessorStopped(ILogger logger, string owner);
 
-    [LoggerMessage(1003, LogLevel.Error, "EventKit processor {Owner} could not claim events; retrying in {RetryDelay}")]
-    public static partial void ClaimFailed(ILogger logger, string owner, TimeSpan retryDelay, Exception exception);
-
     [LoggerMessage(1004, LogLevel.Error, "EventKit processor {Owner} could not record the outcome of {Count} events (try {Try}); their leases will expire and they will be retried")]
     public static partial void SettleFailed(ILogger logger, string owner, int count, int @try, Exception exception);
 
@@ -50,7 +47,7 @@ internal static partial class Log
     [LoggerMessage(1015, LogLevel.Error, "Handler {Handler} cannot deserialize the payload of event {EventId} ({EventType}); the event is dead-lettered")]
     public static partial void PayloadInvalid(ILogger logger, string handler, Guid eventId, string eventType, Exception exception);
 
-    [LoggerMessage(1016, LogLevel.Error, "EventKit processor {Owner} failed unexpectedly; retrying in {RetryDelay}")]
+    [LoggerMessage(1016, LogLevel.Error, "EventKit processor {Owner} could not complete a cycle (claim or record outcomes; is the database reachable?); retrying in {RetryDelay}")]
     public static partial void ProcessorFailed(ILogger logger, string owner, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(1017, LogLevel.Warning, "EventKit could not sample the event backlog for its gauges")]
