@@ -5,8 +5,6 @@
 //
 //   dotnet run --project samples/EventKit.Samples.Console             # run the story, print the results, exit
 //   dotnet run --project samples/EventKit.Samples.Console -- --watch  # then keep processing until Ctrl-C
-using EventKit;
-using EventKit.EntityFramework;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,18 +12,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Workspace;
 using Workspace.Data;
-using Workspace.Handlers;
-using Workspace.Services;
-using Workspace.UseCases;
 
 var watch = args.Contains("--watch");
 
 // A fresh database file on every run, next to the app, so runs behave the same.
 var databasePath = Path.Combine(AppContext.BaseDirectory, "workspace.db");
-foreach (var file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm", databasePath + "-journal" })
-{
-    File.Delete(file);
-}
+WorkspaceServiceCollectionExtensions.DeleteDatabase(databasePath);
 
 var builder = Host.CreateApplicationBuilder(args.Where(a => a != "--watch").ToArray());
 builder.Logging.ClearProviders();
@@ -42,45 +34,10 @@ builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.Error);
 
 var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
-builder.Services.AddDbContext<WorkspaceDbContext>(o => o.UseSqlite(connectionString));
 
-builder.Services.AddEventKit(o =>
-    {
-        // Short timings so the whole story takes seconds; the defaults (5 s, 1 s, …) suit production.
-        o.RetryBaseDelay = TimeSpan.FromMilliseconds(200);
-        o.RetryMaxDelay = TimeSpan.FromSeconds(2);
-        o.PollingInterval = TimeSpan.FromMilliseconds(500);
-        o.ShutdownTimeout = TimeSpan.FromSeconds(2);
-    })
-    .UseEntityFramework<WorkspaceDbContext>()   // events live in WorkspaceDbContext's database
-    .AddHandler<UserCreatedHandler>()
-    .AddHandler<InvoicePaidHandler>()
-    .AddHandler<TaskOverdueHandler>()
-    .AddHandler<TaskAssignedHandler>()
-    .AddHandler<DocumentUploadedHandler>()
-    .AddHandler<ProjectCompletedHandler>()
-    .AddHandler<PaymentFailedHandler>();
-
-// Services the handlers use. The gateway is a singleton: it is the "remote" SMTP relay.
-builder.Services.AddSingleton<FlakyEmailGateway>();
-builder.Services.AddSingleton<IEmailGateway>(sp => sp.GetRequiredService<FlakyEmailGateway>());
-builder.Services.AddScoped<EmailService>();
-builder.Services.AddScoped<NotificationService>();
-builder.Services.AddScoped<SubscriptionService>();
-
-// Use cases: scoped, like the DbContext and IEventPublisher they take (one scope = one unit of work).
-builder.Services.AddScoped<RegisterCompanyUseCase>();
-builder.Services.AddScoped<CreateUserUseCase>();
-builder.Services.AddScoped<SetBillingContactUseCase>();
-builder.Services.AddScoped<CreateProjectUseCase>();
-builder.Services.AddScoped<CompleteProjectUseCase>();
-builder.Services.AddScoped<CreateTaskUseCase>();
-builder.Services.AddScoped<AssignTaskUseCase>();
-builder.Services.AddScoped<CompleteTaskUseCase>();
-builder.Services.AddScoped<CreateInvoiceUseCase>();
-builder.Services.AddScoped<PayInvoiceUseCase>();
-builder.Services.AddScoped<RecordPaymentFailureUseCase>();
-builder.Services.AddScoped<UploadDocumentUseCase>();
+// The database, EventKit (AddEventKit().UseEntityFramework<WorkspaceDbContext>().AddHandler<…>()), the handlers'
+// services and the use cases: see WorkspaceServiceCollectionExtensions.cs.
+builder.Services.AddWorkspace(connectionString);
 
 using var host = builder.Build();
 
