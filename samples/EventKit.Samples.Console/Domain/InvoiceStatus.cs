@@ -1,0 +1,8 @@
+namespace Workspace.Domain;
+
+public enum InvoiceStatus
+{
+    Open,
+    Paid,
+    PaymentFailed,
+}

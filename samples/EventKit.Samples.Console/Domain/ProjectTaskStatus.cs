@@ -1,0 +1,7 @@
+namespace Workspace.Domain;
+
+public enum ProjectTaskStatus
+{
+    Open,
+    Done,
+}

@@ -1,0 +1,22 @@
+using EventKit;
+using Microsoft.EntityFrameworkCore;
+using Workspace.Data;
+using Workspace.Domain;
+using Workspace.Events;
+
+namespace Workspace.UseCases;
+
+/// <summary>Records a failed collection reported by the payment provider.</summary>
+public sealed class RecordPaymentFailureUseCase(WorkspaceDbContext db, IEventPublisher publisher)
+{
+    public async Task ExecuteAsync(Guid invoiceId, string reason, CancellationToken cancellationToken = default)
+    {
+        var invoice = await db.Invoices.SingleAsync(i => i.Id == invoiceId, cancellationToken);
+        invoice.Status = InvoiceStatus.PaymentFailed;
+        await publisher.PublishAsync(
+            new PaymentFailed(invoice.Id, invoice.Number, invoice.CompanyId, invoice.Total, reason),
+            new PublishOptions { Actor = "payment-provider" },
+            cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

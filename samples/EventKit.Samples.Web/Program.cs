@@ -1,0 +1,95 @@
+// EventKit web sample: the console sample's "Workspace" app behind a minimal HTTP API, and EventKit's operations
+// (metrics, counts per type, dead letters, requeue, an event and its log) as endpoints. See samples/README.md.
+//
+//   dotnet run --project samples/EventKit.Samples.Web     # then try the requests in requests.http
+using System.Text.Json.Serialization;
+using EventKit;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Workspace;
+using Workspace.Data;
+using Workspace.UseCases;
+using Workspace.Web.Requests;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Like the console sample: a fresh SQLite file next to the app on every start.
+var databasePath = Path.Combine(AppContext.BaseDirectory, "workspace-web.db");
+WorkspaceServiceCollectionExtensions.DeleteDatabase(databasePath);
+builder.Services.AddWorkspace(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
+
+// Statuses and kinds as words ("DeadLetter", "OneOff"), not numbers.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.Error); // see the console sample's Program.cs
+
+var app = builder.Build();
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<WorkspaceDbContext>().Database.MigrateAsync();
+}
+
+Console.WriteLine($"Database: {databasePath} (deleted at every start)");
+
+// The use cases. A request is a DI scope, so each use case gets the request's DbContext and IEventPublisher, and
+// its change and its events commit in its one SaveChanges.
+app.MapPost("/companies", async (NewCompany body, RegisterCompanyUseCase useCase, CancellationToken ct) =>
+    Results.Ok(await useCase.ExecuteAsync(body.Name, body.Plan, ct)));
+app.MapPost("/companies/{companyId:guid}/users", async (Guid companyId, NewUser body, CreateUserUseCase useCase, CancellationToken ct) =>
+    Results.Ok(await useCase.ExecuteAsync(companyId, body.Email, body.Name, ct)));
+app.MapPut("/companies/{companyId:guid}/billing-contact", async (Guid companyId, BillingContact body, SetBillingContactUseCase useCase, CancellationToken ct) =>
+{
+    await useCase.ExecuteAsync(companyId, body.Email, body.Actor, ct);
+    return Results.NoContent();
+});
+app.MapPost("/companies/{companyId:guid}/projects", async (Guid companyId, NewProject body, CreateProjectUseCase useCase, CancellationToken ct) =>
+    Results.Ok(await useCase.ExecuteAsync(companyId, body.Name, body.ManagerId, ct)));
+app.MapPost("/projects/{projectId:guid}/complete", async (Guid projectId, ActorRequest body, CompleteProjectUseCase useCase, CancellationToken ct) =>
+{
+    await useCase.ExecuteAsync(projectId, body.ActorId, ct);
+    return Results.NoContent();
+});
+app.MapPost("/projects/{projectId:guid}/tasks", async (Guid projectId, NewTask body, CreateTaskUseCase useCase, CancellationToken ct) =>
+    Results.Ok(await useCase.ExecuteAsync(projectId, body.Title, body.ActorId, ct)));
+app.MapPost("/projects/{projectId:guid}/documents", async (Guid projectId, NewDocument body, UploadDocumentUseCase useCase, CancellationToken ct) =>
+    Results.Ok(await useCase.ExecuteAsync(projectId, body.FileName, body.SizeBytes, body.UploadedById, ct)));
+app.MapPost("/tasks/{taskId:guid}/assign", async (Guid taskId, TaskAssignment body, AssignTaskUseCase useCase, CancellationToken ct) =>
+{
+    await useCase.ExecuteAsync(taskId, body.AssigneeId, body.DueAt, body.ActorId, ct);
+    return Results.NoContent();
+});
+app.MapPost("/tasks/{taskId:guid}/complete", async (Guid taskId, ActorRequest body, CompleteTaskUseCase useCase, CancellationToken ct) =>
+{
+    await useCase.ExecuteAsync(taskId, body.ActorId, ct);
+    return Results.NoContent();
+});
+app.MapPost("/companies/{companyId:guid}/invoices", async (Guid companyId, NewInvoice body, CreateInvoiceUseCase useCase, CancellationToken ct) =>
+    Results.Ok(await useCase.ExecuteAsync(companyId, body.Number, body.Kind, body.Total, body.CustomerEmail, ct)));
+app.MapPost("/invoices/{invoiceId:guid}/pay", async (Guid invoiceId, PayInvoiceUseCase useCase, CancellationToken ct) =>
+{
+    await useCase.ExecuteAsync(invoiceId, ct);
+    return Results.NoContent();
+});
+app.MapPost("/invoices/{invoiceId:guid}/payment-failures", async (Guid invoiceId, PaymentFailure body, RecordPaymentFailureUseCase useCase, CancellationToken ct) =>
+{
+    await useCase.ExecuteAsync(invoiceId, body.Reason, ct);
+    return Results.NoContent();
+});
+
+// EventKit's operations (IEventOperations), e.g. for an admin page. Protect them in a real app.
+var events = app.MapGroup("/events");
+events.MapGet("/metrics", (IEventOperations operations, CancellationToken ct) => operations.GetMetricsAsync(ct));
+events.MapGet("/counts", (DateTimeOffset? since, DateTimeOffset? until, IEventOperations operations, TimeProvider time, CancellationToken ct) =>
+{
+    var now = time.GetUtcNow();
+    return operations.GetCountsByTypeAsync(since ?? now.AddDays(-1), until ?? now, ct);
+});
+events.MapGet("/dead-letters", (string? type, IEventOperations operations, CancellationToken ct) =>
+    operations.GetDeadLettersAsync(type, cancellationToken: ct));
+events.MapPost("/{eventId:guid}/requeue", async (Guid eventId, IEventOperations operations, CancellationToken ct) =>
+    await operations.RequeueAsync(eventId, ct) ? Results.NoContent() : Results.NotFound());
+events.MapGet("/{eventId:guid}", async (Guid eventId, IEventOperations operations, CancellationToken ct) =>
+    await operations.GetEventAsync(eventId, ct) is { } details ? Results.Ok(details) : Results.NotFound());
+
+await app.RunAsync();

@@ -1,0 +1,4 @@
+namespace Workspace.Web.Requests;
+
+/// <summary>A request whose only content is who makes it.</summary>
+public sealed record ActorRequest(Guid ActorId);

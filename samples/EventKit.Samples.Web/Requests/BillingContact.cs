@@ -1,0 +1,3 @@
+namespace Workspace.Web.Requests;
+
+public sealed record BillingContact(string Email, string Actor);

@@ -1,0 +1,3 @@
+namespace Workspace.Web.Requests;
+
+public sealed record NewProject(string Name, Guid ManagerId);

@@ -1,0 +1,3 @@
+namespace Workspace.Web.Requests;
+
+public sealed record NewTask(string Title, Guid ActorId);

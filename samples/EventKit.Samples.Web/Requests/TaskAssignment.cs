@@ -1,0 +1,3 @@
+namespace Workspace.Web.Requests;
+
+public sealed record TaskAssignment(Guid AssigneeId, DateTimeOffset DueAt, Guid ActorId);

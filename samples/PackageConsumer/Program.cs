@@ -1,0 +1,55 @@
+// Checks that the three EventKit packages install and work in an application outside the repository.
+// Exits 0 and prints "PackageConsumer: OK" when they do; any failure throws and exits non-zero.
+using System.Reflection;
+using EventKit;
+using EventKit.EntityFramework;
+using EventKit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+foreach (var assembly in new[] { typeof(IEventPublisher).Assembly, typeof(EventKitModelBuilderExtensions).Assembly, typeof(EventKitHarness).Assembly })
+{
+    var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+    Console.WriteLine($"{assembly.GetName().Name} {version}");
+}
+
+// EventKit and EventKit.Testing: publish an event and handle it through the real pipeline (in-memory store).
+var greetings = new List<string>();
+await using (var harness = EventKitHarness.Create(b => b.AddHandler<GreetingHandler>(), services: s => s.AddSingleton(greetings)))
+{
+    var id = await harness.PublishAsync(new Greeted(Guid.NewGuid(), "package consumer"));
+    await harness.DrainAsync();
+    await harness.EnsureCompletedAsync(id);
+    if (greetings is not ["Hello, package consumer!"])
+    {
+        throw new InvalidOperationException($"The handler did not run as expected: [{string.Join(", ", greetings)}]");
+    }
+
+    var metrics = await harness.Operations.GetMetricsAsync();
+    Console.WriteLine($"handled: {greetings[0]} (completed={metrics.Completed})");
+}
+
+// EventKit.EntityFramework: EventKit's tables join an EF Core model.
+var modelBuilder = new ModelBuilder();
+modelBuilder.AddEventKit();
+var tables = modelBuilder.Model.GetEntityTypes().Select(e => e.GetTableName()).Order(StringComparer.Ordinal).ToArray();
+if (tables is not ["event_logs", "events"])
+{
+    throw new InvalidOperationException($"Unexpected EventKit tables: [{string.Join(", ", tables)}]");
+}
+
+Console.WriteLine($"EF model tables: {string.Join(", ", tables)}");
+Console.WriteLine("PackageConsumer: OK");
+return 0;
+
+[EventType("greeting.sent")]
+internal sealed record Greeted([property: EntityId] Guid Id, string Name);
+
+internal sealed class GreetingHandler(List<string> greetings) : IEventHandler<Greeted>
+{
+    public Task HandleAsync(EventContext<Greeted> context, CancellationToken cancellationToken)
+    {
+        greetings.Add($"Hello, {context.Payload.Name}!");
+        return Task.CompletedTask;
+    }
+}
