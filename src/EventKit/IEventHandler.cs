@@ -2,7 +2,7 @@ namespace EventKit;
 
 /// <summary>
 /// Handles events whose payload deserializes to <typeparamref name="TPayload"/>. Register with
-/// <c>builder.AddHandler&lt;THandler&gt;()</c>; one instance is resolved from a fresh DI scope per event.
+/// <c>builder.AddHandler&lt;THandler&gt;()</c>; one instance is resolved from a fresh DI scope for every run, so a handler that fails leaves no scoped state (such as a DbContext's tracked changes) to other handlers.
 /// </summary>
 /// <typeparam name="TPayload">The payload type.</typeparam>
 /// <remarks>

@@ -189,8 +189,10 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IE
         TimeSpan? average = null;
         if (completed > 0)
         {
-            var seconds = await context.Database.SqlQueryRaw<double?>(Dialect.AverageProcessingSecondsSql)
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            // An aggregate: exactly one row (ToList, not FirstOrDefault, which EF warns about without an OrderBy).
+            var rows = await context.Database.SqlQueryRaw<double?>(Dialect.AverageProcessingSecondsSql)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var seconds = rows.Count > 0 ? rows[0] : null;
             if (seconds is { } s)
             {
                 // Databases compute this in floating point; whole milliseconds are what it can promise.

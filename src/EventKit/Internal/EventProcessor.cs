@@ -154,16 +154,19 @@ internal sealed class EventProcessor
         Type? cachedType = null;
         object? cachedPayload = null;
 
-        var scope = _scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        for (var h = 0; h < handlers.Count; h++)
         {
-            for (var h = 0; h < handlers.Count; h++)
+            var handler = handlers[h];
+            if (claimed.SucceededHandlers.Count > 0 && claimed.SucceededHandlers.Contains(handler.Name))
             {
-                var handler = handlers[h];
-                if (claimed.SucceededHandlers.Count > 0 && claimed.SucceededHandlers.Contains(handler.Name))
-                {
-                    continue;
-                }
+                continue;
+            }
+
+            // A scope per handler run: a handler that fails must not leave tracked changes (a DbContext's, say)
+            // for the next handler of the same event to save.
+            var scope = _scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
 
                 using var activity = EventKitTelemetry.StartProcess(record, handler.Name);
                 var started = _time.GetTimestamp();
