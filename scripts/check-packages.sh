@@ -26,6 +26,11 @@ export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export DOTNET_CLI_UI_LANGUAGE=en-US
 export MSBUILDTERMINALLOGGER=off
+# This script may run inside `dotnet test` of the solution: a nested build must not share the outer build's
+# MSBuild worker nodes or compiler server (seen: "MSB4166 Child node exited prematurely" under CI).
+export MSBUILDDISABLENODEREUSE=1
+export DOTNET_CLI_USE_MSBUILD_SERVER=0
+export UseSharedCompilation=false
 
 PACKAGES=(EventKit EventKit.EntityFramework EventKit.Testing)
 VERSION=0.1.0
@@ -102,7 +107,7 @@ main() {
 }
 EOF
   log "packing into $tmp/packages ..."
-  if ! dotnet pack "$tmp/packages.slnf" -c Release -o "$tmp/packages" --artifacts-path "$tmp/build" >"$tmp/pack.log" 2>&1; then
+  if ! dotnet pack "$tmp/packages.slnf" -c Release -o "$tmp/packages" --artifacts-path "$tmp/build" -m:1 -nodeReuse:false >"$tmp/pack.log" 2>&1; then
     tail -n 30 "$tmp/pack.log"
     fail "dotnet pack failed (log above)"
   fi
@@ -136,7 +141,7 @@ EOF
   export NUGET_PACKAGES="$cache"
 
   log "restoring, building and running the consumer (NUGET_PACKAGES=$cache) ..."
-  if ! dotnet build "$consumer/PackageConsumer.csproj" -c Release >"$tmp/consumer-build.log" 2>&1; then
+  if ! dotnet build "$consumer/PackageConsumer.csproj" -c Release -m:1 -nodeReuse:false >"$tmp/consumer-build.log" 2>&1; then
     tail -n 30 "$tmp/consumer-build.log"
     fail "the consumer did not restore or build against the packages (log above)"
   fi
