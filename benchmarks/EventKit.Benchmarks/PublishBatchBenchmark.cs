@@ -1,0 +1,111 @@
+using BenchmarkDotNet.Attributes;
+using EventKit.Benchmarks.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventKit.Benchmarks;
+
+/// <summary>
+/// Workload 2, publish in batches: one scope publishes <see cref="BatchSize"/> events and commits them with one
+/// <c>SaveChanges</c>. The baseline commits the same rows with one multi-row INSERT in one transaction. In memory a
+/// batch is 100 publishes (no transaction) against a serialize-and-enqueue loop. No processor runs.
+/// </summary>
+[MemoryDiagnoser]
+public class PublishBatchBenchmark
+{
+    public const int BatchSize = 100;
+
+    /// <summary>Batches per operation; results are per event.</summary>
+    public const int Batches = 4;
+
+    private readonly HandlerProbe _probe = new();
+    private readonly OrderPlaced[] _payloads = new OrderPlaced[BatchSize];
+    private BenchDatabase? _database;
+    private EventKitHost? _host;
+    private InMemoryRawOutbox? _memory;
+    private int _seq;
+
+    [ParamsSource(nameof(Stores))]
+    public StoreKind Store { get; set; }
+
+    public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        if (Store != StoreKind.InMemory)
+        {
+            _database = await BenchDatabase.CreateAsync(Store);
+        }
+
+        _memory = new InMemoryRawOutbox();
+    }
+
+    /// <summary>The in-memory store keeps every event: a fresh one per iteration keeps memory bounded.</summary>
+    [IterationSetup]
+    public void IterationSetup()
+    {
+        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _host = new EventKitHost(Store, _database, _probe);
+        _memory!.Clear();
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = BatchSize * Batches)]
+    public async Task Raw()
+    {
+        for (var b = 0; b < Batches; b++)
+        {
+            for (var i = 0; i < BatchSize; i++)
+            {
+                _payloads[i] = OrderPlaced.Create(++_seq);
+            }
+
+            if (_database is null)
+            {
+                foreach (var payload in _payloads)
+                {
+                    _memory!.Publish(payload);
+                }
+
+                continue;
+            }
+
+            await _database.Raw.InsertEventsAsync(_payloads, DateTime.UtcNow);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
+    public async Task EventKit()
+    {
+        for (var b = 0; b < Batches; b++)
+        {
+            var scope = _host!.Services.CreateAsyncScope();
+            await using (scope)
+            {
+                var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+                for (var i = 0; i < BatchSize; i++)
+                {
+                    await publisher.PublishAsync(OrderPlaced.Create(++_seq));
+                }
+
+                if (_database is not null)
+                {
+                    await scope.ServiceProvider.GetRequiredService<BenchDbContext>().SaveChangesAsync();
+                }
+            }
+        }
+    }
+}
