@@ -26,10 +26,12 @@ public class PublishPerRequestBenchmark
     [ParamsSource(nameof(Stores))]
     public StoreKind Store { get; set; }
 
-    [Params(1, 8)]
+    [ParamsSource(nameof(PublisherCounts))]
     public int Publishers { get; set; }
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
+
+    public static IEnumerable<int> PublisherCounts() => BenchSettings.Scale<int[]>([1, 8], [8]);
 
     [GlobalSetup]
     public async Task SetupAsync()
