@@ -44,9 +44,9 @@ public class DrainBenchmark
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
 
-    public static IEnumerable<int> BatchSizes() => BenchSettings.Scale<int[]>([10, 100, 1000], [100]);
+    public static IEnumerable<int> BatchSizes() => BenchSettings.Values([10, 100, 1000], [100]);
 
-    public static IEnumerable<int> Concurrencies() => BenchSettings.Scale<int[]>([1, 4], [4]);
+    public static IEnumerable<int> Concurrencies() => BenchSettings.Values([1, 4], [4]);
 
     [GlobalSetup]
     public async Task SetupAsync()

@@ -124,7 +124,7 @@ public class LatencyBenchmark
         await _probe.Done;
 
         // The first operations pay for JIT and connection warm-up; they are not part of the percentiles.
-        if (++_operations > 20)
+        if (++_operations > 5)
         {
             _probe.CopyLatencies(1, _latencies);
         }

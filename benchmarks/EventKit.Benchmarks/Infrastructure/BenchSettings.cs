@@ -19,6 +19,9 @@ public static class BenchSettings
     /// <summary><c>1</c> shrinks every workload (backlogs, publish counts, parameter lists) for CI's dry run.</summary>
     public const string SmokeVariable = "EVENTKIT_BENCH_SMOKE";
 
+    /// <summary><c>1</c> keeps full workload sizes but runs one representative value of each parameter (run.sh quick).</summary>
+    public const string QuickVariable = "EVENTKIT_BENCH_QUICK";
+
     /// <summary>Folder where benchmark processes leave per-case measurements (latency, peak memory) for the report columns.</summary>
     public const string MetricsVariable = "EVENTKIT_BENCH_METRICS_DIR";
 
@@ -28,6 +31,8 @@ public static class BenchSettings
         : null;
 
     public static bool Smoke => Environment.GetEnvironmentVariable(SmokeVariable) is "1" or "true";
+
+    public static bool Quick => Environment.GetEnvironmentVariable(QuickVariable) is "1" or "true";
 
     public static string MetricsDirectory =>
         Environment.GetEnvironmentVariable(MetricsVariable) is { Length: > 0 } dir
@@ -54,4 +59,7 @@ public static class BenchSettings
 
     /// <summary><paramref name="full"/> normally; <paramref name="smoke"/> under <see cref="SmokeVariable"/>.</summary>
     public static T Scale<T>(T full, T smoke) => Smoke ? smoke : full;
+
+    /// <summary>Parameter values: all of them normally; the representative subset for quick runs and smoke runs.</summary>
+    public static T[] Values<T>(T[] full, T[] subset) => Smoke || Quick ? subset : full;
 }
