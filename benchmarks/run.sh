@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # benchmarks/run.sh - runs the EventKit benchmarks and copies the reports into benchmarks/results/<mode>/.
 #
-#   benchmarks/run.sh quick   # about 3 min: drain, latency and 8-publisher per-request publish, one representative
-#                             # case each, in-process, 1 warm-up + 2 iterations (end to end needs `full`)
-#   benchmarks/run.sh full    # every case, one process per case (BenchmarkDotNet's default toolchain),
-#                             # 2 warm-ups + 5 iterations, plus the 1,000,000-event backlog memory run
+#   benchmarks/run.sh quick   # a few minutes: 8-publisher per-request publish, latency and drain (batch 100,
+#                             # 4 processors), every store, in-process, few iterations; end to end needs `full`
+#   benchmarks/run.sh full    # every case, one process per case (BenchmarkDotNet's default toolchain), 1-2 warm-ups
+#                             # + 5 iterations, plus one 1,000,000-event backlog memory run per database
 #   benchmarks/run.sh full --filter '*Drain*'   # extra arguments go to every BenchmarkDotNet run
 #
 # PostgreSQL cases run when EVENTKIT_BENCH_POSTGRES (or EVENTKIT_TEST_POSTGRES) holds an Npgsql connection
@@ -45,7 +45,7 @@ started=$(date +%s)
 status=0
 
 echo "run.sh: building (Release)"
-if ! dotnet build -c Release EventKit.Benchmarks/EventKit.Benchmarks.csproj >"$artifacts/build.log" 2>&1; then
+if ! dotnet build -c Release -nologo EventKit.Benchmarks/EventKit.Benchmarks.csproj >"$artifacts/build.log" 2>&1; then
   echo "run.sh: build failed; see $artifacts/build.log" >&2
   tail -n 20 "$artifacts/build.log" >&2
   exit 1
@@ -65,14 +65,17 @@ bench() {
 
 if [[ $mode == quick ]]; then
   export EVENTKIT_BENCH_QUICK=1
-  common=(--inProcess --launchCount 1 --warmupCount 1 --iterationCount 2)
-  bench --filter '*PublishPerRequestBenchmark*' '*DrainBenchmark*' '*LatencyBenchmark*' "${common[@]}" "$@"
+  bench --filter '*PublishPerRequestBenchmark*' '*LatencyBenchmark*' --inProcess --launchCount 1 --warmupCount 1 --iterationCount 2 "$@"
+  # A drain is one invocation per iteration; ColdStart skips BenchmarkDotNet's extra jitting invocation.
+  bench --filter '*DrainBenchmark*' --inProcess --strategy ColdStart --launchCount 1 --warmupCount 1 --iterationCount 1 "$@"
 else
-  common=(--launchCount 1 --warmupCount 2 --iterationCount 5)
-  bench --filter '*PublishPerRequestBenchmark*' '*PublishCostBreakdownBenchmark*' '*PublishBatchBenchmark*' '*DrainBenchmark*' \
-    '*EndToEndBenchmark*' '*LatencyBenchmark*' "${common[@]}" "$@"
-  # One iteration of 1,000,000 events, no warm-up (set on the class).
-  bench --filter '*BacklogMemoryBenchmark*' "$@"
+  # Operations of a few milliseconds: BenchmarkDotNet's pilot picks how many per iteration.
+  bench --filter '*PublishPerRequestBenchmark*' '*PublishCostBreakdownBenchmark*' '*PublishBatchBenchmark*' '*LatencyBenchmark*' \
+    --launchCount 1 --warmupCount 2 --iterationCount 5 "$@"
+  # Operations of 2,000-20,000 events (seconds): one per iteration, the warm-up iteration pays for JIT.
+  bench --filter '*DrainBenchmark*' '*EndToEndBenchmark*' --strategy ColdStart --launchCount 1 --warmupCount 1 --iterationCount 5 "$@"
+  # One cold iteration of 1,000,000 events.
+  bench --filter '*BacklogMemoryBenchmark*' --strategy ColdStart --launchCount 1 --warmupCount 0 --iterationCount 1 "$@"
 fi
 
 elapsed=$(( $(date +%s) - started ))
@@ -88,7 +91,7 @@ cp "$artifacts"/metrics/*-profile-*.md "$results"/ 2>/dev/null
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M:%S UTC') (finished; the run took $((elapsed / 60)) min $((elapsed % 60)) s)"
   echo "- .NET SDK: $(dotnet --version), runtime: $(dotnet --list-runtimes | grep NETCore.App | tail -1 | awk '{print $2}')"
   echo "- Cores: $(nproc); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work shares this machine: compare only within one run)"
-  echo "- Stores: ${EVENTKIT_BENCH_STORES:-all available}; PostgreSQL: ${EVENTKIT_BENCH_POSTGRES:+configured}${EVENTKIT_BENCH_POSTGRES:-not configured (left out)}"
+  echo "- Stores: ${EVENTKIT_BENCH_STORES:-all available}; PostgreSQL: ${EVENTKIT_BENCH_POSTGRES:-not configured (left out)}"
   if [[ -n ${EVENTKIT_BENCH_POSTGRES:-} ]] && command -v psql >/dev/null; then
     args=()
     IFS=';' read -ra parts <<<"$EVENTKIT_BENCH_POSTGRES"

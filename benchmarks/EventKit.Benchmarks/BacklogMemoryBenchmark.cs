@@ -12,12 +12,11 @@ namespace EventKit.Benchmarks;
 /// options (batch 100), driven as in <see cref="DrainBenchmark"/>. A sampler records the working set and GC heap
 /// every 100 ms; the report shows the peak and the working set when draining started, and the whole profile is
 /// written next to the report (<c>BacklogMemoryBenchmark-profile-{store}.md</c>). Database stores only: the
-/// in-memory store holds its backlog in memory by design. One iteration, no warm-up: it takes minutes.
+/// in-memory store holds its backlog in memory by design. run.sh runs one cold iteration (<c>--strategy ColdStart --warmupCount 0 --iterationCount 1</c>):
+/// it takes minutes.
 /// </summary>
 [MemoryDiagnoser]
 [InvocationCount(1)]
-[WarmupCount(0)]
-[IterationCount(1)]
 public class BacklogMemoryBenchmark
 {
     public const int Events = 1_000_000;
