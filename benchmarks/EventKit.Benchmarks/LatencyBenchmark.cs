@@ -9,11 +9,12 @@ namespace EventKit.Benchmarks;
 /// commits one event (with its business row) and waits until its handler has started, so Mean is the full round
 /// trip. The commit → handler-start part of every operation (but those of the first invocation, which include JIT)
 /// is recorded separately and reported in the p50/p95/p99 columns: BenchmarkDotNet's own percentiles are over
-/// iteration means, not over single events.
+/// iteration means, not over single events. Each iteration runs <see cref="LatencyJobConfig.Operations"/> operations.
 /// EventKit runs its hosted services with default options (the processor waits for the commit interceptor's
 /// signal); the baseline consumer waits for an in-process signal the raw publisher sends after its commit.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(LatencyJobConfig))]
 public class LatencyBenchmark
 {
     private readonly HandlerProbe _probe = new();
