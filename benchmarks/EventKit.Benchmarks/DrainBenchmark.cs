@@ -1,0 +1,162 @@
+using BenchmarkDotNet.Attributes;
+using EventKit.Benchmarks.Infrastructure;
+
+namespace EventKit.Benchmarks;
+
+/// <summary>
+/// Workload 3, drain a backlog: <see cref="Backlog"/> pending events exist when the operation starts (created in
+/// [IterationSetup] with raw SQL, not measured); the operation ends when all are completed.
+/// <para>
+/// EventKit is driven through <c>EventProcessor.ProcessBatchAsync</c> from <see cref="Concurrency"/> loops, each
+/// with its own processor (its own lease owner, as separate instances have), each looping until a claim comes back
+/// empty: exactly claim → run handlers → settle, with no idle wait or polling in the measurement and a
+/// deterministic end. The hosted service runs the same call in its loop; its wake-up and idle behaviour are
+/// measured by the end-to-end and latency workloads. Options are the defaults except <c>BatchSize</c>
+/// (so <c>MaxConcurrency</c> = 8 handler workers per batch).
+/// </para>
+/// <para>
+/// The baseline runs the same number of loops of: claim <see cref="BatchSize"/> with one UPDATE … RETURNING,
+/// deserialize and call the no-op for each row, complete the batch with one UPDATE.
+/// </para>
+/// </summary>
+[MemoryDiagnoser]
+[InvocationCount(1)]
+public class DrainBenchmark
+{
+    /// <summary>Events per backlog; results are per event. The CI smoke run shrinks the backlog (its numbers are not read).</summary>
+    public const int Events = 20_000;
+
+    private readonly HandlerProbe _probe = new();
+    private BenchDatabase? _database;
+    private EventKitHost? _host;
+    private InMemoryRawOutbox? _memory;
+
+    [ParamsSource(nameof(Stores))]
+    public StoreKind Store { get; set; }
+
+    [ParamsSource(nameof(BatchSizes))]
+    public int BatchSize { get; set; }
+
+    [ParamsSource(nameof(Concurrencies))]
+    public int Concurrency { get; set; }
+
+    public static int Backlog => BenchSettings.Scale(Events, 200);
+
+    public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
+
+    public static IEnumerable<int> BatchSizes() => BenchSettings.Values([10, 100, 1000], [100]);
+
+    public static IEnumerable<int> Concurrencies() => BenchSettings.Values([1, 4], [4]);
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        if (Store != StoreKind.InMemory)
+        {
+            _database = await BenchDatabase.CreateAsync(Store);
+        }
+
+        _memory = new InMemoryRawOutbox();
+    }
+
+    [IterationSetup(Target = nameof(EventKit))]
+    public void SetupEventKit()
+    {
+        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _host = new EventKitHost(Store, _database, _probe, o => o.BatchSize = BatchSize);
+        Infrastructure.Backlog.FillAsync(_host, _database, Backlog).GetAwaiter().GetResult();
+        _probe.Expect(Backlog);
+    }
+
+    [IterationCleanup(Target = nameof(EventKit))]
+    public void VerifyEventKit() => Infrastructure.Backlog.VerifyDrainedAsync(_database, Backlog, _probe).GetAwaiter().GetResult();
+
+    [IterationSetup(Target = nameof(Raw))]
+    public void SetupRaw()
+    {
+        if (_database is null)
+        {
+            Infrastructure.Backlog.Fill(_memory!, Backlog);
+        }
+        else
+        {
+            _database.Raw.ResetAsync().GetAwaiter().GetResult();
+            _database.Raw.BulkInsertPendingAsync(Backlog, DateTime.UtcNow.AddSeconds(-1)).GetAwaiter().GetResult();
+        }
+    }
+
+    [IterationCleanup(Target = nameof(Raw))]
+    public void VerifyRaw() => Infrastructure.Backlog.VerifyDrainedAsync(_database, Backlog, _probe, _memory).GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
+    public Task Raw() => RunLoops(async () =>
+    {
+        Action<OrderPlaced> handler = static _ => { };
+        if (_database is null)
+        {
+            var buffer = new List<(Guid, string)>(BatchSize);
+            while (_memory!.ProcessBatch(BatchSize, buffer, handler) > 0)
+            {
+            }
+
+            return;
+        }
+
+        var owner = $"raw/{Guid.NewGuid():N}";
+        while (true)
+        {
+            var now = DateTime.UtcNow;
+            var rows = await _database.Raw.ClaimAsync(owner, BatchSize, now, now.AddSeconds(30));
+            if (rows.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var row in rows)
+            {
+                RawOutbox.Dispatch(row, handler);
+            }
+
+            await _database.Raw.CompleteAsync(rows, owner, DateTime.UtcNow);
+        }
+    });
+
+    [Benchmark(OperationsPerInvoke = Events)]
+    public Task EventKit() => RunLoops(async () =>
+    {
+        var processor = _host!.NewProcessor();
+        while ((await processor.ProcessBatchAsync()).Claimed > 0)
+        {
+        }
+    });
+
+    private Task RunLoops(Func<Task> loop)
+    {
+        if (Concurrency == 1)
+        {
+            return loop();
+        }
+
+        var loops = new Task[Concurrency];
+        for (var i = 0; i < loops.Length; i++)
+        {
+            loops[i] = Task.Run(loop);
+        }
+
+        return Task.WhenAll(loops);
+    }
+}
