@@ -44,15 +44,15 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
             ANALYZE events;
             """);
         var claim = StoreDialect.For(context).ClaimSql;
-        var sql = "EXPLAIN " + string.Format(System.Globalization.CultureInfo.InvariantCulture, claim, "@owner", "@lease", "@now", "@max");
+        var sql = "EXPLAIN " + claim;
 
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("owner", "p1");
-        command.Parameters.AddWithValue("lease", DateTime.UtcNow.AddSeconds(30));
+        command.Parameters.AddWithValue("lease_until", DateTime.UtcNow.AddSeconds(30));
         command.Parameters.AddWithValue("now", DateTime.UtcNow);
-        command.Parameters.AddWithValue("max", 100);
+        command.Parameters.AddWithValue("limit", 100);
         var plan = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())
         {

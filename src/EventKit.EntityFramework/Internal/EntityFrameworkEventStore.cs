@@ -51,29 +51,35 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IE
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        var rows = await Events.FromSqlRaw(Dialect.ClaimSql, owner, leaseUntil.UtcDateTime, now.UtcDateTime, maxCount)
-            .AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (rows.Count == 0)
+        var dialect = Dialect;
+        var database = context.Database;
+
+        // Plain ADO.NET on the context's connection: one statement claims the rows and returns, per event, the
+        // handlers that already succeeded (earlier attempts, or before a requeue), which are not run again.
+        await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return [];
+            var command = dialect.CreateClaimCommand(database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout(), owner, now, leaseUntil, maxCount);
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    List<ClaimedEvent>? claimed = null;
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        claimed ??= new List<ClaimedEvent>(maxCount);
+                        claimed.Add(new ClaimedEvent(dialect.ReadRecord(reader), dialect.ReadSucceeded(reader, 17)));
+                    }
+
+                    return claimed is null ? [] : claimed;
+                }
+            }
         }
-
-        // Handlers that already succeeded (earlier attempts, or before a requeue) are not run again.
-        var ids = rows.Select(r => r.Id).ToList();
-        var succeeded = await Logs.AsNoTracking()
-            .Where(l => ids.Contains(l.EventId) && l.Result == EventLogResult.Success)
-            .Select(l => new { l.EventId, l.Action })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var byEvent = succeeded.Count == 0 ? null : succeeded.ToLookup(s => s.EventId, s => s.Action);
-
-        var claimed = new ClaimedEvent[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
+        finally
         {
-            var handlers = byEvent is null ? [] : byEvent[rows[i].Id].ToHashSet(StringComparer.Ordinal);
-            claimed[i] = new ClaimedEvent(rows[i].ToRecord(), handlers);
+            await database.CloseConnectionAsync().ConfigureAwait(false);
         }
-
-        return claimed;
     }
 
     public async ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
@@ -92,91 +98,58 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IE
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        var logs = 0;
         foreach (var outcome in outcomes)
         {
             OutcomeValidation.Validate(outcome);
+            logs += outcome.Logs.Count;
         }
 
-        // Outcomes that change rows the same way share one statement: a batch completes with one UPDATE.
-        var groups = outcomes
-            .GroupBy(o => (o.Status, o.AvailableAt, o.ProcessedAt, o.Error))
-            .Select(g => (g.Key, Ids: g.Select(o => o.EventId).ToList()))
-            .ToList();
-        var logs = outcomes.SelectMany(o => o.Logs).Select(EventLogEntity.From).ToList();
+        if (outcomes.Count == 0)
+        {
+            return 0;
+        }
 
+        // The status changes and the log rows of the whole batch, written set-based with no change tracking: one
+        // statement on PostgreSQL, one short write transaction of two statements on SQLite.
         var strategy = context.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(
-            (Groups: groups, Logs: logs, Owner: owner),
-            async (_, state, ct) =>
-            {
-                var transaction = await context.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var applied = 0;
-                    foreach (var (key, ids) in state.Groups)
-                    {
-                        applied += await ApplyAsync(key.Status, key.AvailableAt, key.ProcessedAt, key.Error, ids, state.Owner, ct).ConfigureAwait(false);
-                    }
-
-                    if (state.Logs.Count > 0)
-                    {
-                        Logs.AddRange(state.Logs);
-                        try
-                        {
-                            await context.SaveChangesAsync(ct).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            foreach (var log in state.Logs)
-                            {
-                                context.Entry(log).State = EntityState.Detached;
-                            }
-                        }
-                    }
-
-                    await transaction.CommitAsync(ct).ConfigureAwait(false);
-                    return applied;
-                }
-            },
+            (Store: this, Outcomes: outcomes, Logs: logs, Owner: owner),
+            static (_, state, ct) => state.Store.SettleOnceAsync(state.Outcomes, state.Logs, state.Owner, ct),
             null,
             cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<int> ApplyAsync(EventStatus status, DateTimeOffset? availableAt, DateTimeOffset? processedAt, string? error, List<Guid> ids, string owner, CancellationToken cancellationToken)
+    private async Task<int> SettleOnceAsync(IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken)
     {
-        var leased = Events.Where(e => ids.Contains(e.Id) && e.Status == EventStatus.Processing && e.LockedBy == owner);
-        switch (status)
+        var dialect = Dialect;
+        var database = context.Database;
+        await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            case EventStatus.Completed:
-            case EventStatus.DeadLetter:
-                var processed = processedAt!.Value.UtcDateTime;
-                return leased.ExecuteUpdateAsync(
-                    s => s.SetProperty(e => e.Status, status)
-                        .SetProperty(e => e.ProcessedAt, processed)
-                        .SetProperty(e => e.LastError, error)
-                        .SetProperty(e => e.LockedBy, (string?)null)
-                        .SetProperty(e => e.LockedUntil, (DateTime?)null),
-                    cancellationToken);
-            case EventStatus.Failed:
-                var retryAt = availableAt!.Value.UtcDateTime;
-                return leased.ExecuteUpdateAsync(
-                    s => s.SetProperty(e => e.Status, EventStatus.Failed)
-                        .SetProperty(e => e.AvailableAt, retryAt)
-                        .SetProperty(e => e.LastError, error)
-                        .SetProperty(e => e.LockedBy, (string?)null)
-                        .SetProperty(e => e.LockedUntil, (DateTime?)null),
-                    cancellationToken);
-            default:
-                // Released: not started or interrupted by shutdown; the attempt does not count.
-                var releasedAt = availableAt!.Value.UtcDateTime;
-                return leased.ExecuteUpdateAsync(
-                    s => s.SetProperty(e => e.Status, EventStatus.Pending)
-                        .SetProperty(e => e.AvailableAt, releasedAt)
-                        .SetProperty(e => e.Attempts, e => e.Attempts > 0 ? e.Attempts - 1 : 0)
-                        .SetProperty(e => e.LastError, e => error ?? e.LastError)
-                        .SetProperty(e => e.LockedBy, (string?)null)
-                        .SetProperty(e => e.LockedUntil, (DateTime?)null),
-                    cancellationToken);
+            var connection = database.GetDbConnection();
+            var timeout = database.GetCommandTimeout();
+            if (database.CurrentTransaction is { } current)
+            {
+                return await dialect.SettleAsync(connection, current.GetDbTransaction(), timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!dialect.SettleNeedsTransaction)
+            {
+                return await dialect.SettleAsync(connection, null, timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);
+            }
+
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var applied = await dialect.SettleAsync(connection, transaction, timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return applied;
+            }
+        }
+        finally
+        {
+            await database.CloseConnectionAsync().ConfigureAwait(false);
         }
     }
 

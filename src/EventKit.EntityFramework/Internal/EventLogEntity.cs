@@ -21,6 +21,11 @@ internal sealed class EventLogEntity
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>The stored word of a result (<c>success</c> / <c>failure</c>).</summary>
+    public static string ResultString(EventLogResult result) => result == EventLogResult.Success ? "success" : "failure";
+
+    public static EventLogResult ParseResult(string value) => value == "success" ? EventLogResult.Success : EventLogResult.Failure;
+
     public static EventLogEntity From(EventLogEntry entry) => new()
     {
         Id = entry.Id,

@@ -15,7 +15,7 @@ internal sealed class EventLogEntityConfiguration(EventKitModelOptions options) 
         builder.Property(l => l.Action).HasColumnName("action").HasMaxLength(200).IsRequired();
         builder.Property(l => l.PerformedBy).HasColumnName("performed_by").HasMaxLength(200);
         builder.Property(l => l.Result).HasColumnName("result").HasMaxLength(10).IsRequired()
-            .HasConversion(r => r == EventLogResult.Success ? "success" : "failure", r => r == "success" ? EventLogResult.Success : EventLogResult.Failure);
+            .HasConversion(r => EventLogEntity.ResultString(r), r => EventLogEntity.ParseResult(r));
         builder.Property(l => l.Error).HasColumnName("error").HasMaxLength(EventLogEntry.MaxErrorLength);
         builder.Property(l => l.Attempt).HasColumnName("attempt");
         builder.Property(l => l.DurationMs).HasColumnName("duration_ms");

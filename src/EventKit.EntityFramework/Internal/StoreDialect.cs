@@ -1,27 +1,67 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace EventKit.EntityFramework.Internal;
 
-/// <summary>The few statements EF Core cannot express (the atomic claim, the average duration), per provider.</summary>
-internal sealed class StoreDialect
+/// <summary>
+/// The statements of the processor's hot path, per provider, run as plain ADO.NET commands on the context's
+/// connection: the atomic claim (which also returns the handlers that already succeeded) and the settle of a whole
+/// batch (status changes and log rows in one statement or one transaction). Column names are fixed by the model;
+/// schema and table names come from it.
+/// </summary>
+internal abstract class StoreDialect
 {
     public const string PostgreSqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
     public const string Supported = $"PostgreSQL ({PostgreSqlProvider}) and SQLite ({SqliteProvider})";
 
-    private StoreDialect(string claimSql, string averageSql)
+    /// <summary>The columns of an <see cref="EventRecord"/>, in the order <see cref="ReadRecord"/> reads them.</summary>
+    protected const string RecordColumns =
+        "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"status\", \"attempts\", \"available_at\", \"created_at\", " +
+        "\"processed_at\", \"locked_by\", \"locked_until\", \"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\"";
+
+    protected const string LogColumns = "\"id\", \"event_id\", \"action\", \"performed_by\", \"result\", \"error\", \"attempt\", \"duration_ms\", \"created_at\"";
+
+    protected const string Runnable = "\"status\" IN ('pending', 'processing', 'failed') AND \"available_at\" <= @now";
+
+    protected const string ClaimSet = "\"status\" = 'processing', \"attempts\" = e.\"attempts\" + 1, \"locked_by\" = @owner, \"locked_until\" = @lease_until, \"available_at\" = @lease_until";
+
+    /// <summary>
+    /// How one outcome changes its row (<c>v</c>: the outcome's id, status, available_at, processed_at, error): a
+    /// release gives the attempt back and keeps an earlier error when it has none; only the lease owner's rows change.
+    /// </summary>
+    protected const string SettleSet =
+        "\"status\" = v.status, \"available_at\" = COALESCE(v.available_at, e.\"available_at\"), " +
+        "\"processed_at\" = COALESCE(v.processed_at, e.\"processed_at\"), " +
+        "\"attempts\" = CASE WHEN v.status = 'pending' AND e.\"attempts\" > 0 THEN e.\"attempts\" - 1 ELSE e.\"attempts\" END, " +
+        "\"last_error\" = CASE WHEN v.status = 'pending' THEN COALESCE(v.error, e.\"last_error\") ELSE v.error END, " +
+        "\"locked_by\" = NULL, \"locked_until\" = NULL";
+
+    protected const string SettleWhere = "e.\"id\" = v.id AND e.\"status\" = 'processing' AND e.\"locked_by\" = @owner";
+
+    protected StoreDialect(string events, string logs)
     {
-        ClaimSql = claimSql;
-        AverageProcessingSecondsSql = averageSql;
+        EventsTable = events;
+        LogsTable = logs;
     }
 
-    /// <summary>Parameters: {0} owner, {1} lease expiry, {2} now, {3} max count. Returns the claimed rows.</summary>
-    public string ClaimSql { get; }
+    protected string EventsTable { get; }
+
+    protected string LogsTable { get; }
+
+    /// <summary>
+    /// Parameters <c>@owner</c>, <c>@lease_until</c>, <c>@now</c>, <c>@limit</c>; returns the claimed rows
+    /// (<see cref="RecordColumns"/>) and, as an 18th column, the names of the handlers that already succeeded.
+    /// </summary>
+    public abstract string ClaimSql { get; }
+
+    /// <summary>Whether <see cref="SettleAsync"/> must run in a transaction (its statements are not one statement).</summary>
+    public abstract bool SettleNeedsTransaction { get; }
 
     /// <summary>Returns one row, column <c>Value</c>: average seconds from creation to completion, or null.</summary>
-    public string AverageProcessingSecondsSql { get; }
+    public abstract string AverageProcessingSecondsSql { get; }
 
     public static string? Unsupported(DbContext context) =>
         context.Database.ProviderName is PostgreSqlProvider or SqliteProvider
@@ -32,29 +72,89 @@ internal sealed class StoreDialect
     {
         var events = context.Model.FindEntityType(typeof(EventEntity))
             ?? throw new InvalidOperationException(MissingModel(context));
+        var logs = context.Model.FindEntityType(typeof(EventLogEntity))
+            ?? throw new InvalidOperationException(MissingModel(context));
         var sql = context.GetService<ISqlGenerationHelper>();
-        var table = sql.DelimitIdentifier(events.GetTableName()!, events.GetSchema());
-        const string Runnable = "\"status\" IN ('pending', 'processing', 'failed') AND \"available_at\" <= {2}";
-        const string Set = "\"status\" = 'processing', \"attempts\" = e.\"attempts\" + 1, \"locked_by\" = {0}, \"locked_until\" = {1}, \"available_at\" = {1}";
-
+        var eventsTable = sql.DelimitIdentifier(events.GetTableName()!, events.GetSchema());
+        var logsTable = sql.DelimitIdentifier(logs.GetTableName()!, logs.GetSchema());
         return context.Database.ProviderName switch
         {
-            // SKIP LOCKED: concurrent claimers take disjoint rows without waiting for each other.
-            PostgreSqlProvider => new StoreDialect(
-                $"UPDATE {table} AS e SET {Set} FROM (SELECT \"id\" FROM {table} WHERE {Runnable} " +
-                "ORDER BY \"available_at\", \"id\" LIMIT {3} FOR UPDATE SKIP LOCKED) AS c WHERE e.\"id\" = c.\"id\" RETURNING e.*",
-                $"SELECT CAST(AVG(EXTRACT(EPOCH FROM (\"processed_at\" - \"created_at\"))) AS double precision) AS \"Value\" FROM {table} WHERE \"status\" = 'completed'"),
-
-            // SQLite has one writer at a time: a single UPDATE … RETURNING is atomic.
-            SqliteProvider => new StoreDialect(
-                $"UPDATE {table} AS e SET {Set} WHERE \"id\" IN (SELECT \"id\" FROM {table} WHERE {Runnable} " +
-                "ORDER BY \"available_at\", \"id\" LIMIT {3}) RETURNING *",
-                $"SELECT AVG((julianday(\"processed_at\") - julianday(\"created_at\")) * 86400.0) AS \"Value\" FROM {table} WHERE \"status\" = 'completed'"),
-
+            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable),
+            SqliteProvider => new SqliteDialect(eventsTable, logsTable),
             _ => throw new NotSupportedException(Unsupported(context)),
         };
     }
 
     public static string MissingModel(DbContext context) =>
         $"{context.GetType().Name} does not map EventKit's tables. Call modelBuilder.AddEventKit() in {context.GetType().Name}.OnModelCreating, then add a migration.";
+
+    /// <summary>Reads the names in the claim's 18th column (null or empty: none).</summary>
+    public abstract IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal);
+
+    /// <summary>Writes the settle of <paramref name="outcomes"/> with <paramref name="logs"/>; returns the events whose status changed.</summary>
+    public abstract Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken);
+
+    public EventRecord ReadRecord(DbDataReader reader) => new()
+    {
+        Id = ReadId(reader, 0),
+        Type = reader.GetString(1),
+        Entity = reader.GetString(2),
+        EntityId = reader.GetString(3),
+        Payload = reader.GetString(4),
+        Status = EventStatusExtensions.ParseStatus(reader.GetString(5)),
+        Attempts = reader.GetInt32(6),
+        AvailableAt = ReadTime(reader, 7),
+        CreatedAt = ReadTime(reader, 8),
+        ProcessedAt = reader.IsDBNull(9) ? null : ReadTime(reader, 9),
+        LockedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
+        LockedUntil = reader.IsDBNull(11) ? null : ReadTime(reader, 11),
+        Actor = reader.IsDBNull(12) ? null : reader.GetString(12),
+        CorrelationId = reader.IsDBNull(13) ? null : reader.GetString(13),
+        IdempotencyKey = reader.IsDBNull(14) ? null : reader.GetString(14),
+        TraceParent = reader.IsDBNull(15) ? null : reader.GetString(15),
+        LastError = reader.IsDBNull(16) ? null : reader.GetString(16),
+    };
+
+    public DbCommand CreateClaimCommand(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit)
+    {
+        var command = CreateCommand(connection, transaction, timeout, ClaimSql);
+        AddParameter(command, "@owner", owner);
+        AddParameter(command, "@lease_until", leaseUntil.UtcDateTime);
+        AddParameter(command, "@now", now.UtcDateTime);
+        AddParameter(command, "@limit", limit);
+        return command;
+    }
+
+    protected virtual Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
+
+    protected static DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => EventEntity.Utc(reader.GetDateTime(ordinal));
+
+    protected static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, int? timeout, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        if (timeout is { } seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
+
+        return command;
+    }
+
+    protected static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>The stored form of an outcome's time columns: only the ones its status sets (as the other stores do).</summary>
+    protected static (DateTime? AvailableAt, DateTime? ProcessedAt) Times(EventOutcome outcome) => outcome.Status switch
+    {
+        EventStatus.Completed or EventStatus.DeadLetter => (null, outcome.ProcessedAt!.Value.UtcDateTime),
+        _ => (outcome.AvailableAt!.Value.UtcDateTime, null),
+    };
+
 }

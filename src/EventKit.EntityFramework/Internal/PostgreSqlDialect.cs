@@ -1,0 +1,103 @@
+using System.Data.Common;
+
+namespace EventKit.EntityFramework.Internal;
+
+/// <summary>
+/// PostgreSQL: the claim locks its rows with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows
+/// without waiting for each other; a batch settles in one statement (status changes and log rows from
+/// <c>unnest</c> of array parameters), so one round trip and one commit.
+/// </summary>
+internal sealed class PostgreSqlDialect(string events, string logs) : StoreDialect(events, logs)
+{
+    public override string ClaimSql { get; } =
+        $"UPDATE {events} AS e SET {ClaimSet} FROM (SELECT \"id\" FROM {events} WHERE {Runnable} " +
+        "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED) AS c WHERE e.\"id\" = c.\"id\" " +
+        $"RETURNING {Qualified("e", RecordColumns)}, " +
+        $"ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success')";
+
+    public override bool SettleNeedsTransaction => false;
+
+    public override string AverageProcessingSecondsSql { get; } =
+        $"SELECT CAST(AVG(EXTRACT(EPOCH FROM (\"processed_at\" - \"created_at\"))) AS double precision) AS \"Value\" FROM {events} WHERE \"status\" = 'completed'";
+
+    /// <summary>
+    /// One statement: the update and the log insert are data-modifying CTEs of the same statement, so they commit
+    /// together (or neither does) without an explicit transaction.
+    /// </summary>
+    private string SettleSql { get; } =
+        "WITH v AS (SELECT * FROM unnest(@ids, @statuses, @available_at, @processed_at, @errors) AS v(id, status, available_at, processed_at, error)), " +
+        $"u AS (UPDATE {events} AS e SET {SettleSet} FROM v WHERE {SettleWhere} RETURNING 1), " +
+        $"l AS (INSERT INTO {logs} ({LogColumns}) SELECT * FROM unnest(@log_ids, @log_event_ids, @log_actions, @log_performed_by, @log_results, @log_errors, @log_attempts, @log_durations, @log_created_at)) " +
+        "SELECT count(*) FROM u";
+
+    public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal)
+    {
+        var names = reader.GetFieldValue<string[]>(ordinal);
+        return names.Length == 0 ? [] : new HashSet<string>(names, StringComparer.Ordinal);
+    }
+
+    public override async Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken)
+    {
+        var ids = new Guid[outcomes.Count];
+        var statuses = new string[outcomes.Count];
+        var availableAt = new DateTime?[outcomes.Count];
+        var processedAt = new DateTime?[outcomes.Count];
+        var errors = new string?[outcomes.Count];
+        var logIds = new Guid[logs];
+        var logEventIds = new Guid[logs];
+        var actions = new string[logs];
+        var performedBy = new string?[logs];
+        var results = new string[logs];
+        var logErrors = new string?[logs];
+        var attempts = new int[logs];
+        var durations = new double[logs];
+        var createdAt = new DateTime[logs];
+        var l = 0;
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var outcome = outcomes[i];
+            ids[i] = outcome.EventId;
+            statuses[i] = outcome.Status.ToStorageString();
+            (availableAt[i], processedAt[i]) = Times(outcome);
+            errors[i] = outcome.Error;
+            foreach (var log in outcome.Logs)
+            {
+                logIds[l] = log.Id;
+                logEventIds[l] = log.EventId;
+                actions[l] = log.Action;
+                performedBy[l] = log.PerformedBy;
+                results[l] = EventLogEntity.ResultString(log.Result);
+                logErrors[l] = log.Error;
+                attempts[l] = log.Attempt;
+                durations[l] = log.Duration.TotalMilliseconds;
+                createdAt[l] = log.CreatedAt.UtcDateTime;
+                l++;
+            }
+        }
+
+        var command = CreateCommand(connection, transaction, timeout, SettleSql);
+        await using (command.ConfigureAwait(false))
+        {
+            AddParameter(command, "@owner", owner);
+            AddParameter(command, "@ids", ids);
+            AddParameter(command, "@statuses", statuses);
+            AddParameter(command, "@available_at", availableAt);
+            AddParameter(command, "@processed_at", processedAt);
+            AddParameter(command, "@errors", errors);
+            AddParameter(command, "@log_ids", logIds);
+            AddParameter(command, "@log_event_ids", logEventIds);
+            AddParameter(command, "@log_actions", actions);
+            AddParameter(command, "@log_performed_by", performedBy);
+            AddParameter(command, "@log_results", results);
+            AddParameter(command, "@log_errors", logErrors);
+            AddParameter(command, "@log_attempts", attempts);
+            AddParameter(command, "@log_durations", durations);
+            AddParameter(command, "@log_created_at", createdAt);
+            var count = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return Convert.ToInt32(count, System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static string Qualified(string alias, string columns) =>
+        string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
+}

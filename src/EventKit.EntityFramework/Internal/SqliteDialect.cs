@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace EventKit.EntityFramework.Internal;
+
+/// <summary>
+/// SQLite has one writer at a time, so a single <c>UPDATE … RETURNING</c> claims atomically. A batch settles in one
+/// short write transaction of two statements that read the outcomes and log rows from one JSON parameter each
+/// (<c>json_each</c>). Values are written as EF Core's SQLite provider stores them: GUIDs as upper-case text, times as
+/// <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> text.
+/// </summary>
+internal sealed class SqliteDialect(string events, string logs) : StoreDialect(events, logs)
+{
+    private const string TimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
+
+    // No alias on the updated table: SQLite's RETURNING cannot see one from a subquery.
+    public override string ClaimSql { get; } =
+        $"UPDATE {events} SET {ClaimSet.Replace("e.\"attempts\"", "\"attempts\"", StringComparison.Ordinal)} " +
+        $"WHERE \"id\" IN (SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit) " +
+        $"RETURNING {RecordColumns}, " +
+        $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
+
+    public override bool SettleNeedsTransaction => true;
+
+    public override string AverageProcessingSecondsSql { get; } =
+        $"SELECT AVG((julianday(\"processed_at\") - julianday(\"created_at\")) * 86400.0) AS \"Value\" FROM {events} WHERE \"status\" = 'completed'";
+
+    private string UpdateSql { get; } =
+        $"UPDATE {events} AS e SET {SettleSet} FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS status, " +
+        "json_extract(value, '$[2]') AS available_at, json_extract(value, '$[3]') AS processed_at, json_extract(value, '$[4]') AS error " +
+        $"FROM json_each(@outcomes)) AS v WHERE {SettleWhere}";
+
+    private string InsertLogsSql { get; } =
+        $"INSERT INTO {logs} ({LogColumns}) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), " +
+        "json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), " +
+        "json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each(@logs)";
+
+    public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetString(ordinal).Split('\n'), StringComparer.Ordinal);
+
+    public override async Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken)
+    {
+        int updated;
+        var update = CreateCommand(connection, transaction, timeout, UpdateSql);
+        await using (update.ConfigureAwait(false))
+        {
+            AddParameter(update, "@owner", owner);
+            AddParameter(update, "@outcomes", OutcomesJson(outcomes));
+            updated = await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (logs > 0)
+        {
+            var insert = CreateCommand(connection, transaction, timeout, InsertLogsSql);
+            await using (insert.ConfigureAwait(false))
+            {
+                AddParameter(insert, "@logs", LogsJson(outcomes));
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return updated;
+    }
+
+    // Microsoft.Data.Sqlite binds a Guid as a BLOB; EF Core stores it as upper-case text.
+    protected override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    private static string OutcomesJson(IReadOnlyList<EventOutcome> outcomes)
+    {
+        var buffer = new ArrayBufferWriter<byte>(outcomes.Count * 96);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var outcome in outcomes)
+            {
+                var (availableAt, processedAt) = Times(outcome);
+                json.WriteStartArray();
+                WriteId(json, outcome.EventId);
+                json.WriteStringValue(outcome.Status.ToStorageString());
+                WriteTime(json, availableAt);
+                WriteTime(json, processedAt);
+                json.WriteStringValue(outcome.Error);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string LogsJson(IReadOnlyList<EventOutcome> outcomes)
+    {
+        var buffer = new ArrayBufferWriter<byte>(outcomes.Count * 192);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var outcome in outcomes)
+            {
+                foreach (var log in outcome.Logs)
+                {
+                    json.WriteStartArray();
+                    WriteId(json, log.Id);
+                    WriteId(json, log.EventId);
+                    json.WriteStringValue(log.Action);
+                    json.WriteStringValue(log.PerformedBy);
+                    json.WriteStringValue(EventLogEntity.ResultString(log.Result));
+                    json.WriteStringValue(log.Error);
+                    json.WriteNumberValue(log.Attempt);
+                    json.WriteNumberValue(log.Duration.TotalMilliseconds);
+                    WriteTime(json, log.CreatedAt.UtcDateTime);
+                    json.WriteEndArray();
+                }
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteId(Utf8JsonWriter json, Guid id)
+    {
+        Span<char> text = stackalloc char[36];
+        id.TryFormat(text, out _);
+        for (var i = 0; i < text.Length; i++)
+        {
+            text[i] = char.ToUpperInvariant(text[i]);
+        }
+
+        json.WriteStringValue(text);
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, DateTime? value)
+    {
+        if (value is not { } time)
+        {
+            json.WriteNullValue();
+            return;
+        }
+
+        Span<char> text = stackalloc char[32];
+        time.TryFormat(text, out var written, TimeFormat, CultureInfo.InvariantCulture);
+        json.WriteStringValue(text[..written]);
+    }
+}
