@@ -478,6 +478,107 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Settle_MixedBatch_AppliesEachOutcome_AndStoresEveryLogRowExactly()
+    {
+        await using var app = CreateApp();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await app.PublishAsync(NewUser($"User{i}")));
+        }
+
+        var now = app.Time.GetUtcNow();
+        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)))).Should().HaveCount(5);
+
+        var settledAt = now.AddSeconds(2);
+        var retryAt = now.AddMinutes(5);
+        var (completed, failed, dead, released, releasedWithoutError) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
+        EventLogEntry Log(Guid eventId, EventLogResult result, string? error, string? actor, double ms) => new()
+        {
+            Id = Guid.CreateVersion7(),
+            EventId = eventId,
+            Action = nameof(WelcomeEmailHandler),
+            PerformedBy = actor,
+            Result = result,
+            Error = error,
+            Attempt = 1,
+            Duration = TimeSpan.FromMilliseconds(ms),
+            CreatedAt = settledAt.AddTicks(1_234_560), // microseconds: PostgreSQL's precision
+        };
+
+        const string Unicode = "SMTP 550: «boîte pleine» — 邮箱已满\n\tline 2 \"quoted\" \\ backslash";
+        var logs = new[]
+        {
+            Log(completed, EventLogResult.Success, null, "admin", 12.5),
+            Log(failed, EventLogResult.Failure, Unicode, null, 0.25),
+            Log(dead, EventLogResult.Failure, "poison", "system:cron", 3),
+        };
+        var outcomes = new[]
+        {
+            new EventOutcome { EventId = completed, Status = EventStatus.Completed, ProcessedAt = settledAt, Logs = [logs[0]] },
+            new EventOutcome { EventId = failed, Status = EventStatus.Failed, AvailableAt = retryAt, Error = Unicode, Logs = [logs[1]] },
+            new EventOutcome { EventId = dead, Status = EventStatus.DeadLetter, ProcessedAt = settledAt, Error = "poison", Logs = [logs[2]] },
+            new EventOutcome { EventId = released, Status = EventStatus.Pending, AvailableAt = settledAt, Error = "interrupted" },
+            new EventOutcome { EventId = releasedWithoutError, Status = EventStatus.Pending, AvailableAt = settledAt },
+        };
+
+        (await app.WithStoreAsync(s => s.SettleAsync(outcomes, "a"))).Should().Be(5);
+
+        var c = await app.GetAsync(completed);
+        c.Should().BeEquivalentTo(new { Status = EventStatus.Completed, Attempts = 1, ProcessedAt = (DateTimeOffset?)settledAt, LastError = (string?)null, LockedBy = (string?)null, LockedUntil = (DateTimeOffset?)null });
+        var f = await app.GetAsync(failed);
+        f.Should().BeEquivalentTo(new { Status = EventStatus.Failed, Attempts = 1, AvailableAt = retryAt, ProcessedAt = (DateTimeOffset?)null, LastError = Unicode, LockedBy = (string?)null });
+        var d = await app.GetAsync(dead);
+        d.Should().BeEquivalentTo(new { Status = EventStatus.DeadLetter, Attempts = 1, ProcessedAt = (DateTimeOffset?)settledAt, LastError = "poison", LockedBy = (string?)null });
+        var r = await app.GetAsync(released);
+        r.Should().BeEquivalentTo(new { Status = EventStatus.Pending, Attempts = 0, AvailableAt = settledAt, ProcessedAt = (DateTimeOffset?)null, LastError = "interrupted", LockedBy = (string?)null });
+        var r2 = await app.GetAsync(releasedWithoutError);
+        r2.Should().BeEquivalentTo(new { Status = EventStatus.Pending, Attempts = 0, LastError = (string?)null });
+
+        (await app.GetLogAsync(completed)).Should().ContainSingle().Which.Should().BeEquivalentTo(logs[0]);
+        (await app.GetLogAsync(failed)).Should().ContainSingle().Which.Should().BeEquivalentTo(logs[1]);
+        (await app.GetLogAsync(dead)).Should().ContainSingle().Which.Should().BeEquivalentTo(logs[2]);
+        (await app.GetLogAsync(released)).Should().BeEmpty();
+
+        // The released events are claimable again at once; the failed one is not before its retry time.
+        var again = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, settledAt, settledAt.AddSeconds(30)));
+        again.Select(e => e.Event.Id).Should().BeEquivalentTo([released, releasedWithoutError]);
+        again.Should().OnlyContain(e => e.Event.Attempts == 1 && e.SucceededHandlers.Count == 0);
+    }
+
+    [SkippableFact]
+    public async Task Claim_ReturnsTheHandlersThatAlreadySucceeded()
+    {
+        await using var app = CreateApp();
+        var id = await app.PublishAsync(NewUser());
+        var other = await app.PublishAsync(NewUser("Bo"));
+        var now = app.Time.GetUtcNow();
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        EventLogEntry Log(Guid eventId, string action, EventLogResult result) => new()
+        {
+            Id = Guid.CreateVersion7(),
+            EventId = eventId,
+            Action = action,
+            Result = result,
+            Attempt = 1,
+            Duration = TimeSpan.FromMilliseconds(1),
+            CreatedAt = now,
+        };
+
+        await app.WithStoreAsync(s => s.SettleAsync(
+            [
+                new EventOutcome { EventId = id, Status = EventStatus.Failed, AvailableAt = now, Logs = [Log(id, "First", EventLogResult.Success), Log(id, "Second", EventLogResult.Success), Log(id, "Third", EventLogResult.Failure)] },
+                new EventOutcome { EventId = other, Status = EventStatus.Failed, AvailableAt = now, Logs = [Log(other, "First", EventLogResult.Failure)] },
+            ],
+            "a"));
+
+        var claimed = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+
+        claimed.Single(e => e.Event.Id == id).SucceededHandlers.Should().BeEquivalentTo(["First", "Second"]);
+        claimed.Single(e => e.Event.Id == other).SucceededHandlers.Should().BeEmpty();
+    }
+
+    [SkippableFact]
     public async Task CrashedProcessor_EventIsProcessedAfterLeaseExpires()
     {
         await using var app = CreateApp(o => o.LeaseDuration = TimeSpan.FromSeconds(30));
