@@ -192,7 +192,7 @@ internal sealed class EventProcessor
                     continue;
                 }
 
-                var (error, kind) = await InvokeAsync(handler, scope.ServiceProvider, record, payload, timeouts, abortToken).ConfigureAwait(false);
+                var (error, kind) = await InvokeAsync(handler, scope.ServiceProvider, record, payload, timeouts, started, abortToken).ConfigureAwait(false);
                 if (error is null)
                 {
                     Record(logs, record, LogEntry(record, handler, null, started), null);
@@ -238,10 +238,10 @@ internal sealed class EventProcessor
         return new Decision(EventStatus.Failed, retryAt, lastError, logs);
     }
 
-    private async ValueTask<(Exception? Error, FailureKind Kind)> InvokeAsync(HandlerDescriptor handler, IServiceProvider services, EventRecord record, object? payload, HandlerTimeouts timeouts, CancellationToken abortToken)
+    private async ValueTask<(Exception? Error, FailureKind Kind)> InvokeAsync(HandlerDescriptor handler, IServiceProvider services, EventRecord record, object? payload, HandlerTimeouts timeouts, long started, CancellationToken abortToken)
     {
         var timeout = _options.HandlerTimeout;
-        var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : timeouts.Start(timeout);
+        var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : timeouts.Source();
         var token = timeoutSource?.Token ?? abortToken;
         Task? task = null;
         try
@@ -253,6 +253,13 @@ internal sealed class EventProcessor
             }
             else
             {
+                // The timer is armed only once the handler goes asynchronous (a handler that completes synchronously
+                // costs no timer), for what is left of the timeout since the run started.
+                if (timeoutSource is not null)
+                {
+                    timeouts.Arm(timeout - _time.GetElapsedTime(started));
+                }
+
                 // WaitAsync stops waiting for a handler that ignores its token; the run is then counted as failed.
                 await task.WaitAsync(token).ConfigureAwait(false);
             }
@@ -418,15 +425,18 @@ internal sealed class EventProcessor
     }
 
     /// <summary>
-    /// One reusable timeout source per worker: a handler run arms it with CancelAfter and disarms it with TryReset,
-    /// so a run costs no timer or token source allocation. Cancelling the abort token cancels it too.
+    /// One reusable timeout source per worker: a handler run that goes asynchronous arms it with CancelAfter, and the
+    /// end of the run disarms it with TryReset, so a run costs no timer or token source allocation, and a run that
+    /// completes synchronously does not touch the timer at all. Cancelling the abort token cancels it too.
     /// </summary>
     private sealed class HandlerTimeouts(TimeProvider time, CancellationToken abortToken) : IDisposable
     {
         private CancellationTokenSource? _source;
         private CancellationTokenRegistration _abort;
+        private bool _armed;
 
-        public CancellationTokenSource Start(TimeSpan timeout)
+        /// <summary>The (not yet armed) source for the next run.</summary>
+        public CancellationTokenSource Source()
         {
             if (_source is null)
             {
@@ -434,17 +444,37 @@ internal sealed class EventProcessor
                 _abort = abortToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _source);
             }
 
-            _source.CancelAfter(timeout);
             return _source;
+        }
+
+        public void Arm(TimeSpan remaining)
+        {
+            _armed = true;
+            if (remaining > TimeSpan.Zero)
+            {
+                _source!.CancelAfter(remaining);
+            }
+            else
+            {
+                _source!.Cancel();
+            }
         }
 
         public void End()
         {
-            // A source that fired (timeout or abort) cannot be reset: replace it at the next run.
-            if (_source is not null && !_source.TryReset())
+            if (_source is null)
+            {
+                return;
+            }
+
+            // A source that fired (timeout or abort) cannot be reset: replace it at the next run. An unarmed source
+            // that nothing cancelled is reused as it is.
+            if (_source.IsCancellationRequested || (_armed && !_source.TryReset()))
             {
                 Dispose();
             }
+
+            _armed = false;
         }
 
         public void Dispose()
