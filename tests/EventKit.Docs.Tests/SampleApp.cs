@@ -12,6 +12,8 @@ public sealed class User
     public required string Email { get; set; }
 
     public required string Name { get; set; }
+
+    public DateTimeOffset TrialEndsAt { get; set; }
 }
 
 /// <summary>The application's e-mail port; tests use the fake below.</summary>
@@ -94,5 +96,23 @@ public sealed class FakeReceiptSender : IReceiptSender
 
         Sent.Enqueue(invoice);
         return Task.CompletedTask;
+    }
+}
+
+[EventType("trial.ending", Entity = "user")]
+public sealed record TrialEnding([property: EntityId] Guid UserId, DateTimeOffset EndsAt);
+
+/// <summary>Handles the README's delayed event; records when it ran.</summary>
+public sealed class TrialReminderHandler(TrialReminderHandler.Runs runs, TimeProvider time) : IEventHandler<TrialEnding>
+{
+    public Task HandleAsync(EventContext<TrialEnding> context, CancellationToken cancellationToken)
+    {
+        runs.At.Enqueue(time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public sealed class Runs
+    {
+        public ConcurrentQueue<DateTimeOffset> At { get; } = new();
     }
 }

@@ -1,6 +1,8 @@
 namespace EventKit.Docs.Tests;
 
-// A handler that dead-letters what cannot succeed; RetriesAndOperationsTests runs it.
+// README "Retries and dead letters": a handler that dead-letters what cannot succeed. RetriesAndOperationsTests runs it.
+
+// <readme:retries-handler>
 public sealed class InvoicePaidHandler(IInvoices invoices, IReceiptSender receipts) : IEventHandler<InvoicePaid>
 {
     public async Task HandleAsync(EventContext<InvoicePaid> context, CancellationToken cancellationToken)
@@ -10,3 +12,4 @@ public sealed class InvoicePaidHandler(IInvoices invoices, IReceiptSender receip
         await receipts.SendAsync(invoice, cancellationToken);   // any other exception is retried with backoff
     }
 }
+// </readme:retries-handler>
