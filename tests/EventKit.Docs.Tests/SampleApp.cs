@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 
 namespace EventKit.Docs.Tests;
 
@@ -115,4 +116,23 @@ public sealed class TrialReminderHandler(TrialReminderHandler.Runs runs, TimePro
     {
         public ConcurrentQueue<DateTimeOffset> At { get; } = new();
     }
+}
+
+/// <summary>A credit granted by the FAQ's idempotent handler: one per event, keyed by the event id.</summary>
+public sealed class Credit
+{
+    public Guid EventId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    public int Amount { get; set; }
+}
+
+/// <summary>The database of the FAQ's idempotent handler.</summary>
+public sealed class RewardsDbContext(DbContextOptions<RewardsDbContext> options) : DbContext(options)
+{
+    public DbSet<Credit> Credits => Set<Credit>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<Credit>().HasKey(c => c.EventId);
 }
