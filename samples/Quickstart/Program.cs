@@ -1,5 +1,6 @@
-// The README's quickstart, kept compiling here: publish events, handle them in the background,
-// watch a retry happen, then print the seed's metrics and one event's log.
+// A complete program around the README's quickstart (the same event, a handler like its own, a second event and a
+// flaky e-mail gateway): publish events, handle them in the background, watch a retry happen, then print the
+// seed's metrics and the counts per type. The README's own code blocks are compiled and run in tests/EventKit.Docs.Tests.
 using EventKit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

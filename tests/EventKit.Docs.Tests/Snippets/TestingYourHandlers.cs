@@ -1,16 +1,16 @@
-// The README's "Testing your handlers" example, compiled and run here. Keep the two in step.
-using EventKit;
 using EventKit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
-namespace EventKit.Testing.Tests;
+namespace EventKit.Docs.Tests;
 
-public sealed class ReadmeExampleTests
+/// <summary>README "Testing your handlers": the example is this test's body.</summary>
+public sealed class TestingYourHandlersTests
 {
     [Fact]
     public async Task WelcomeEmail_IsSent_AfterARetry()
     {
+        // <readme:testing-your-handlers>
         var email = new FakeEmailSender { FailuresLeft = 1 };
         await using var harness = EventKitHarness.Create(
             b => b.AddHandler<UserCreatedHandler>(),
@@ -28,5 +28,6 @@ public sealed class ReadmeExampleTests
         Assert.Single(email.Sent);
         Assert.Single(harness.Published<NotificationSent>());      // what the handler published
         Assert.Equal([false, true], harness.HandlerRunsFor(id).Select(r => r.Succeeded));
+        // </readme:testing-your-handlers>
     }
 }
