@@ -40,8 +40,8 @@ public sealed class EventKitOptions
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>
-    /// Gets or sets the delay before the first retry. Retry <c>n</c> waits
-    /// <c>min(RetryMaxDelay, RetryBaseDelay × 2^(n−1))</c>, varied by ±20 % jitter so failures do not retry in step.
+    /// Gets or sets the delay before the first retry. Retry <c>n</c> waits <c>RetryBaseDelay × 2^(n−1)</c>, varied by
+    /// ±20 % jitter so failures do not retry in step, and never longer than <see cref="RetryMaxDelay"/>.
     /// </summary>
     /// <value>Default 5 seconds. Allowed 0 – 1 day.</value>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);

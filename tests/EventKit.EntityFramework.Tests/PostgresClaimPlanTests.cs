@@ -35,13 +35,16 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
         await using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql(_connectionString).Options);
         await context.Database.MigrateAsync();
 
-        // Test data only: 50,000 completed events and 200 runnable ones, as in a table that has been in use.
+        // Test data only: 50,000 completed events with their log rows and 200 runnable ones, as in tables that have been in use.
         await context.Database.ExecuteSqlRawAsync("""
             INSERT INTO events (id, type, entity, entity_id, payload, status, attempts, available_at, created_at, processed_at)
             SELECT gen_random_uuid(), 'user.created', 'user', g::text, '{{}}', CASE WHEN g <= 50000 THEN 'completed' ELSE 'pending' END,
                    1, now() - interval '1 hour', now() - interval '1 hour', CASE WHEN g <= 50000 THEN now() END
             FROM generate_series(1, 50200) AS g;
+            INSERT INTO event_logs (id, event_id, action, result, attempt, duration_ms, created_at)
+            SELECT gen_random_uuid(), id, 'WelcomeEmailHandler', 'success', 1, 1.5, now() FROM events WHERE status = 'completed';
             ANALYZE events;
+            ANALYZE event_logs;
             """);
         var claim = StoreDialect.For(context).ClaimSql;
         var sql = "EXPLAIN " + claim;
@@ -64,6 +67,7 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
 
         output.WriteLine(string.Join(Environment.NewLine, plan));
         plan.Should().Contain(line => line.Contains("Index Scan using ix_events_runnable on events", StringComparison.Ordinal));
+        plan.Should().Contain(line => line.Contains("Index Scan using ix_event_logs_event_id on event_logs", StringComparison.Ordinal), "the succeeded handlers are looked up by event id");
         plan.Should().NotContain(line => line.Contains("Seq Scan", StringComparison.Ordinal));
     }
 }
