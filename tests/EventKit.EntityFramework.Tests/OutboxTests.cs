@@ -138,6 +138,35 @@ public abstract class OutboxTests<TContext> : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task FailedSaveChanges_ThenASuccessfulOne_StoresTheEvent_AndWakesTheProcessor()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        Signal.TakeEarliest();
+        await using var scope = _provider!.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var clash = new User { Id = Guid.NewGuid(), Email = "clash@example.com" };
+        await using (var other = _provider!.CreateAsyncScope())
+        {
+            var otherDb = other.ServiceProvider.GetRequiredService<TContext>();
+            otherDb.Users.Add(new User { Id = Guid.NewGuid(), Email = "clash@example.com" });
+            await otherDb.SaveChangesAsync();
+        }
+
+        db.Users.Add(clash);
+        await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "x@example.com", "X"));
+        var save = () => db.SaveChangesAsync();
+        await save.Should().ThrowAsync<DbUpdateException>();
+        Signal.TakeEarliest().Should().BeNull("nothing was committed");
+
+        // The application fixes the conflict and saves again: the still-tracked event commits and announces itself.
+        clash.Email = "fixed@example.com";
+        await db.SaveChangesAsync();
+
+        (await CountEventsAsync()).Should().Be(1);
+        Signal.TakeEarliest().Should().Be(TestApp.Start);
+    }
+
+    [SkippableFact]
     public async Task Commit_WakesTheProcessor_OnlyOnceCommitted()
     {
         Skip.If(SkipReason is not null, SkipReason);

@@ -11,7 +11,7 @@ namespace EventKit.EntityFramework.Internal;
 /// raw statement per provider, other changes are ExecuteUpdate/ExecuteDelete and grouped queries; nothing is
 /// tracked except the rows being added.
 /// </summary>
-internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IEventStore
+internal sealed class EntityFrameworkEventStore<TContext>(TContext context, EventKitDbContextInterceptor? interceptor = null) : IEventStore
     where TContext : DbContext
 {
     private static readonly ConcurrentDictionary<Type, StoreDialect> Dialects = new();
@@ -44,6 +44,7 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context) : IE
         }
 
         context.Add(EventEntity.From(record));
+        interceptor?.Appended(context, record.AvailableAt.UtcDateTime);
         return record.Id;
     }
 

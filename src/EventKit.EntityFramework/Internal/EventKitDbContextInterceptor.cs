@@ -39,11 +39,11 @@ internal sealed class EventKitDbContextInterceptor(EventSignal signal) : SaveCha
         return ValueTask.FromResult(result);
     }
 
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData.Context);
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Forget(eventData.Context);
+        Failed(eventData.Context);
         return Task.CompletedTask;
     }
 
@@ -63,29 +63,38 @@ internal sealed class EventKitDbContextInterceptor(EventSignal signal) : SaveCha
         return Task.CompletedTask;
     }
 
+    /// <summary>Called by the store when it adds an event to <paramref name="context"/>: the next commit wakes the processor.</summary>
+    public void Appended(DbContext context, DateTime availableAt)
+    {
+        var pending = _pending.GetOrCreateValue(context);
+        lock (pending)
+        {
+            pending.Earliest = pending.Earliest is { } e && e < availableAt ? e : availableAt;
+        }
+    }
+
+    // No change-tracker scan (it would run DetectChanges once more): the store reported what it added.
     private void Capture(DbContext? context)
     {
-        if (context is null)
+        if (context is null || !_pending.TryGetValue(context, out var pending))
         {
             return;
         }
 
-        DateTime? earliest = null;
-        foreach (var entry in context.ChangeTracker.Entries<EventEntity>())
+        lock (pending)
         {
-            if (entry.State == EntityState.Added && (earliest is null || entry.Entity.AvailableAt < earliest))
-            {
-                earliest = entry.Entity.AvailableAt;
-            }
+            pending.Saving = pending.Earliest is not null;
         }
+    }
 
-        if (earliest is { } at)
+    // A failed SaveChanges keeps its added events tracked: a later successful one still wakes the processor.
+    private void Failed(DbContext? context)
+    {
+        if (context is not null && _pending.TryGetValue(context, out var pending))
         {
-            var pending = _pending.GetOrCreateValue(context);
             lock (pending)
             {
-                pending.Earliest = pending.Earliest is { } e && e < at ? e : at;
-                pending.Saving = true;
+                pending.Saving = false;
             }
         }
     }
