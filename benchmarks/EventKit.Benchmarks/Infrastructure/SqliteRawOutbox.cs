@@ -28,10 +28,23 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
 
     public static string Key(Guid id) => id.ToString().ToUpperInvariant();
 
+    /// <summary>
+    /// Opens a connection that lets SQLite wait for the write lock itself (busy_timeout, as EventKit's SQLite store
+    /// does for its own statements) instead of Microsoft.Data.Sqlite's 150 ms sleep-and-retry.
+    /// </summary>
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 30000";
+        await pragma.ExecuteNonQueryAsync();
+        return connection;
+    }
+
     public override async Task InsertOrderAndEventAsync(OrderPlaced payload, DateTime now)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using (var order = connection.CreateCommand())
         {
@@ -57,8 +70,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
 
     public override async Task InsertEventsAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -74,8 +86,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
 
     public override async Task<List<ClaimedRow>> ClaimAsync(string owner, int count, DateTime now, DateTime leaseUntil)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = Claim;
         command.Parameters.AddWithValue("@owner", owner);
@@ -100,8 +111,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
             ids.Append(i == 0 ? "\"" : ",\"").Append(Key(claimed[i].Id)).Append('"');
         }
 
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = Complete;
         command.Parameters.AddWithValue("@now", now);
@@ -112,8 +122,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
 
     public override async Task BulkInsertPendingAsync(int count, DateTime now)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -140,8 +149,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
 
     public override async Task ResetAsync()
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM event_logs; DELETE FROM events; DELETE FROM orders; PRAGMA wal_checkpoint(TRUNCATE);";
         await command.ExecuteNonQueryAsync();
@@ -149,8 +157,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
 
     public override async Task<long> CountAsync(EventStatus status)
     {
-        await using var connection = new SqliteConnection(ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM events WHERE status = @status";
         command.Parameters.AddWithValue("@status", status.ToStorageString());

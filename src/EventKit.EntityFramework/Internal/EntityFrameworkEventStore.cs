@@ -60,7 +60,9 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
         await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var command = dialect.CreateClaimCommand(database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout(), owner, now, leaseUntil, maxCount);
+            var (connection, transaction, timeout) = (database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout());
+            await dialect.PrepareAsync(connection, transaction, timeout, cancellationToken).ConfigureAwait(false);
+            var command = dialect.CreateClaimCommand(connection, transaction, timeout, owner, now, leaseUntil, maxCount);
             await using (command.ConfigureAwait(false))
             {
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -130,6 +132,7 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
         {
             var connection = database.GetDbConnection();
             var timeout = database.GetCommandTimeout();
+            await dialect.PrepareAsync(connection, database.CurrentTransaction?.GetDbTransaction(), timeout, cancellationToken).ConfigureAwait(false);
             if (database.CurrentTransaction is { } current)
             {
                 return await dialect.SettleAsync(connection, current.GetDbTransaction(), timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);

@@ -94,6 +94,9 @@ internal abstract class StoreDialect
     /// <summary>Writes the settle of <paramref name="outcomes"/> with <paramref name="logs"/>; returns the events whose status changed.</summary>
     public abstract Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken);
 
+    /// <summary>Prepares a connection the store just opened for its own statements (nothing by default).</summary>
+    public virtual Task PrepareAsync(DbConnection connection, DbTransaction? transaction, int? timeout, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public EventRecord ReadRecord(DbDataReader reader) => new()
     {
         Id = ReadId(reader, 0),
