@@ -36,7 +36,19 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
 
-    public ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) => inner.RenewLeasesAsync(eventIds, owner, leaseUntil, cancellationToken);
+    /// <summary>Lease renewals so far.</summary>
+    public int Renewals;
+
+    /// <summary>Completed by the next renewal; replace it to wait for another.</summary>
+    public TaskCompletionSource Renewed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        var renewed = await inner.RenewLeasesAsync(eventIds, owner, leaseUntil, cancellationToken);
+        Interlocked.Increment(ref Renewals);
+        Renewed.TrySetResult();
+        return renewed;
+    }
 
     public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default) => inner.SettleAsync(outcomes, owner, cancellationToken);
 

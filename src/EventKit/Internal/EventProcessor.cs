@@ -11,7 +11,7 @@ namespace EventKit.Internal;
 /// handler run and the resulting status in one settle call. Has no loop of its own: the hosted
 /// <see cref="EventProcessorService"/> and the test harness drive it.
 /// </summary>
-internal sealed class EventProcessor
+internal sealed class EventProcessor : IDisposable
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly HandlerRegistry _registry;
@@ -19,6 +19,7 @@ internal sealed class EventProcessor
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly EventKitTelemetry _telemetry;
+    private readonly LeaseKeeper _leases;
 
     public EventProcessor(IServiceScopeFactory scopes, HandlerRegistry registry, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventProcessor> logger, EventKitTelemetry telemetry)
         : this(scopes, registry, options, time, logger, telemetry, CreateOwnerId())
@@ -34,6 +35,7 @@ internal sealed class EventProcessor
         _time = time;
         _logger = logger;
         Owner = owner;
+        _leases = new LeaseKeeper(this);
     }
 
     /// <summary>The lease owner id: machine, process id and a random part, unique per processor instance.</summary>
@@ -43,6 +45,9 @@ internal sealed class EventProcessor
 
     /// <summary>Called after every handler run with its log entry and, for a failure, the exception (for the test harness).</summary>
     public Action<EventRecord, EventLogEntry, Exception?>? HandlerRunObserver { get; set; }
+
+    /// <summary>Stops the lease-renewal timer.</summary>
+    public void Dispose() => _leases.Dispose();
 
     /// <summary>Claims and processes one batch.</summary>
     /// <param name="stoppingToken">Once cancelled, nothing new is claimed or started; unstarted events are released.</param>
@@ -66,14 +71,14 @@ internal sealed class EventProcessor
             }
 
             var decisions = new Decision[claimed.Count];
-            var renewal = new LeaseRenewal(this, claimed);
+            var lease = _leases.Start(claimed);
             try
             {
                 await RunAllAsync(claimed, decisions, stoppingToken, abortToken).ConfigureAwait(false);
             }
             finally
             {
-                await renewal.StopAsync().ConfigureAwait(false);
+                await _leases.StopAsync(lease).ConfigureAwait(false);
             }
 
             var outcomes = await SettleAsync(store, claimed, decisions).ConfigureAwait(false);
@@ -493,58 +498,100 @@ internal sealed class EventProcessor
         Interrupted,
     }
 
-    /// <summary>Renews the batch's leases every third of the lease duration until the batch is settled.</summary>
-    private sealed class LeaseRenewal
+    /// <summary>
+    /// Renews the leases of the batches in progress every third of the lease duration. One timer per processor,
+    /// armed while batches run and disarmed at the first tick that finds none, so a batch costs no timer of its own;
+    /// the first renewal of a batch comes at most one period after its claim, well inside its lease.
+    /// </summary>
+    private sealed class LeaseKeeper(EventProcessor processor) : IDisposable
     {
-        private readonly EventProcessor _processor;
-        private readonly Guid[] _ids;
-        private readonly ITimer _timer;
         private readonly Lock _gate = new();
-        private Task _running = Task.CompletedTask;
-        private bool _stopped;
+        private readonly List<BatchLease> _active = [];
+        private ITimer? _timer;
+        private bool _armed;
+        private bool _disposed;
 
-        public LeaseRenewal(EventProcessor processor, IReadOnlyList<ClaimedEvent> claimed)
+        public BatchLease Start(IReadOnlyList<ClaimedEvent> claimed)
         {
-            _processor = processor;
-            _ids = new Guid[claimed.Count];
-            for (var i = 0; i < _ids.Length; i++)
+            var ids = new Guid[claimed.Count];
+            for (var i = 0; i < ids.Length; i++)
             {
-                _ids[i] = claimed[i].Event.Id;
+                ids[i] = claimed[i].Event.Id;
             }
 
-            var period = processor._options.LeaseDuration / 3;
-            _timer = processor._time.CreateTimer(static s => ((LeaseRenewal)s!).OnTick(), this, period, period);
-        }
-
-        public async Task StopAsync()
-        {
-            Task running;
+            var lease = new BatchLease(ids);
             lock (_gate)
             {
-                _stopped = true;
-                running = _running;
+                _active.Add(lease);
+                if (!_armed && !_disposed)
+                {
+                    var period = processor._options.LeaseDuration / 3;
+                    if (_timer is null)
+                    {
+                        _timer = processor._time.CreateTimer(static s => ((LeaseKeeper)s!).OnTick(), this, period, period);
+                    }
+                    else
+                    {
+                        _timer.Change(period, period);
+                    }
+
+                    _armed = true;
+                }
             }
 
-            await _timer.DisposeAsync().ConfigureAwait(false);
-            await running.ConfigureAwait(false);
+            return lease;
+        }
+
+        /// <summary>Stops renewing <paramref name="lease"/> and waits for a renewal of it that is running.</summary>
+        public Task StopAsync(BatchLease lease)
+        {
+            lock (_gate)
+            {
+                _active.Remove(lease);
+                return lease.Running;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                _armed = false;
+                _timer?.Dispose();
+            }
         }
 
         private void OnTick()
         {
             lock (_gate)
             {
-                if (_stopped || !_running.IsCompleted)
+                if (_active.Count == 0 || _disposed)
                 {
+                    // Idle: stop ticking until the next batch.
+                    if (_armed && !_disposed)
+                    {
+                        _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    }
+
+                    _armed = false;
                     return;
                 }
 
-                _running = RenewAsync();
+                foreach (var lease in _active)
+                {
+                    if (lease.Running.IsCompleted)
+                    {
+                        lease.Running = RenewAsync(lease.Ids);
+                    }
+                }
             }
         }
 
-        private async Task RenewAsync()
+        private async Task RenewAsync(Guid[] ids)
         {
-            var processor = _processor;
+            // Off the timer's thread and out of the lock before touching the store.
+            await Task.Yield();
             try
             {
                 var scope = processor._scopes.CreateAsyncScope();
@@ -552,10 +599,10 @@ internal sealed class EventProcessor
                 {
                     var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
                     var until = processor._time.GetUtcNow() + processor._options.LeaseDuration;
-                    var renewed = await store.RenewLeasesAsync(_ids, processor.Owner, until).ConfigureAwait(false);
-                    if (renewed < _ids.Length)
+                    var renewed = await store.RenewLeasesAsync(ids, processor.Owner, until).ConfigureAwait(false);
+                    if (renewed < ids.Length)
                     {
-                        Log.LeasesLost(processor._logger, processor.Owner, _ids.Length - renewed);
+                        Log.LeasesLost(processor._logger, processor.Owner, ids.Length - renewed);
                     }
                 }
             }
@@ -564,5 +611,13 @@ internal sealed class EventProcessor
                 Log.RenewFailed(processor._logger, processor.Owner, ex);
             }
         }
+    }
+
+    /// <summary>The event ids of one batch in progress and its running renewal.</summary>
+    private sealed class BatchLease(Guid[] ids)
+    {
+        public Guid[] Ids { get; } = ids;
+
+        public Task Running { get; set; } = Task.CompletedTask;
     }
 }
