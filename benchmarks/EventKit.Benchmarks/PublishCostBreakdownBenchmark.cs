@@ -39,7 +39,7 @@ public class PublishCostBreakdownBenchmark
         var services = new ServiceCollection().AddLogging();
         if (Store == StoreKind.Sqlite)
         {
-            services.AddDbContext<SqliteBenchDbContext>(o => o.UseSqlite(_database.ConnectionString));
+            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, _database.ConnectionString));
             services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
         }
         else

@@ -81,7 +81,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     {
         if (Store == StoreKind.Sqlite)
         {
-            services.AddDbContext<SqliteBenchDbContext>(o => o.UseSqlite(ConnectionString));
+            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, ConnectionString));
             services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
             eventKit.UseEntityFramework<SqliteBenchDbContext>();
         }
@@ -94,7 +94,7 @@ public sealed class BenchDatabase : IAsyncDisposable
     }
 
     public BenchDbContext CreateContext() => Store == StoreKind.Sqlite
-        ? new SqliteBenchDbContext(new DbContextOptionsBuilder<SqliteBenchDbContext>().UseSqlite(ConnectionString).Options)
+        ? new SqliteBenchDbContext((DbContextOptions<SqliteBenchDbContext>)SqliteBusyTimeout.Apply(new DbContextOptionsBuilder<SqliteBenchDbContext>(), ConnectionString).Options)
         : new PostgresBenchDbContext(new DbContextOptionsBuilder<PostgresBenchDbContext>().UseNpgsql(ConnectionString).Options);
 
     public async ValueTask DisposeAsync()
