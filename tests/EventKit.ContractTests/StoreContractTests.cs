@@ -547,6 +547,33 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Settle_RepeatedAfterALostAcknowledgement_IsHarmless()
+    {
+        await using var app = CreateApp();
+        var id = await app.PublishAsync(NewUser());
+        var now = app.Time.GetUtcNow();
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        var log = new EventLogEntry
+        {
+            Id = Guid.CreateVersion7(),
+            EventId = id,
+            Action = nameof(WelcomeEmailHandler),
+            Result = EventLogResult.Success,
+            Attempt = 1,
+            Duration = TimeSpan.FromMilliseconds(3),
+            CreatedAt = now,
+        };
+        EventOutcome[] outcome = [new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = now, Logs = [log] }];
+
+        (await app.WithStoreAsync(s => s.SettleAsync(outcome, "a"))).Should().Be(1);
+
+        // The processor retries a settle whose answer it did not get, though it may have committed.
+        (await app.WithStoreAsync(s => s.SettleAsync(outcome, "a"))).Should().Be(0, "the event is no longer leased");
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.Id.Should().Be(log.Id);
+    }
+
+    [SkippableFact]
     public async Task Claim_ReturnsTheHandlersThatAlreadySucceeded()
     {
         await using var app = CreateApp();

@@ -22,12 +22,13 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
 
     /// <summary>
     /// One statement: the update and the log insert are data-modifying CTEs of the same statement, so they commit
-    /// together (or neither does) without an explicit transaction.
+    /// together (or neither does) without an explicit transaction. Log rows already stored (a settle repeated after
+    /// its acknowledgement was lost) are skipped, so a retry is harmless.
     /// </summary>
     private string SettleSql { get; } =
         "WITH v AS (SELECT * FROM unnest(@ids, @statuses, @available_at, @processed_at, @errors) AS v(id, status, available_at, processed_at, error)), " +
         $"u AS (UPDATE {events} AS e SET {SettleSet} FROM v WHERE {SettleWhere} RETURNING 1), " +
-        $"l AS (INSERT INTO {logs} ({LogColumns}) SELECT * FROM unnest(@log_ids, @log_event_ids, @log_actions, @log_performed_by, @log_results, @log_errors, @log_attempts, @log_durations, @log_created_at)) " +
+        $"l AS (INSERT INTO {logs} ({LogColumns}) SELECT * FROM unnest(@log_ids, @log_event_ids, @log_actions, @log_performed_by, @log_results, @log_errors, @log_attempts, @log_durations, @log_created_at) ON CONFLICT (\"id\") DO NOTHING) " +
         "SELECT count(*) FROM u";
 
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal)

@@ -38,7 +38,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
     private string InsertLogsSql { get; } =
         $"INSERT INTO {logs} ({LogColumns}) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), " +
         "json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), " +
-        "json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each(@logs)";
+        "json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each(@logs) WHERE true ON CONFLICT (\"id\") DO NOTHING";
 
     /// <summary>
     /// Lets SQLite itself wait for the write lock (its busy handler retries after 1, 2, 5, 10, … ms) for up to the

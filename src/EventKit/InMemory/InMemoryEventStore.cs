@@ -407,7 +407,37 @@ internal sealed class InMemoryEventStore : IEventStore
                 return;
             }
 
-            Logs = Logs.Count == 0 ? logs : [.. Logs, .. logs];
+            if (Logs.Count == 0)
+            {
+                Logs = logs;
+                return;
+            }
+
+            // A settle repeated after a lost acknowledgement brings the same entries again: keep one of each id.
+            var added = new List<EventLogEntry>(Logs.Count + logs.Count);
+            added.AddRange(Logs);
+            foreach (var log in logs)
+            {
+                if (!Contains(Logs, log.Id))
+                {
+                    added.Add(log);
+                }
+            }
+
+            Logs = added;
+        }
+
+        private static bool Contains(IReadOnlyList<EventLogEntry> logs, Guid id)
+        {
+            for (var i = 0; i < logs.Count; i++)
+            {
+                if (logs[i].Id == id)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public EventRecord ToRecord() => new()

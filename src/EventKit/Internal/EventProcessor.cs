@@ -580,18 +580,43 @@ internal sealed class EventProcessor : IDisposable
 
                 foreach (var lease in _active)
                 {
-                    if (lease.Running.IsCompleted)
+                    if (lease.Renewing)
                     {
-                        lease.Running = RenewAsync(lease.Ids);
+                        // The previous renewal is still finishing: it renews once more when done, so no tick is lost.
+                        lease.Again = true;
+                    }
+                    else
+                    {
+                        lease.Renewing = true;
+                        lease.Running = RenewAsync(lease);
                     }
                 }
             }
         }
 
-        private async Task RenewAsync(Guid[] ids)
+        private async Task RenewAsync(BatchLease lease)
         {
             // Off the timer's thread and out of the lock before touching the store.
             await Task.Yield();
+            while (true)
+            {
+                await RenewOnceAsync(lease.Ids).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (!lease.Again || !_active.Contains(lease))
+                    {
+                        lease.Again = false;
+                        lease.Renewing = false;
+                        return;
+                    }
+
+                    lease.Again = false;
+                }
+            }
+        }
+
+        private async Task RenewOnceAsync(Guid[] ids)
+        {
             try
             {
                 var scope = processor._scopes.CreateAsyncScope();
@@ -619,5 +644,11 @@ internal sealed class EventProcessor : IDisposable
         public Guid[] Ids { get; } = ids;
 
         public Task Running { get; set; } = Task.CompletedTask;
+
+        /// <summary>A renewal loop is running (guarded by the keeper's lock).</summary>
+        public bool Renewing { get; set; }
+
+        /// <summary>A tick came while renewing: renew once more (guarded by the keeper's lock).</summary>
+        public bool Again { get; set; }
     }
 }
