@@ -26,9 +26,12 @@ public static class EntityFrameworkEventKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Scoped<IEventStore, EntityFrameworkEventStore<TContext>>());
-        if (!services.Any(d => d.ServiceType == typeof(EventKitDbContextInterceptor)))
+        services.TryAddSingleton<EventKitDbContextInterceptor>();
+
+        // Once per context type: a second UseEntityFramework with another context must wake the processor too.
+        if (!services.Any(d => d.ServiceType == typeof(InterceptorRegistration<TContext>)))
         {
-            services.AddSingleton<EventKitDbContextInterceptor>();
+            services.AddSingleton<InterceptorRegistration<TContext>>();
             services.ConfigureDbContext<TContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<EventKitDbContextInterceptor>()));
         }
 

@@ -71,6 +71,25 @@ public sealed class EntityFrameworkSetupTests
             .Which.Should().BeEquivalentTo(new { Lifetime = ServiceLifetime.Scoped, ImplementationType = typeof(EntityFrameworkEventStore<SqliteTestDbContext>) });
     }
 
+    [Fact]
+    public async Task UseEntityFramework_WithASecondContext_InterceptsThatContextToo()
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite("Data Source=:memory:"));
+        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql("Host=127.0.0.1;Database=none"));
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().UseEntityFramework<PostgresTestDbContext>();
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        static IEnumerable<object> Interceptors(DbContext context) =>
+            Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Infrastructure.IDbContextOptions>(context)
+                .FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()!.Interceptors ?? [];
+
+        Interceptors(scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>()).OfType<EventKitDbContextInterceptor>().Should().ContainSingle();
+        Interceptors(scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>()).OfType<EventKitDbContextInterceptor>().Should().ContainSingle();
+        services.Where(d => d.ServiceType == typeof(EventKitDbContextInterceptor)).Should().ContainSingle();
+    }
+
     [Theory]
     [InlineData("events; DROP TABLE users", null, "EventsTable")]
     [InlineData("events", "1schema", "Schema")]
