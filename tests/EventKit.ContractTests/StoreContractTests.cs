@@ -42,6 +42,20 @@ public abstract class StoreContractTests : IAsyncLifetime
         return TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync);
     }
 
+    /// <summary>A handler run's log entry (first attempt) as the processor would record it.</summary>
+    private static EventLogEntry LogEntry(Guid eventId, DateTimeOffset at, TimeSpan duration, string action = nameof(WelcomeEmailHandler), EventLogResult result = EventLogResult.Success, string? error = null, string? actor = null) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        EventId = eventId,
+        Action = action,
+        PerformedBy = actor,
+        Result = result,
+        Error = error,
+        Attempt = 1,
+        Duration = duration,
+        CreatedAt = at,
+    };
+
     private static UserCreated NewUser(string name = "Ana") => new(Guid.NewGuid(), $"{name.ToLowerInvariant()}@example.com", name);
 
     // ---- The seed's two tests --------------------------------------------------------------------------------
@@ -452,16 +466,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
         var later = now.AddSeconds(31);
         await app.WithStoreAsync(s => s.ClaimAsync("b", 10, later, later.AddSeconds(30)));
-        var logOfA = new EventLogEntry
-        {
-            Id = Guid.CreateVersion7(),
-            EventId = id,
-            Action = nameof(WelcomeEmailHandler),
-            Result = EventLogResult.Success,
-            Attempt = 1,
-            Duration = TimeSpan.FromMilliseconds(5),
-            CreatedAt = later,
-        };
+        var logOfA = LogEntry(id, later, TimeSpan.FromMilliseconds(5));
 
         var applied = await app.WithStoreAsync(s => s.SettleAsync([new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = later, Logs = [logOfA] }], "a"));
         var renewed = await app.WithStoreAsync(s => s.RenewLeasesAsync([id], "a", later.AddMinutes(5)));
@@ -493,18 +498,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         var settledAt = now.AddSeconds(2);
         var retryAt = now.AddMinutes(5);
         var (completed, failed, dead, released, releasedWithoutError) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
-        EventLogEntry Log(Guid eventId, EventLogResult result, string? error, string? actor, double ms) => new()
-        {
-            Id = Guid.CreateVersion7(),
-            EventId = eventId,
-            Action = nameof(WelcomeEmailHandler),
-            PerformedBy = actor,
-            Result = result,
-            Error = error,
-            Attempt = 1,
-            Duration = TimeSpan.FromMilliseconds(ms),
-            CreatedAt = settledAt.AddTicks(1_234_560), // microseconds: PostgreSQL's precision
-        };
+        EventLogEntry Log(Guid eventId, EventLogResult result, string? error, string? actor, double ms) =>
+            LogEntry(eventId, settledAt.AddTicks(1_234_560), TimeSpan.FromMilliseconds(ms), result: result, error: error, actor: actor); // microseconds: PostgreSQL's precision
 
         const string Unicode = "SMTP 550: «boîte pleine» — 邮箱已满\n\tline 2 \"quoted\" \\ backslash";
         var logs = new[]
@@ -553,16 +548,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
         await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
-        var log = new EventLogEntry
-        {
-            Id = Guid.CreateVersion7(),
-            EventId = id,
-            Action = nameof(WelcomeEmailHandler),
-            Result = EventLogResult.Success,
-            Attempt = 1,
-            Duration = TimeSpan.FromMilliseconds(3),
-            CreatedAt = now,
-        };
+        var log = LogEntry(id, now, TimeSpan.FromMilliseconds(3));
         EventOutcome[] outcome = [new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = now, Logs = [log] }];
 
         (await app.WithStoreAsync(s => s.SettleAsync(outcome, "a"))).Should().Be(1);
@@ -581,16 +567,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var other = await app.PublishAsync(NewUser("Bo"));
         var now = app.Time.GetUtcNow();
         await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
-        EventLogEntry Log(Guid eventId, string action, EventLogResult result) => new()
-        {
-            Id = Guid.CreateVersion7(),
-            EventId = eventId,
-            Action = action,
-            Result = result,
-            Attempt = 1,
-            Duration = TimeSpan.FromMilliseconds(1),
-            CreatedAt = now,
-        };
+        EventLogEntry Log(Guid eventId, string action, EventLogResult result) => LogEntry(eventId, now, TimeSpan.FromMilliseconds(1), action, result);
 
         await app.WithStoreAsync(s => s.SettleAsync(
             [

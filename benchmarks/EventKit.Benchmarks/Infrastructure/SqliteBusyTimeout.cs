@@ -26,7 +26,8 @@ internal sealed class SqliteBusyTimeout : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private static void Set(DbConnection connection)
+    /// <summary>Sets the busy timeout on an open connection (the raw loop's connections too).</summary>
+    public static void Set(DbConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA busy_timeout = {Milliseconds}";

@@ -36,9 +36,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
     {
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA busy_timeout = {SqliteBusyTimeout.Milliseconds}";
-        await pragma.ExecuteNonQueryAsync();
+        SqliteBusyTimeout.Set(connection);
         return connection;
     }
 

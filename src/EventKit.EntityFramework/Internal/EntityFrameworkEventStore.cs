@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -52,37 +53,30 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        var dialect = Dialect;
-        var database = context.Database;
-
-        // Plain ADO.NET on the context's connection: one statement claims the rows and returns, per event, the
-        // handlers that already succeeded (earlier attempts, or before a requeue), which are not run again.
-        await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var (connection, transaction, timeout) = (database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout());
-            await dialect.PrepareAsync(connection, transaction, timeout, cancellationToken).ConfigureAwait(false);
-            var command = dialect.CreateClaimCommand(connection, transaction, timeout, owner, now, leaseUntil, maxCount);
-            await using (command.ConfigureAwait(false))
+        // One statement claims the rows and returns, per event, the handlers that already succeeded (earlier
+        // attempts, or before a requeue), which are not run again.
+        return await OnConnectionAsync(
+            (Owner: owner, MaxCount: maxCount, Now: now, LeaseUntil: leaseUntil),
+            static async (state, db, ct) =>
             {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                var command = db.Dialect.CreateClaimCommand(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseUntil, state.MaxCount);
+                await using (command.ConfigureAwait(false))
                 {
-                    List<ClaimedEvent>? claimed = null;
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        claimed ??= new List<ClaimedEvent>(maxCount);
-                        claimed.Add(new ClaimedEvent(dialect.ReadRecord(reader), dialect.ReadSucceeded(reader, 17)));
-                    }
+                        List<ClaimedEvent>? claimed = null;
+                        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                        {
+                            claimed ??= new List<ClaimedEvent>(state.MaxCount);
+                            claimed.Add(new ClaimedEvent(db.Dialect.ReadRecord(reader), db.Dialect.ReadSucceeded(reader, 17)));
+                        }
 
-                    return claimed is null ? [] : claimed;
+                        return claimed is null ? (IReadOnlyList<ClaimedEvent>)[] : claimed;
+                    }
                 }
-            }
-        }
-        finally
-        {
-            await database.CloseConnectionAsync().ConfigureAwait(false);
-        }
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
@@ -123,39 +117,57 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> SettleOnceAsync(IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken)
+    private Task<int> SettleOnceAsync(IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken) =>
+        OnConnectionAsync(
+            (Outcomes: outcomes, Logs: logs, Owner: owner),
+            static async (state, db, ct) =>
+            {
+                // Inside the application's transaction if there is one; otherwise a transaction of our own only where
+                // the dialect's settle is more than one statement.
+                var own = db.Transaction is null && db.Dialect.SettleNeedsTransaction
+                    ? await db.Connection.BeginTransactionAsync(ct).ConfigureAwait(false)
+                    : null;
+                try
+                {
+                    var applied = await db.Dialect.SettleAsync(db.Connection, own ?? db.Transaction, db.Timeout, state.Outcomes, state.Logs, state.Owner, ct).ConfigureAwait(false);
+                    if (own is not null)
+                    {
+                        await own.CommitAsync(ct).ConfigureAwait(false);
+                    }
+
+                    return applied;
+                }
+                finally
+                {
+                    if (own is not null)
+                    {
+                        await own.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Runs the store's own ADO.NET statements on the context's connection (in its transaction, if any), opened for
+    /// the call and prepared by the dialect.
+    /// </summary>
+    private async Task<T> OnConnectionAsync<TState, T>(TState state, Func<TState, StoreConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        var dialect = Dialect;
         var database = context.Database;
         await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = database.GetDbConnection();
-            var timeout = database.GetCommandTimeout();
-            await dialect.PrepareAsync(connection, database.CurrentTransaction?.GetDbTransaction(), timeout, cancellationToken).ConfigureAwait(false);
-            if (database.CurrentTransaction is { } current)
-            {
-                return await dialect.SettleAsync(connection, current.GetDbTransaction(), timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!dialect.SettleNeedsTransaction)
-            {
-                return await dialect.SettleAsync(connection, null, timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);
-            }
-
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                var applied = await dialect.SettleAsync(connection, transaction, timeout, outcomes, logs, owner, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return applied;
-            }
+            var db = new StoreConnection(Dialect, database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout());
+            await db.Dialect.PrepareAsync(db.Connection, db.Transaction, db.Timeout, cancellationToken).ConfigureAwait(false);
+            return await work(state, db, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await database.CloseConnectionAsync().ConfigureAwait(false);
         }
     }
+
+    private readonly record struct StoreConnection(StoreDialect Dialect, DbConnection Connection, DbTransaction? Transaction, int? Timeout);
 
     public async ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
     {

@@ -20,7 +20,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     // No alias on the updated table: SQLite's RETURNING cannot see one from a subquery.
     public override string ClaimSql { get; } =
-        $"UPDATE {events} SET {ClaimSet.Replace("e.\"attempts\"", "\"attempts\"", StringComparison.Ordinal)} " +
+        $"UPDATE {events} SET {ClaimSet} " +
         $"WHERE \"id\" IN (SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit) " +
         $"RETURNING {RecordColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";

@@ -26,7 +26,7 @@ internal abstract class StoreDialect
 
     protected const string Runnable = "\"status\" IN ('pending', 'processing', 'failed') AND \"available_at\" <= @now";
 
-    protected const string ClaimSet = "\"status\" = 'processing', \"attempts\" = e.\"attempts\" + 1, \"locked_by\" = @owner, \"locked_until\" = @lease_until, \"available_at\" = @lease_until";
+    protected const string ClaimSet = "\"status\" = 'processing', \"attempts\" = \"attempts\" + 1, \"locked_by\" = @owner, \"locked_until\" = @lease_until, \"available_at\" = @lease_until";
 
     /// <summary>
     /// How one outcome changes its row (<c>v</c>: the outcome's id, status, available_at, processed_at, error): a
