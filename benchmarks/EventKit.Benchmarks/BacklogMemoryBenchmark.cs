@@ -73,19 +73,7 @@ public class BacklogMemoryBenchmark
         _samples.Clear();
         var clock = Stopwatch.StartNew();
         using var sampler = new Timer(_ => Sample(clock), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
-        var loops = new Task[Processors];
-        for (var i = 0; i < loops.Length; i++)
-        {
-            loops[i] = Task.Run(async () =>
-            {
-                var processor = _host!.NewProcessor();
-                while ((await processor.ProcessBatchAsync()).Claimed > 0)
-                {
-                }
-            });
-        }
-
-        await Task.WhenAll(loops);
+        await _host!.RunProcessorsAsync(Processors, Backlog);
         Sample(clock);
     }
 

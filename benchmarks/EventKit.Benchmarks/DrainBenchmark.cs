@@ -7,12 +7,10 @@ namespace EventKit.Benchmarks;
 /// Workload 3, drain a backlog: <see cref="Backlog"/> pending events exist when the operation starts (created in
 /// [IterationSetup] with raw SQL, not measured); the operation ends when all are completed.
 /// <para>
-/// EventKit is driven through <c>EventProcessor.ProcessBatchAsync</c> from <see cref="Concurrency"/> loops, each
-/// with its own processor (its own lease owner, as separate instances have), each looping until a claim comes back
-/// empty: exactly claim → run handlers → settle, with no idle wait or polling in the measurement and a
-/// deterministic end. The hosted service runs the same call in its loop; its wake-up and idle behaviour are
-/// measured by the end-to-end and latency workloads. Options are the defaults except <c>BatchSize</c>
-/// (so <c>MaxConcurrency</c> = 8 handler workers per batch).
+/// EventKit runs <see cref="Concurrency"/> processors (each its own lease owner, as separate instances are) exactly
+/// as the hosted service runs one: the streaming pipeline of claim loop, workers and outcome writer. The operation
+/// ends when the store has recorded every outcome. Options are the defaults except <c>BatchSize</c>
+/// (so <c>MaxConcurrency</c> = 8 workers per processor).
 /// </para>
 /// <para>
 /// The baseline runs the same number of loops of: claim <see cref="BatchSize"/> with one UPDATE … RETURNING,
@@ -136,13 +134,7 @@ public class DrainBenchmark
     });
 
     [Benchmark(OperationsPerInvoke = Events)]
-    public Task EventKit() => RunLoops(async () =>
-    {
-        var processor = _host!.NewProcessor();
-        while ((await processor.ProcessBatchAsync()).Claimed > 0)
-        {
-        }
-    });
+    public Task EventKit() => _host!.RunProcessorsAsync(Concurrency, Backlog);
 
     private Task RunLoops(Func<Task> loop)
     {

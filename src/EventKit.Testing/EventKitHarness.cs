@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EventKit.Internal;
+using EventKit.Internal.Processing;
 using EventKit.Testing.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -167,28 +168,22 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancelling stops claiming; claimed events not yet started are released.</param>
     /// <returns>What was processed, and when the next event comes due.</returns>
     /// <exception cref="EventKitHarnessException">More than a million event attempts ran: handlers keep publishing events.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The store could not record the outcome of the events that ran (its exception is the inner exception). A store
+    /// whose claim fails ends the drain with the store's own exception. A drain never waits for the fake clock.
+    /// </exception>
     public async Task<DrainResult> DrainAsync(CancellationToken cancellationToken = default)
     {
-        int processed = 0, completed = 0, failed = 0, deadLettered = 0;
-        while (true)
+        // The processor's own drain: the same pipeline as the hosted processor, claiming only when everything claimed
+        // before is recorded, so what runs and in which order is deterministic. A store failure ends it with the error.
+        var summary = await _processor.DrainAsync(MaxEventsPerDrain + 1, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var processed = summary.Claimed - summary.Released;
+        if (summary.Claimed > MaxEventsPerDrain)
         {
-            var batch = await _processor.ProcessBatchAsync(cancellationToken).ConfigureAwait(false);
-            if (batch.Claimed == 0)
-            {
-                break;
-            }
-
-            processed += batch.Claimed - batch.Released;
-            completed += batch.Completed;
-            failed += batch.Failed;
-            deadLettered += batch.DeadLettered;
-            if (processed > MaxEventsPerDrain)
-            {
-                throw new EventKitHarnessException($"DrainAsync ran more than {MaxEventsPerDrain:N0} event attempts without running out of work: do handlers keep publishing events?");
-            }
+            throw new EventKitHarnessException($"DrainAsync ran more than {MaxEventsPerDrain:N0} event attempts without running out of work: do handlers keep publishing events?");
         }
 
-        return new DrainResult(processed, completed, failed, deadLettered, await NextDueAsync().ConfigureAwait(false));
+        return new DrainResult(processed, summary.Completed, summary.Failed, summary.DeadLettered, await NextDueAsync().ConfigureAwait(false));
     }
 
     /// <summary>

@@ -12,4 +12,7 @@ public sealed class EventBacklog
     /// how long work has been waiting: the signal of a stalled backlog.
     /// </summary>
     public DateTimeOffset? OldestRunnableAt { get; init; }
+
+    /// <summary>Gets the number of <see cref="EventStatus.DeadLetter"/> events.</summary>
+    public long DeadLetters { get; init; }
 }

@@ -42,15 +42,14 @@ public sealed class EventKitHealthCheck : IHealthCheck
     {
         var now = _time.GetUtcNow();
         EventBacklog backlog;
-        EventMetrics metrics;
         try
         {
             var scope = _scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
                 var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
+                // Index-supported counts only: a probe must stay cheap however large the table grows.
                 backlog = await store.GetBacklogAsync(now, cancellationToken).ConfigureAwait(false);
-                metrics = await store.GetMetricsAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -64,7 +63,7 @@ public sealed class EventKitHealthCheck : IHealthCheck
         {
             ["waiting"] = backlog.Waiting,
             ["oldest_runnable_age_seconds"] = age.TotalSeconds,
-            ["dead_letters"] = metrics.DeadLetter,
+            ["dead_letters"] = backlog.DeadLetters,
             ["last_processor_cycle"] = lastCycle?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "never",
         };
 
@@ -84,8 +83,8 @@ public sealed class EventKitHealthCheck : IHealthCheck
             return new HealthCheckResult(context?.Registration.FailureStatus ?? HealthStatus.Unhealthy, "EventKit is not processing: " + string.Join("; ", problems) + ".", data: data);
         }
 
-        return metrics.DeadLetter > _options.DeadLetterThreshold
-            ? HealthCheckResult.Degraded($"{metrics.DeadLetter} dead-lettered events (DeadLetterThreshold {_options.DeadLetterThreshold}).", data: data)
+        return backlog.DeadLetters > _options.DeadLetterThreshold
+            ? HealthCheckResult.Degraded($"{backlog.DeadLetters} dead-lettered events (DeadLetterThreshold {_options.DeadLetterThreshold}).", data: data)
             : HealthCheckResult.Healthy($"{backlog.Waiting} events waiting; the oldest runnable has waited {age}.", data);
     }
 }

@@ -8,10 +8,12 @@ public sealed class EventKitHealthCheckOptions
     public TimeSpan MaxBacklogAge { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Gets or sets how long the processor loop of this instance may go without completing a cycle (a claim, or a
-    /// wait that ended) before the check reports unhealthy. Ignored when <see cref="EventKitOptions.EnableProcessing"/> is false.
+    /// Gets or sets how long the processor of this instance may go without showing progress before the check reports
+    /// unhealthy. Progress is a claim, a finished event, or a tick of its idle wait (at least every second), so a long
+    /// handler run or a long <see cref="EventKitOptions.PollingInterval"/> is not silence; a claim loop stuck in the
+    /// store is. Ignored when <see cref="EventKitOptions.EnableProcessing"/> is false.
     /// </summary>
-    /// <value>Default 2 minutes. Allowed 1 second – 1 day.</value>
+    /// <value>Default 2 minutes. Allowed 5 seconds – 1 day.</value>
     public TimeSpan MaxProcessorSilence { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets how many dead letters are tolerated; above this the check reports degraded.</summary>

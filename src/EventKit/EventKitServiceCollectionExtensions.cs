@@ -1,5 +1,6 @@
 using EventKit.InMemory;
 using EventKit.Internal;
+using EventKit.Internal.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,7 @@ public static class EventKitServiceCollectionExtensions
         services.TryAddSingleton<IEventStore, InMemoryEventStore>();
         services.TryAddScoped<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<IEventOperations, EventOperations>();
+        services.TryAddSingleton(new RetryPolicy());
         services.TryAddSingleton<EventProcessor>();
         services.TryAddSingleton<EventCleaner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventProcessorService>());

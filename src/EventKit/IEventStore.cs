@@ -34,7 +34,7 @@ public interface IEventStore
     /// Atomically leases up to <paramref name="maxCount"/> runnable events to <paramref name="owner"/>: events that are
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
     /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
-    /// <see cref="EventRecord.AvailableAt"/> first. Each claimed event becomes <see cref="EventStatus.Processing"/>
+    /// <see cref="EventRecord.AvailableAt"/> first (then by id). Each claimed event becomes <see cref="EventStatus.Processing"/>
     /// with its attempt count incremented, and both <see cref="EventRecord.LockedUntil"/> and
     /// <see cref="EventRecord.AvailableAt"/> set to <paramref name="leaseUntil"/> (so one index on availability serves
     /// new, retried and abandoned events alike).
@@ -44,7 +44,10 @@ public interface IEventStore
     /// <param name="now">The current UTC time.</param>
     /// <param name="leaseUntil">The UTC time the leases expire unless renewed.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The claimed events, with the names of the handlers that already succeeded for each.</returns>
+    /// <returns>
+    /// The claimed events in the order they were due (their <see cref="EventRecord.AvailableAt"/> before the claim, then
+    /// id), with the names of the handlers that already succeeded for each. The processor starts them in this order.
+    /// </returns>
     ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/> (<see cref="EventRecord.LockedUntil"/> and <see cref="EventRecord.AvailableAt"/>).</summary>
@@ -52,8 +55,11 @@ public interface IEventStore
     /// <param name="owner">The processor's id.</param>
     /// <param name="leaseUntil">The new expiry.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The number of leases renewed; fewer than requested means some were lost to another owner.</returns>
-    ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+    /// <returns>
+    /// The ids whose leases were renewed. An id missing from it is no longer leased to <paramref name="owner"/>
+    /// (its lease expired and another owner claimed it, or it was settled): the processor cancels what it still runs for it.
+    /// </returns>
+    ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies <paramref name="outcomes"/>: stores every log entry, and changes the status of each event that
@@ -70,7 +76,10 @@ public interface IEventStore
     /// <returns>The metrics.</returns>
     ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Gets how many events wait and since when the oldest runnable one has been due; must be cheap (index-only).</summary>
+    /// <summary>
+    /// Gets how many events wait, since when the oldest runnable one has been due, and how many are dead-lettered; must
+    /// be cheap (index-supported counts), because the health check and the backlog gauges read it often.
+    /// </summary>
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The backlog.</returns>

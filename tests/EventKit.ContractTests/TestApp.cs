@@ -1,4 +1,5 @@
 using EventKit.Internal;
+using EventKit.Internal.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -97,38 +98,18 @@ public sealed class TestApp : IAsyncDisposable
         new(
             _services.GetRequiredService<IServiceScopeFactory>(),
             _services.GetRequiredService<HandlerRegistry>(),
-            _services.GetRequiredService<IOptions<EventKitOptions>>(),
+            Options,
             Time,
             NullLogger<EventProcessor>.Instance,
             _services.GetRequiredService<EventKitTelemetry>(),
+            _services.GetRequiredService<EventSignal>(),
+            _services.GetRequiredService<ProcessorHeartbeat>(),
+            _services.GetRequiredService<RetryPolicy>(),
             owner);
 
-    /// <summary>Processes batches until a claim finds nothing runnable at the current fake time.</summary>
-    internal async Task<BatchResult> DrainAsync(EventProcessor? processor = null, CancellationToken stoppingToken = default, CancellationToken abortToken = default)
-    {
-        processor ??= Processor;
-        var total = BatchResult.Empty;
-        while (true)
-        {
-            var batch = await processor.ProcessBatchAsync(stoppingToken, abortToken);
-            if (batch.Claimed == 0)
-            {
-                return total;
-            }
-
-            total = new BatchResult(
-                total.Claimed + batch.Claimed,
-                total.Completed + batch.Completed,
-                total.Failed + batch.Failed,
-                total.DeadLettered + batch.DeadLettered,
-                total.Released + batch.Released,
-                batch.NextRetryAt ?? total.NextRetryAt);
-            if (batch.Released > 0)
-            {
-                return total;
-            }
-        }
-    }
+    /// <summary>Processes until a claim finds nothing runnable at the current fake time (the processor's own drain).</summary>
+    internal Task<ProcessingSummary> DrainAsync(EventProcessor? processor = null, CancellationToken stoppingToken = default, CancellationToken abortToken = default) =>
+        (processor ?? Processor).DrainAsync(abortToken: abortToken, cancellationToken: stoppingToken);
 
     public async Task<EventRecord> GetAsync(Guid id) =>
         (await Operations.GetEventAsync(id))?.Event ?? throw new InvalidOperationException($"Event {id} does not exist.");

@@ -1,5 +1,6 @@
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -31,6 +32,23 @@ public sealed class EventKitHarnessTests
         harness.PublishedEvents.Select(e => e.Type).Should().Equal("user.created", "notification.sent");
         harness.HandlerRuns.Should().ContainSingle().Which.Should().BeEquivalentTo(new { EventId = id, Handler = "UserCreatedHandler", Attempt = 1, Succeeded = true, Exception = (Exception?)null });
         await harness.EnsureAllCompletedAsync();
+    }
+
+    [Fact]
+    public async Task Drain_WhenTheStoreCannotRecordOutcomes_FailsWithTheStoreError_InsteadOfWaitingOnTheFakeClock()
+    {
+        var inner = new ServiceCollection().AddEventKit().Services.BuildServiceProvider().GetRequiredService<IEventStore>();
+        await using var harness = EventKitHarness.Create(
+            b => b.AddHandler<UserCreatedHandler>().Services.Replace(ServiceDescriptor.Singleton<IEventStore>(new SettleFailingStore(inner))),
+            services: s => s.AddSingleton<IEmailSender>(_email));
+        await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "ana@example.com", "Ana"));
+
+        var drain = () => harness.DrainAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        (await drain.Should().ThrowAsync<InvalidOperationException>())
+            .WithMessage("The store refused to record the outcome of 1 events: The database did not answer.")
+            .WithInnerException<TimeoutException>();
+        _email.Sent.Should().ContainSingle("the handler ran; only recording its outcome failed");
     }
 
     [Fact]

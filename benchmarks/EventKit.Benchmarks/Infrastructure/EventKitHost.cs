@@ -1,4 +1,5 @@
 using EventKit.Internal;
+using EventKit.Internal.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,38 @@ internal sealed class EventKitHost : IAsyncDisposable
         _services.GetRequiredService<IOptions<EventKitOptions>>(),
         _services.GetRequiredService<TimeProvider>(),
         _services.GetRequiredService<ILogger<EventProcessor>>(),
-        _services.GetRequiredService<EventKitTelemetry>());
+        _services.GetRequiredService<EventKitTelemetry>(),
+        _services.GetRequiredService<EventSignal>(),
+        _services.GetRequiredService<ProcessorHeartbeat>(),
+        _services.GetRequiredService<RetryPolicy>());
+
+    /// <summary>
+    /// Runs <paramref name="processors"/> processors exactly as the hosted service runs one (the streaming pipeline,
+    /// each its own lease owner) until <paramref name="expected"/> outcomes are recorded in the store, then stops them.
+    /// </summary>
+    public async Task RunProcessorsAsync(int processors, int expected)
+    {
+        var recorded = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        var runs = new Task[processors];
+        for (var i = 0; i < runs.Length; i++)
+        {
+            var processor = NewProcessor();
+            processor.OutcomeObserver = (_, _) =>
+            {
+                if (Interlocked.Increment(ref recorded) == expected)
+                {
+                    done.TrySetResult();
+                }
+            };
+            runs[i] = Task.Run(() => processor.RunAsync(stop.Token));
+        }
+
+        await done.Task;
+        await stop.CancelAsync();
+        await Task.WhenAll(runs);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -53,42 +53,27 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        // One statement claims the rows and returns, per event, the handlers that already succeeded (earlier
-        // attempts, or before a requeue), which are not run again.
+        // One statement (on SQLite, one write transaction) claims the rows and returns, per event, the handlers that
+        // already succeeded (earlier attempts, or before a requeue), which are not run again.
         return await OnConnectionAsync(
             (Owner: owner, MaxCount: maxCount, Now: now, LeaseUntil: leaseUntil),
-            static async (state, db, ct) =>
-            {
-                var command = db.Dialect.CreateClaimCommand(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseUntil, state.MaxCount);
-                await using (command.ConfigureAwait(false))
-                {
-                    var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        List<ClaimedEvent>? claimed = null;
-                        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                        {
-                            claimed ??= new List<ClaimedEvent>(state.MaxCount);
-                            claimed.Add(new ClaimedEvent(db.Dialect.ReadRecord(reader), db.Dialect.ReadSucceeded(reader, 17)));
-                        }
-
-                        return claimed is null ? (IReadOnlyList<ClaimedEvent>)[] : claimed;
-                    }
-                }
-            },
+            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseUntil, state.MaxCount, ct),
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        var ids = eventIds.ToList();
-        var until = leaseUntil.UtcDateTime;
-        return await Events
-            .Where(e => ids.Contains(e.Id) && e.Status == EventStatus.Processing && e.LockedBy == owner)
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LockedUntil, until).SetProperty(e => e.AvailableAt, until), cancellationToken)
-            .ConfigureAwait(false);
+        if (eventIds.Count == 0)
+        {
+            return [];
+        }
+
+        return await OnConnectionAsync(
+            (Ids: eventIds, Owner: owner, LeaseUntil: leaseUntil),
+            static (state, db, ct) => db.Dialect.RenewAsync(db.Connection, db.Transaction, db.Timeout, state.Ids, state.Owner, state.LeaseUntil, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
@@ -211,7 +196,9 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
             .OrderBy(e => e.AvailableAt)
             .Select(e => (DateTime?)e.AvailableAt)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return new EventBacklog { Waiting = waiting, OldestRunnableAt = oldest is { } o ? EventEntity.Utc(o) : null };
+        // Served by the (status, processed_at) index.
+        var deadLetters = await Events.LongCountAsync(e => e.Status == EventStatus.DeadLetter, cancellationToken).ConfigureAwait(false);
+        return new EventBacklog { Waiting = waiting, OldestRunnableAt = oldest is { } o ? EventEntity.Utc(o) : null, DeadLetters = deadLetters };
     }
 
     public async ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)

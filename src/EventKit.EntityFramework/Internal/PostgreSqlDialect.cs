@@ -9,11 +9,15 @@ namespace EventKit.EntityFramework.Internal;
 /// </summary>
 internal sealed class PostgreSqlDialect(string events, string logs) : StoreDialect(events, logs)
 {
+    // The UPDATE is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
     public override string ClaimSql { get; } =
-        $"UPDATE {events} AS e SET {ClaimSet} FROM (SELECT \"id\" FROM {events} WHERE {Runnable} " +
+        $"WITH claimed AS (UPDATE {events} AS e SET {ClaimSet} FROM (SELECT \"id\", \"available_at\" FROM {events} WHERE {Runnable} " +
         "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED) AS c WHERE e.\"id\" = c.\"id\" " +
         $"RETURNING {Qualified("e", RecordColumns)}, " +
-        $"ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success')";
+        $"ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success') AS \"succeeded\", c.\"available_at\" AS \"due\") " +
+        $"SELECT {RecordColumns}, \"succeeded\" FROM claimed ORDER BY \"due\", \"id\"";
+
+    private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" = ANY(@ids) AND {RenewWhere} RETURNING \"id\"";
 
     public override bool SettleNeedsTransaction => false;
 
@@ -35,6 +39,36 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
     {
         var names = reader.GetFieldValue<string[]>(ordinal);
         return names.Length == 0 ? [] : new HashSet<string>(names, StringComparer.Ordinal);
+    }
+
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        var command = CreateClaimCommand(connection, transaction, timeout, ClaimSql, owner, now, leaseUntil, limit);
+        await using (command.ConfigureAwait(false))
+        {
+            return await ReadClaimedAsync(command, limit, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var command = CreateCommand(connection, transaction, timeout, RenewSql);
+        await using (command.ConfigureAwait(false))
+        {
+            AddRenewParameters(command, owner, leaseUntil);
+            AddParameter(command, "@ids", ids as Guid[] ?? [.. ids]);
+            var renewed = new List<Guid>(ids.Count);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    renewed.Add(reader.GetGuid(0));
+                }
+            }
+
+            return renewed;
+        }
     }
 
     public override async Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken)

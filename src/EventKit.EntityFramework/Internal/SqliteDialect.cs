@@ -18,12 +18,18 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     private const string TimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
 
-    // No alias on the updated table: SQLite's RETURNING cannot see one from a subquery.
+    // No alias on the updated table: SQLite's RETURNING cannot see one from a subquery. The rows to claim are chosen
+    // by DueSql first, in the same write transaction, because RETURNING has no order and the claim overwrites
+    // available_at, the order they were due in.
     public override string ClaimSql { get; } =
         $"UPDATE {events} SET {ClaimSet} " +
-        $"WHERE \"id\" IN (SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit) " +
+        $"WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {Runnable} " +
         $"RETURNING {RecordColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
+
+    private string DueSql { get; } = $"SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+
+    private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
     public override bool SettleNeedsTransaction => true;
 
@@ -58,6 +64,84 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetString(ordinal).Split('\n'), StringComparer.Ordinal);
 
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    {
+        // One write transaction (BEGIN IMMEDIATE takes the write lock first, so the rows chosen stay runnable).
+        var own = transaction is null ? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        try
+        {
+            var due = new List<string>(limit);
+            var select = CreateCommand(connection, own ?? transaction, timeout, DueSql);
+            await using (select.ConfigureAwait(false))
+            {
+                AddParameter(select, "@now", now.UtcDateTime);
+                AddParameter(select, "@limit", limit);
+                var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        due.Add(reader.GetString(0));
+                    }
+                }
+            }
+
+            List<ClaimedEvent> claimed = [];
+            if (due.Count > 0)
+            {
+                var update = CreateClaimCommand(connection, own ?? transaction, timeout, ClaimSql, owner, now, leaseUntil, limit);
+                await using (update.ConfigureAwait(false))
+                {
+                    AddParameter(update, "@ids", JsonSerializer.Serialize(due));
+                    claimed = await ReadClaimedAsync(update, due.Count, cancellationToken).ConfigureAwait(false);
+                }
+
+                var order = new Dictionary<Guid, int>(due.Count);
+                for (var i = 0; i < due.Count; i++)
+                {
+                    order[Guid.Parse(due[i])] = i;
+                }
+
+                claimed.Sort((a, b) => order[a.Event.Id].CompareTo(order[b.Event.Id]));
+            }
+
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return claimed;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var command = CreateCommand(connection, transaction, timeout, RenewSql);
+        await using (command.ConfigureAwait(false))
+        {
+            AddRenewParameters(command, owner, leaseUntil);
+            AddParameter(command, "@ids", IdsJson(ids));
+            var renewed = new List<Guid>(ids.Count);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    renewed.Add(ReadId(reader, 0));
+                }
+            }
+
+            return renewed;
+        }
+    }
+
     public override async Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken)
     {
         int updated;
@@ -84,6 +168,23 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     // Microsoft.Data.Sqlite binds a Guid as a BLOB; EF Core stores it as upper-case text.
     protected override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    private static string IdsJson(IReadOnlyCollection<Guid> ids)
+    {
+        var buffer = new ArrayBufferWriter<byte>((ids.Count * 40) + 2);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var id in ids)
+            {
+                WriteId(json, id);
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static string OutcomesJson(IReadOnlyList<EventOutcome> outcomes)
     {

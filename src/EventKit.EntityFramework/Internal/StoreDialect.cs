@@ -52,8 +52,9 @@ internal abstract class StoreDialect
     protected string LogsTable { get; }
 
     /// <summary>
-    /// Parameters <c>@owner</c>, <c>@lease_until</c>, <c>@now</c>, <c>@limit</c>; returns the claimed rows
-    /// (<see cref="RecordColumns"/>) and, as an 18th column, the names of the handlers that already succeeded.
+    /// The statement that claims (parameters <c>@owner</c>, <c>@lease_until</c>, <c>@now</c>, <c>@limit</c>, and on
+    /// SQLite <c>@ids</c>): returns the claimed rows (<see cref="RecordColumns"/>) and, as an 18th column, the names of
+    /// the handlers that already succeeded. Exposed for the plan test.
     /// </summary>
     public abstract string ClaimSql { get; }
 
@@ -118,15 +119,51 @@ internal abstract class StoreDialect
         LastError = reader.IsDBNull(16) ? null : reader.GetString(16),
     };
 
-    public DbCommand CreateClaimCommand(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit)
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> runnable events for <paramref name="owner"/> and returns them in the
+    /// order they were due (available_at before the claim, then id), with the handlers that already succeeded.
+    /// </summary>
+    public abstract Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="ids"/>; returns the ids renewed.</summary>
+    public abstract Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+
+    protected static DbCommand CreateClaimCommand(DbConnection connection, DbTransaction? transaction, int? timeout, string sql, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit)
     {
-        var command = CreateCommand(connection, transaction, timeout, ClaimSql);
+        var command = CreateCommand(connection, transaction, timeout, sql);
         AddParameter(command, "@owner", owner);
         AddParameter(command, "@lease_until", leaseUntil.UtcDateTime);
         AddParameter(command, "@now", now.UtcDateTime);
         AddParameter(command, "@limit", limit);
         return command;
     }
+
+    /// <summary>Reads claimed rows: <see cref="RecordColumns"/>, then the succeeded handler names.</summary>
+    protected async Task<List<ClaimedEvent>> ReadClaimedAsync(DbCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var claimed = new List<ClaimedEvent>(capacity);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                claimed.Add(new ClaimedEvent(ReadRecord(reader), ReadSucceeded(reader, 17)));
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Renewal parameters: <c>@owner</c>, <c>@lease_until</c>.</summary>
+    protected static void AddRenewParameters(DbCommand command, string owner, DateTimeOffset leaseUntil)
+    {
+        AddParameter(command, "@owner", owner);
+        AddParameter(command, "@lease_until", leaseUntil.UtcDateTime);
+    }
+
+    protected const string RenewSet = "\"locked_until\" = @lease_until, \"available_at\" = @lease_until";
+
+    protected const string RenewWhere = "\"status\" = 'processing' AND \"locked_by\" = @owner";
 
     protected virtual Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
 

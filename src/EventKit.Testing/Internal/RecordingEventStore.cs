@@ -17,7 +17,7 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
     public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
         inner.ClaimAsync(owner, maxCount, now, leaseUntil, cancellationToken);
 
-    public ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
         inner.RenewLeasesAsync(eventIds, owner, leaseUntil, cancellationToken);
 
     public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default) =>

@@ -15,7 +15,7 @@ internal sealed class InMemoryEventStore : IEventStore
     private readonly Dictionary<string, Guid> _idempotencyKeys = new(StringComparer.Ordinal);
 
     // Queues hold (entry, version) pairs; a pair whose version no longer matches the entry is stale and skipped.
-    private readonly PriorityQueue<(Entry Entry, long Version), (long Ticks, long Sequence)> _runnable = new();
+    private readonly PriorityQueue<(Entry Entry, long Version), (long Ticks, Guid Id)> _runnable = new();
     private readonly PriorityQueue<(Entry Entry, long Version), long> _leases = new();
     private readonly PriorityQueue<(Entry Entry, long Version), long> _completed = new();
     private readonly PriorityQueue<(Entry Entry, long Version), long> _deadLetters = new();
@@ -70,7 +70,7 @@ internal sealed class InMemoryEventStore : IEventStore
         List<ClaimedEvent>? claimed = null;
         lock (_gate)
         {
-            // Expired leases become runnable again, in the order of their original availability.
+            // Expired leases become runnable again, ordered by their lease expiry (their availability), then id.
             while (_leases.TryPeek(out var lease, out var until) && until <= nowTicks)
             {
                 _leases.Dequeue();
@@ -105,11 +105,11 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult<IReadOnlyList<ClaimedEvent>>(claimed ?? (IReadOnlyList<ClaimedEvent>)[]);
     }
 
-    public ValueTask<int> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        var renewed = 0;
+        var renewed = new List<Guid>(eventIds.Count);
         lock (_gate)
         {
             foreach (var id in eventIds)
@@ -120,12 +120,12 @@ internal sealed class InMemoryEventStore : IEventStore
                     entry.AvailableAt = leaseUntil;
                     entry.Version++;
                     _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
-                    renewed++;
+                    renewed.Add(id);
                 }
             }
         }
 
-        return ValueTask.FromResult(renewed);
+        return ValueTask.FromResult<IReadOnlyCollection<Guid>>(renewed);
     }
 
     public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
@@ -237,6 +237,7 @@ internal sealed class InMemoryEventStore : IEventStore
             {
                 Waiting = _statusCounts[(int)EventStatus.Pending] + _statusCounts[(int)EventStatus.Failed],
                 OldestRunnableAt = oldest,
+                DeadLetters = _statusCounts[(int)EventStatus.DeadLetter],
             });
         }
     }
@@ -371,7 +372,7 @@ internal sealed class InMemoryEventStore : IEventStore
     }
 
     private void EnqueueRunnable(Entry entry) =>
-        _runnable.Enqueue((entry, entry.Version), (entry.AvailableAt.UtcTicks, entry.Sequence));
+        _runnable.Enqueue((entry, entry.Version), (entry.AvailableAt.UtcTicks, entry.Id));
 
     private void Move(Entry entry, EventStatus status)
     {

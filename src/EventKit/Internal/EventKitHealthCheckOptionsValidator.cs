@@ -13,9 +13,10 @@ internal sealed class EventKitHealthCheckOptionsValidator : IValidateOptions<Eve
             failures.Add($"EventKitHealthCheckOptions.MaxBacklogAge must be between 00:00:01 and 7.00:00:00; it was {options.MaxBacklogAge}.");
         }
 
-        if (options.MaxProcessorSilence < TimeSpan.FromSeconds(1) || options.MaxProcessorSilence > TimeSpan.FromDays(1))
+        // The processor reports progress at least every second: a shorter silence would flag a healthy processor.
+        if (options.MaxProcessorSilence < TimeSpan.FromSeconds(5) || options.MaxProcessorSilence > TimeSpan.FromDays(1))
         {
-            failures.Add($"EventKitHealthCheckOptions.MaxProcessorSilence must be between 00:00:01 and 1.00:00:00; it was {options.MaxProcessorSilence}.");
+            failures.Add($"EventKitHealthCheckOptions.MaxProcessorSilence must be between 00:00:05 and 1.00:00:00; it was {options.MaxProcessorSilence}.");
         }
 
         if (options.DeadLetterThreshold < 0)

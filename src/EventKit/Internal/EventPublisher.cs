@@ -87,7 +87,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
     private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var id = Guid.CreateVersion7(now);
+        var id = SequentialGuid.Next(now);
         using var activity = EventKitTelemetry.StartPublish(id, type, entity);
         var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
         var record = new EventRecord

@@ -11,13 +11,13 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "EventKit processor {Owner} stopped")]
     public static partial void ProcessorStopped(ILogger logger, string owner);
 
-    [LoggerMessage(1004, LogLevel.Error, "EventKit processor {Owner} could not record the outcome of {Count} events (try {Try}); their leases will expire and they will be retried")]
-    public static partial void SettleFailed(ILogger logger, string owner, int count, int @try, Exception exception);
+    [LoggerMessage(1004, LogLevel.Error, "EventKit processor {Owner} could not record the outcome of {Count} events (try {Try}); it keeps them and tries again in {RetryDelay}, for as long as their leases last")]
+    public static partial void SettleFailed(ILogger logger, string owner, int count, int @try, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(1005, LogLevel.Warning, "EventKit processor {Owner} could not renew its leases")]
     public static partial void RenewFailed(ILogger logger, string owner, Exception exception);
 
-    [LoggerMessage(1006, LogLevel.Warning, "EventKit processor {Owner} lost {Count} leases; their outcome will not be recorded by this processor")]
+    [LoggerMessage(1006, LogLevel.Warning, "EventKit processor {Owner} lost {Count} leases; their running handlers are cancelled and their outcome will not change the events")]
     public static partial void LeasesLost(ILogger logger, string owner, int count);
 
     [LoggerMessage(1007, LogLevel.Warning, "Handler {Handler} failed for event {EventId} ({EventType}), attempt {Attempt}")]
@@ -38,8 +38,8 @@ internal static partial class Log
     [LoggerMessage(1012, LogLevel.Information, "EventKit processor {Owner} released {Count} events at shutdown")]
     public static partial void Released(ILogger logger, string owner, int count);
 
-    [LoggerMessage(1013, LogLevel.Debug, "EventKit processor {Owner} processed {Count} events")]
-    public static partial void BatchProcessed(ILogger logger, string owner, int count);
+    [LoggerMessage(1013, LogLevel.Debug, "EventKit processor {Owner} claimed {Count} events")]
+    public static partial void Claimed(ILogger logger, string owner, int count);
 
     [LoggerMessage(1014, LogLevel.Debug, "Event {EventId} ({EventType}) has no handler")]
     public static partial void NoHandler(ILogger logger, Guid eventId, string eventType);
@@ -47,9 +47,36 @@ internal static partial class Log
     [LoggerMessage(1015, LogLevel.Error, "Handler {Handler} cannot deserialize the payload of event {EventId} ({EventType}); the event is dead-lettered")]
     public static partial void PayloadInvalid(ILogger logger, string handler, Guid eventId, string eventType, Exception exception);
 
-    [LoggerMessage(1016, LogLevel.Error, "EventKit processor {Owner} could not complete a cycle (claim or record outcomes; is the database reachable?); retrying in {RetryDelay}")]
-    public static partial void ProcessorFailed(ILogger logger, string owner, TimeSpan retryDelay, Exception exception);
+    [LoggerMessage(1016, LogLevel.Error, "EventKit processor {Owner} could not claim events (is the database reachable?); retrying in {RetryDelay}")]
+    public static partial void ClaimFailed(ILogger logger, string owner, TimeSpan retryDelay, Exception exception);
 
     [LoggerMessage(1017, LogLevel.Warning, "EventKit could not sample the event backlog for its gauges")]
     public static partial void BacklogSampleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1018, LogLevel.Warning, "Handler {Handler} is still running for event {EventId} {Elapsed} after it started, long after its cancellation for HandlerTimeout; it ignores its CancellationToken and holds a worker and the event's lease until it returns")]
+    public static partial void HandlerIgnoresCancellation(ILogger logger, string handler, Guid eventId, TimeSpan elapsed);
+
+    [LoggerMessage(1019, LogLevel.Error, "Disposing the DI scope of handler {Handler} for event {EventId} failed after the run had already failed")]
+    public static partial void ScopeDisposalFailed(ILogger logger, string handler, Guid eventId, Exception exception);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Reporting telemetry for {Handler} of event {EventId} failed; processing is not affected")]
+    public static partial void TelemetryFailed(ILogger logger, string handler, Guid eventId, Exception exception);
+
+    [LoggerMessage(1021, LogLevel.Error, "EventKit failed while processing event {EventId} ({EventType}); the event is retried")]
+    public static partial void EventFailed(ILogger logger, Guid eventId, string eventType, Exception exception);
+
+    [LoggerMessage(1022, LogLevel.Error, "EventKit processor {Owner} stopped before it could record the outcome of {Count} events; their leases will expire and they will be handled again")]
+    public static partial void OutcomesAbandoned(ILogger logger, string owner, int count);
+
+    [LoggerMessage(1023, LogLevel.Warning, "The store refused the outcome of event {EventId} with its error texts; it was recorded with the texts replaced (the handler errors are in this log)")]
+    public static partial void OutcomeTextsDropped(ILogger logger, Guid eventId);
+
+    [LoggerMessage(1024, LogLevel.Error, "The store refused the outcome of event {EventId} ({EventType}) {Failures} times while it recorded others; EventKit gives it up: its lease will expire and the event will be handled again")]
+    public static partial void OutcomeGivenUp(ILogger logger, Guid eventId, string eventType, int failures);
+
+    [LoggerMessage(1025, LogLevel.Warning, "The outcome of event {EventId} ({EventType}) could not be recorded before its lease expired at {LeaseUntil}; the event will be handled again")]
+    public static partial void OutcomeExpired(ILogger logger, Guid eventId, string eventType, DateTimeOffset leaseUntil);
+
+    [LoggerMessage(1026, LogLevel.Warning, "Handler {Handler} was still running for event {EventId} ({Elapsed}) when the host stopped waiting; its lease will expire and the event will be handled again")]
+    public static partial void RunAbandoned(ILogger logger, string handler, Guid eventId, TimeSpan elapsed);
 }

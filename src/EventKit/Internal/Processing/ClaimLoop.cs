@@ -1,0 +1,93 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// Keeps the run's buffer of leased events full: claims again as soon as half the buffer is free (not when a whole
+/// batch has finished), and waits for a signal, a due time or the polling interval when the store has nothing
+/// runnable. A store that fails is logged and retried with backoff; the loop ends only when the host stops.
+/// </summary>
+internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run)
+{
+    private static readonly TimeSpan MaxErrorDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>Claims until <paramref name="stoppingToken"/> is cancelled.</summary>
+    /// <param name="stoppingToken">Stops claiming.</param>
+    /// <param name="claimToken">Cancels a claim in flight (the shutdown grace period is over).</param>
+    public async Task RunAsync(CancellationToken stoppingToken, CancellationToken claimToken)
+    {
+        var waiter = new WorkWaiter(processor, run);
+        DateTimeOffset? nextDue = null;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            run.Heartbeat();
+            var wanted = run.Book.ClaimableCount();
+            if (wanted == 0)
+            {
+                try
+                {
+                    await waiter.WaitForCapacityAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            int claimed;
+            try
+            {
+                claimed = await ClaimAsync(wanted, claimToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxErrorDelay.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failures - 1, 10))));
+                Log.ClaimFailed(processor.Logger, processor.Owner, delay, ex);
+                try
+                {
+                    await Task.Delay(delay, processor.Time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (claimed < wanted)
+            {
+                // Nothing more is runnable now: wait for work instead of asking again.
+                nextDue = await waiter.WaitForWorkAsync(nextDue, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Claims up to <paramref name="count"/> events into the run's buffer; returns how many.</summary>
+    public async Task<int> ClaimAsync(int count, CancellationToken cancellationToken)
+    {
+        var now = processor.Time.GetUtcNow();
+        var leaseUntil = now + processor.Options.LeaseDuration;
+        var scope = processor.Scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
+            var claimed = await store.ClaimAsync(processor.Owner, count, now, leaseUntil, cancellationToken).ConfigureAwait(false);
+            if (claimed.Count > 0)
+            {
+                run.Enqueue(claimed, leaseUntil);
+            }
+
+            return claimed.Count;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// A processor: one lease owner that claims events and runs their handlers through a <see cref="ProcessorRun"/>
+/// pipeline. The hosted <see cref="EventProcessorService"/> runs it until the host stops (<see cref="RunAsync"/>);
+/// the test harness and tests drain it deterministically (<see cref="DrainAsync"/>). Both use the same pipeline.
+/// </summary>
+internal sealed class EventProcessor
+{
+    public EventProcessor(
+        IServiceScopeFactory scopes,
+        HandlerRegistry registry,
+        IOptions<EventKitOptions> options,
+        TimeProvider time,
+        ILogger<EventProcessor> logger,
+        EventKitTelemetry telemetry,
+        EventSignal signal,
+        ProcessorHeartbeat heartbeat,
+        RetryPolicy retry)
+        : this(scopes, registry, options.Value, time, logger, telemetry, signal, heartbeat, retry, CreateOwnerId())
+    {
+    }
+
+    internal EventProcessor(
+        IServiceScopeFactory scopes,
+        HandlerRegistry registry,
+        EventKitOptions options,
+        TimeProvider time,
+        ILogger logger,
+        EventKitTelemetry telemetry,
+        EventSignal signal,
+        ProcessorHeartbeat heartbeat,
+        RetryPolicy retry,
+        string owner)
+    {
+        Scopes = scopes;
+        Registry = registry;
+        Options = options;
+        Time = time;
+        Logger = logger;
+        Telemetry = telemetry;
+        Signal = signal;
+        Heartbeat = heartbeat;
+        Retry = retry;
+        Owner = owner;
+    }
+
+    /// <summary>The lease owner id: machine, process id and a random part, unique per processor instance.</summary>
+    public string Owner { get; }
+
+    public EventKitOptions Options { get; }
+
+    public IServiceScopeFactory Scopes { get; }
+
+    public HandlerRegistry Registry { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public EventKitTelemetry Telemetry { get; }
+
+    public EventSignal Signal { get; }
+
+    public ProcessorHeartbeat Heartbeat { get; }
+
+    public RetryPolicy Retry { get; }
+
+    /// <summary>Called after every handler run with its log entry and, for a failure, the exception (the test harness).</summary>
+    public Action<EventRecord, EventLogEntry, Exception?>? HandlerRunObserver { get; set; }
+
+    /// <summary>Called for every outcome the store accepted (tests and benchmarks wait on it).</summary>
+    public Action<EventRecord, EventOutcome>? OutcomeObserver { get; set; }
+
+    /// <summary>
+    /// Processes events until <paramref name="stoppingToken"/> is cancelled, then stops: nothing new is claimed or
+    /// started, running handlers get <see cref="EventKitOptions.ShutdownTimeout"/> before their tokens are cancelled,
+    /// and known outcomes are written. Returns when that is done, or when <paramref name="hardStopToken"/> is cancelled.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stoppingToken, CancellationToken hardStopToken = default)
+    {
+        var run = new ProcessorRun(this, drain: false);
+        using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, Time);
+        using var onAbort = abort.Token.UnsafeRegister(static s => ((ProcessorRun)s!).Abort(), run);
+        using var onStopping = stoppingToken.UnsafeRegister(
+            static s =>
+            {
+                var (run, source, grace) = ((ProcessorRun, CancellationTokenSource, TimeSpan))s!;
+                run.BeginStopping();
+                CancelSafely(source, grace);
+            },
+            (run, abort, Options.ShutdownTimeout));
+        using var onHardStop = hardStopToken.UnsafeRegister(static s => CancelSafely((CancellationTokenSource)s!, TimeSpan.Zero), abort);
+
+        run.Start(hardStopToken);
+        Log.ProcessorStarted(Logger, Owner);
+        try
+        {
+            await new ClaimLoop(this, run).RunAsync(stoppingToken, abort.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await run.StopAsync(hardStopToken).ConfigureAwait(false);
+            Log.ProcessorStopped(Logger, Owner);
+        }
+    }
+
+    /// <summary>
+    /// Processes everything runnable now, including what handlers publish and retries that come due at once, and
+    /// returns when a claim finds nothing. Claims only when everything claimed before is recorded, so what runs,
+    /// and in which order, depends on the store alone. A store that fails ends the drain with its error.
+    /// </summary>
+    /// <param name="maxEvents">Stops claiming once this many events were claimed (handlers that keep publishing).</param>
+    /// <param name="abortToken">Cancels running handlers; their events are released.</param>
+    /// <param name="cancellationToken">Stops claiming; unstarted events are released, running handlers finish.</param>
+    public async Task<ProcessingSummary> DrainAsync(int maxEvents = int.MaxValue, CancellationToken abortToken = default, CancellationToken cancellationToken = default)
+    {
+        var run = new ProcessorRun(this, drain: true);
+        using var onAbort = abortToken.UnsafeRegister(static s => ((ProcessorRun)s!).Abort(), run);
+        using var onStopping = cancellationToken.UnsafeRegister(static s => ((ProcessorRun)s!).BeginStopping(), run);
+        run.Start(CancellationToken.None);
+        try
+        {
+            var claims = new ClaimLoop(this, run);
+            while (!cancellationToken.IsCancellationRequested
+                && run.Summary.Claimed < maxEvents
+                && await claims.ClaimAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                await run.Book.WaitForQuiescenceAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stop as asked: unstarted events are released below.
+        }
+        finally
+        {
+            await run.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // A writer that failed while stopping (after the last wait) still fails the drain.
+        await run.Book.WaitForQuiescenceAsync(CancellationToken.None).ConfigureAwait(false);
+        return run.Summary;
+    }
+
+    private static void CancelSafely(CancellationTokenSource source, TimeSpan delay)
+    {
+        try
+        {
+            source.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run already ended.
+        }
+    }
+
+    private static string CreateOwnerId()
+    {
+        var machine = Environment.MachineName;
+        if (machine.Length > 64)
+        {
+            machine = machine[..64];
+        }
+
+        return $"{machine}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// The hosted processor: runs the <see cref="EventProcessor"/> pipeline until the host stops. The host's own stop
+/// token (its shutdown timeout) bounds how long stopping may take.
+/// </summary>
+internal sealed class EventProcessorService(EventProcessor processor) : BackgroundService
+{
+    private readonly CancellationTokenSource _hardStop = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using var onHostTimeout = cancellationToken.UnsafeRegister(static s => Cancel((CancellationTokenSource)s!), _hardStop);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _hardStop.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // No synchronous work before the first await: host start-up must not wait for the store.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        if (!processor.Options.EnableProcessing)
+        {
+            return;
+        }
+
+        await processor.RunAsync(stoppingToken, _hardStop.Token).ConfigureAwait(false);
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped already.
+        }
+    }
+}

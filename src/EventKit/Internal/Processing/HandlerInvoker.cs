@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// Runs one handler for one event in a DI scope of its own, with a cooperative timeout, and turns whatever happens
+/// — a payload that cannot be deserialized, a handler that cannot be resolved or throws, a scope whose disposal
+/// throws, telemetry that fails — into that run's result. Nothing escapes to the worker.
+/// </summary>
+internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog watchdog)
+{
+    private readonly TimeSpan _timeout = processor.Options.HandlerTimeout;
+
+    public async ValueTask<HandlerRunResult> InvokeAsync(HandlerDescriptor handler, EventRecord record, RunSlot slot, PayloadCache payloads)
+    {
+        var time = processor.Time;
+        var started = time.GetTimestamp();
+        Activity? activity = null;
+        Exception? error = null;
+        var kind = FailureKind.None;
+        try
+        {
+            activity = EventKitTelemetry.StartProcess(record, handler.Name);
+            object payload;
+            try
+            {
+                payload = payloads.Get(handler, processor.Options.SerializerOptions);
+            }
+            catch (Exception ex)
+            {
+                // Deserialization depends only on the payload and the code: it would fail the same way every time.
+                error = new EventPayloadException($"The payload cannot be deserialized to '{handler.PayloadType.FullName}': {Describe.Message(ex)}", ex);
+                kind = FailureKind.Permanent;
+                return Complete(handler, record, started, activity, error, kind);
+            }
+
+            (error, kind) = await RunInScopeAsync(handler, record, payload, slot, started).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Starting the span or creating the scope failed: still this run's failure, and only this run's.
+            error ??= ex;
+            kind = FailureKind.Retryable;
+        }
+
+        return Complete(handler, record, started, activity, error, kind);
+    }
+
+    private async ValueTask<(Exception? Error, FailureKind Kind)> RunInScopeAsync(HandlerDescriptor handler, EventRecord record, object payload, RunSlot slot, long started)
+    {
+        Exception? error = null;
+        var kind = FailureKind.None;
+        var scope = processor.Scopes.CreateAsyncScope();
+        try
+        {
+            var deadline = _timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : started + watchdog.ToTimestampTicks(_timeout);
+            var (_, token) = slot.Begin(handler.Name, record.Id, started, deadline);
+            watchdog.Watch(deadline);
+            CancelReason reason;
+            try
+            {
+                await handler.InvokeAsync(scope.ServiceProvider, record, payload, token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+            finally
+            {
+                reason = slot.End();
+            }
+
+            (error, kind) = Classify(handler, error, reason);
+        }
+        finally
+        {
+            // The scope outlives the handler: it is disposed only once the handler has returned.
+            try
+            {
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (error is null)
+            {
+                error = new InvalidOperationException($"Handler '{handler.Name}' ran, but disposing its DI scope failed: {Describe.Message(ex)}", ex);
+                kind = FailureKind.Retryable;
+            }
+            catch (Exception ex)
+            {
+                Log.ScopeDisposalFailed(processor.Logger, handler.Name, record.Id, ex);
+            }
+        }
+
+        return (error, kind);
+    }
+
+    private (Exception? Error, FailureKind Kind) Classify(HandlerDescriptor handler, Exception? error, CancelReason reason)
+    {
+        if (error is null)
+        {
+            // A handler that finished despite a cancellation request did its work (as Polly's timeout treats it).
+            return (null, FailureKind.None);
+        }
+
+        // Whatever a cancelled handler throws (OperationCanceledException, or its own wrapper of one) is recorded as
+        // the reason it was cancelled for, with the handler's exception inside.
+        return reason switch
+        {
+            CancelReason.Abort => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because the host stopped and EventKitOptions.ShutdownTimeout ({processor.Options.ShutdownTimeout}) elapsed.", error), FailureKind.Interrupted),
+            CancelReason.Timeout => (new TimeoutException($"Handler '{handler.Name}' did not finish within EventKitOptions.HandlerTimeout ({_timeout}).", error), FailureKind.Retryable),
+            CancelReason.LeaseLost => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because this processor lost the event's lease (it expired and was claimed elsewhere, or the event was changed).", error), FailureKind.LeaseLost),
+            _ => (error, error is NonRetryableEventException ? FailureKind.Permanent : FailureKind.Retryable),
+        };
+    }
+
+    private HandlerRunResult Complete(HandlerDescriptor handler, EventRecord record, long started, Activity? activity, Exception? error, FailureKind kind)
+    {
+        var time = processor.Time;
+        var now = time.GetUtcNow();
+        var duration = time.GetElapsedTime(started);
+        var entry = new EventLogEntry
+        {
+            Id = SequentialGuid.Next(now),
+            EventId = record.Id,
+            Action = handler.Name,
+            PerformedBy = record.Actor,
+            Result = error is null ? EventLogResult.Success : EventLogResult.Failure,
+            Error = error is null ? null : ErrorText.Sanitize(Describe.Full(error)),
+            Attempt = record.Attempts,
+            Duration = duration,
+            CreatedAt = now,
+        };
+
+        // Logs, telemetry and observers are reported to, never allowed to fail the run.
+        try
+        {
+            if (error is EventPayloadException payloadError)
+            {
+                Log.PayloadInvalid(processor.Logger, handler.Name, record.Id, record.Type, payloadError.InnerException!);
+            }
+            else if (kind is FailureKind.Retryable or FailureKind.Permanent)
+            {
+                Log.HandlerFailed(processor.Logger, handler.Name, record.Id, record.Type, record.Attempts, error!);
+            }
+
+            if (error is not null)
+            {
+                EventKitTelemetry.SetError(activity, error);
+            }
+
+            activity?.Dispose();
+            processor.Telemetry.HandlerRan(record.Type, handler.Name, error is null, duration);
+            processor.HandlerRunObserver?.Invoke(record, entry, error);
+        }
+        catch (Exception ex)
+        {
+            Log.TelemetryFailed(processor.Logger, handler.Name, record.Id, ex);
+        }
+
+        return new HandlerRunResult(entry, error, kind);
+    }
+}

@@ -1,0 +1,247 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// Every event leased to one processor run, from claim until its outcome is recorded: the claim loop's capacity
+/// (how many wait in the buffer, how many are outstanding in all), the ids the lease renewer renews, and the link
+/// from an event to the worker running it, so a lost lease cancels exactly that run.
+/// </summary>
+internal sealed class LeaseBook
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, LeasedEvent> _leased = [];
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly int _bufferSize;
+    private readonly int _maxOutstanding;
+    private readonly int _threshold;
+    private int _buffered;
+    private Wanted _wanted;
+    private Exception? _fault;
+
+    /// <param name="bufferSize">How many claimed events may wait for a worker (BatchSize).</param>
+    /// <param name="workers">How many run at once (MaxConcurrency).</param>
+    public LeaseBook(int bufferSize, int workers)
+    {
+        _bufferSize = bufferSize;
+
+        // Room for a full buffer, every worker, and a buffer's worth of outcomes waiting to be written.
+        _maxOutstanding = (2 * bufferSize) + workers;
+
+        // Claim again once half the buffer is free: large enough claims, early enough that workers never run dry.
+        _threshold = Math.Max(1, bufferSize / 2);
+    }
+
+    private enum Wanted
+    {
+        Nothing,
+        Capacity,
+        Quiescence,
+    }
+
+    public int Outstanding
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _leased.Count;
+            }
+        }
+    }
+
+    /// <summary>How many events to claim now: 0 while the buffer is fuller than the threshold (and not empty).</summary>
+    public int ClaimableCount()
+    {
+        lock (_gate)
+        {
+            return Claimable();
+        }
+    }
+
+    /// <summary>
+    /// Adds a claimed event to the buffer's count; returns <see langword="false"/> when this run still holds the event
+    /// from an earlier claim (its lease had expired, and this processor claimed it again): that claim only renews the
+    /// lease, so one event never runs twice at once here.
+    /// </summary>
+    public bool TryAdd(LeasedEvent leased)
+    {
+        lock (_gate)
+        {
+            if (_leased.TryGetValue(leased.Event.Id, out var held))
+            {
+                held.LeaseUntil = leased.LeaseUntil;
+                held.LeaseLost = false;
+                return false;
+            }
+
+            _leased.Add(leased.Event.Id, leased);
+            _buffered++;
+            return true;
+        }
+    }
+
+    /// <summary>A worker took <paramref name="leased"/> from the buffer; returns whether it may run (lease not lost).</summary>
+    public bool TryStart(LeasedEvent leased, RunSlot slot)
+    {
+        lock (_gate)
+        {
+            _buffered--;
+            var start = !leased.LeaseLost;
+            if (start)
+            {
+                leased.State = LeaseState.Running;
+                leased.Slot = slot;
+            }
+
+            Changed();
+            return start;
+        }
+    }
+
+    /// <summary>The event left the buffer without running (released at shutdown).</summary>
+    public void Unbuffer()
+    {
+        lock (_gate)
+        {
+            _buffered--;
+            Changed();
+        }
+    }
+
+    /// <summary>The handlers have run; the outcome goes to the writer.</summary>
+    public void Finished(LeasedEvent leased)
+    {
+        lock (_gate)
+        {
+            leased.State = LeaseState.Writing;
+            leased.Slot = null;
+        }
+    }
+
+    /// <summary>The outcome is recorded (or given up): the lease is no longer ours to renew.</summary>
+    public void Remove(LeasedEvent leased)
+    {
+        lock (_gate)
+        {
+            if (_leased.TryGetValue(leased.Event.Id, out var held) && ReferenceEquals(held, leased))
+            {
+                _leased.Remove(leased.Event.Id);
+            }
+
+            Changed();
+        }
+    }
+
+    public Guid[] LeasedIds()
+    {
+        lock (_gate)
+        {
+            return [.. _leased.Keys];
+        }
+    }
+
+    /// <summary>Applies a renewal: the renewed leases run until <paramref name="until"/>; the others are lost.</summary>
+    /// <returns>How many leases were found lost.</returns>
+    public int Renewed(Guid[] requested, IReadOnlyCollection<Guid> renewed, DateTimeOffset until)
+    {
+        var held = renewed as ISet<Guid> ?? new HashSet<Guid>(renewed);
+        List<(RunSlot Slot, LeasedEvent Event)>? cancel = null;
+        var lost = 0;
+        lock (_gate)
+        {
+            foreach (var id in requested)
+            {
+                if (!_leased.TryGetValue(id, out var leased))
+                {
+                    continue; // settled meanwhile
+                }
+
+                if (held.Contains(id))
+                {
+                    leased.LeaseUntil = until;
+                }
+                else if (!leased.LeaseLost && leased.State != LeaseState.Writing)
+                {
+                    // An event whose outcome is being written may have been settled just before the renewal ran.
+                    leased.LeaseLost = true;
+                    lost++;
+                    if (leased is { State: LeaseState.Running, Slot: { } slot })
+                    {
+                        (cancel ??= []).Add((slot, leased));
+                    }
+                }
+            }
+        }
+
+        foreach (var (slot, leased) in cancel ?? [])
+        {
+            slot.CancelEvent(leased.Event.Id, CancelReason.LeaseLost);
+        }
+
+        return lost;
+    }
+
+    /// <summary>Waits until <see cref="ClaimableCount"/> is positive.</summary>
+    public ValueTask WaitForCapacityAsync(CancellationToken cancellationToken) => WaitAsync(Wanted.Capacity, cancellationToken);
+
+    /// <summary>Waits until no event is outstanding; throws what <see cref="Fault"/> recorded.</summary>
+    public ValueTask WaitForQuiescenceAsync(CancellationToken cancellationToken) => WaitAsync(Wanted.Quiescence, cancellationToken);
+
+    /// <summary>Records a failure that ends the run (a drain's writer could not record outcomes) and wakes waiters.</summary>
+    public void Fault(Exception exception)
+    {
+        lock (_gate)
+        {
+            _fault ??= exception;
+            _changed.Writer.TryWrite(true);
+        }
+    }
+
+    private async ValueTask WaitAsync(Wanted wanted, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_fault is { } fault)
+                {
+                    ExceptionDispatchInfo.Throw(fault);
+                }
+
+                if (wanted == Wanted.Capacity ? Claimable() > 0 : _leased.Count == 0)
+                {
+                    _wanted = Wanted.Nothing;
+                    return;
+                }
+
+                _wanted = wanted;
+            }
+
+            await _changed.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private int Claimable()
+    {
+        var room = Math.Min(_bufferSize - _buffered, _maxOutstanding - _leased.Count);
+        return room >= _threshold || (room > 0 && _buffered == 0) ? room : 0;
+    }
+
+    /// <summary>Wakes the claim loop when what it waits for has come (caller holds the lock).</summary>
+    private void Changed()
+    {
+        var wake = _wanted switch
+        {
+            Wanted.Capacity => Claimable() > 0,
+            Wanted.Quiescence => _leased.Count == 0,
+            _ => false,
+        };
+        if (wake)
+        {
+            _wanted = Wanted.Nothing;
+            _changed.Writer.TryWrite(true);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// Renews the leases of everything the run holds (buffered, running, and outcomes not yet written) every third of
+/// the lease duration, with one timer armed while anything is leased. A lease the store no longer grants is lost:
+/// its event is not started, or its running handler's token is cancelled. One renewal runs at a time; a tick that
+/// comes while one is still running makes it renew once more, so no tick is lost.
+/// </summary>
+internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
+    private bool _armed;
+    private bool _renewing;
+    private bool _again;
+    private bool _disposed;
+    private Task _running = Task.CompletedTask;
+
+    /// <summary>Makes sure the timer ticks; called after every claim (cheap when already armed).</summary>
+    public void Arm()
+    {
+        if (Volatile.Read(ref _armed))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_armed || _disposed)
+            {
+                return;
+            }
+
+            var period = processor.Options.LeaseDuration / 3;
+            _timer ??= processor.Time.CreateTimer(static s => ((LeaseRenewer)s!).OnTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(period, period);
+            Volatile.Write(ref _armed, true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task running;
+        lock (_gate)
+        {
+            _disposed = true;
+            _armed = false;
+            _timer?.Dispose();
+            running = _running;
+        }
+
+        await running.ConfigureAwait(false);
+    }
+
+    private void OnTick()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (book.Outstanding == 0)
+            {
+                // Idle: stop ticking until the next claim.
+                _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                Volatile.Write(ref _armed, false);
+                return;
+            }
+
+            if (_renewing)
+            {
+                _again = true;
+                return;
+            }
+
+            _renewing = true;
+            _running = RenewAsync();
+        }
+    }
+
+    private async Task RenewAsync()
+    {
+        // Off the timer's thread and out of the lock before touching the store.
+        await Task.Yield();
+        while (true)
+        {
+            await RenewOnceAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (!_again || _disposed)
+                {
+                    _again = false;
+                    _renewing = false;
+                    return;
+                }
+
+                _again = false;
+            }
+        }
+    }
+
+    private async Task RenewOnceAsync()
+    {
+        var ids = book.LeasedIds();
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var until = processor.Time.GetUtcNow() + processor.Options.LeaseDuration;
+            var scope = processor.Scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
+                var renewed = await store.RenewLeasesAsync(ids, processor.Owner, until).ConfigureAwait(false);
+                var lost = book.Renewed(ids, renewed, until);
+                if (lost > 0)
+                {
+                    Log.LeasesLost(processor.Logger, processor.Owner, lost);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.RenewFailed(processor.Logger, processor.Owner, ex);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace EventKit.Internal.Processing;
+
+/// <summary>Where a leased event is in the pipeline.</summary>
+internal enum LeaseState
+{
+    /// <summary>Claimed and waiting in the buffer for a worker.</summary>
+    Buffered,
+
+    /// <summary>A worker runs its handlers.</summary>
+    Running,
+
+    /// <summary>Its outcome waits for the outcome writer.</summary>
+    Writing,
+}

@@ -1,0 +1,34 @@
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// One event leased to this processor, from its claim until its outcome is recorded (or given up). The
+/// <see cref="LeaseBook"/> guards <see cref="State"/> and <see cref="Slot"/>; the lease expiry is read without it.
+/// </summary>
+internal sealed class LeasedEvent(ClaimedEvent claimed, DateTimeOffset leaseUntil)
+{
+    private long _leaseUntilTicks = leaseUntil.UtcTicks;
+    private volatile bool _leaseLost;
+
+    public ClaimedEvent Claimed { get; } = claimed;
+
+    public EventRecord Event => Claimed.Event;
+
+    public LeaseState State { get; set; } = LeaseState.Buffered;
+
+    /// <summary>The worker slot running the event's handlers, while <see cref="LeaseState.Running"/>.</summary>
+    public RunSlot? Slot { get; set; }
+
+    /// <summary>Set when a renewal found the lease held by someone else (expired and claimed, or changed by an operator).</summary>
+    public bool LeaseLost
+    {
+        get => _leaseLost;
+        set => _leaseLost = value;
+    }
+
+    /// <summary>When the lease expires as far as this processor knows (claim or last renewal, by its own clock).</summary>
+    public DateTimeOffset LeaseUntil
+    {
+        get => new(Interlocked.Read(ref _leaseUntilTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _leaseUntilTicks, value.UtcTicks);
+    }
+}

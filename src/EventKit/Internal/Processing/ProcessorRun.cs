@@ -1,0 +1,218 @@
+using System.Threading.Channels;
+
+namespace EventKit.Internal.Processing;
+
+/// <summary>
+/// One run of a processor's pipeline: the buffer of leased events, the workers that take from it, the outcome
+/// writer, the lease renewer and the timeout watchdog, and the way they stop. The claim loop (or a drain) feeds it.
+/// In a drain (tests and the harness) claims happen only when everything claimed before is recorded, so runs are
+/// deterministic, and the writer never waits on the clock.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "StopAsync disposes the renewer and the watchdog; every run is stopped by its owner.")]
+internal sealed class ProcessorRun
+{
+    private readonly EventProcessor _processor;
+    private readonly RunSlot[] _slots;
+    private readonly TimeoutWatchdog _watchdog;
+    private readonly LeaseRenewer _renewer;
+    private readonly EventRunner _runner;
+    private Task[] _workers = [];
+    private volatile bool _stopping;
+    private int _claimed;
+    private int _completed;
+    private int _failed;
+    private int _deadLettered;
+    private int _released;
+    private long _nextRetryTicks = long.MaxValue;
+
+    public ProcessorRun(EventProcessor processor, bool drain)
+    {
+        _processor = processor;
+        IsDrain = drain;
+        var options = processor.Options;
+        Book = new LeaseBook(options.BatchSize, options.MaxConcurrency);
+        Buffer = Channel.CreateUnbounded<LeasedEvent>(new UnboundedChannelOptions { SingleWriter = true });
+        _slots = new RunSlot[options.MaxConcurrency];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new RunSlot();
+        }
+
+        _watchdog = new TimeoutWatchdog(processor.Time, processor.Logger, _slots, options.HandlerTimeout);
+        _runner = new EventRunner(processor, new HandlerInvoker(processor, _watchdog));
+        _renewer = new LeaseRenewer(processor, Book);
+        Writer = new OutcomeWriter(processor, this);
+    }
+
+    public bool IsDrain { get; }
+
+    public LeaseBook Book { get; }
+
+    public Channel<LeasedEvent> Buffer { get; }
+
+    public OutcomeWriter Writer { get; }
+
+    public TimeProvider Time => _processor.Time;
+
+    public bool IsStopping => _stopping;
+
+    public ProcessingSummary Summary => new(
+        Volatile.Read(ref _claimed),
+        Volatile.Read(ref _completed),
+        Volatile.Read(ref _failed),
+        Volatile.Read(ref _deadLettered),
+        Volatile.Read(ref _released),
+        Interlocked.Read(ref _nextRetryTicks) is var ticks && ticks != long.MaxValue ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
+
+    /// <param name="hardStop">Cancelled when the host will wait no longer: the writer gives up what it still holds.</param>
+    public void Start(CancellationToken hardStop)
+    {
+        Writer.Start(hardStop);
+        _workers = new Task[_slots.Length];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _workers[i] = new EventWorker(this, _runner, _slots[i]).Start();
+        }
+    }
+
+    /// <summary>Adds claimed events to the buffer, in the order the store returned them.</summary>
+    public void Enqueue(IReadOnlyList<ClaimedEvent> claimed, DateTimeOffset leaseUntil)
+    {
+        foreach (var item in claimed)
+        {
+            var leased = new LeasedEvent(item, leaseUntil);
+            if (!Book.TryAdd(leased))
+            {
+                continue;
+            }
+
+            if (!Buffer.Writer.TryWrite(leased))
+            {
+                // Claimed while stopping: released at once, without counting the attempt.
+                Release(leased);
+            }
+        }
+
+        Interlocked.Add(ref _claimed, claimed.Count);
+        _renewer.Arm();
+        Log.Claimed(_processor.Logger, _processor.Owner, claimed.Count);
+    }
+
+    /// <summary>Gives a claimed event that was never started back to the store, without counting the attempt.</summary>
+    public void Release(LeasedEvent leased)
+    {
+        Book.Unbuffer();
+        Book.Finished(leased);
+        Writer.Post(leased, new EventOutcome
+        {
+            EventId = leased.Event.Id,
+            Status = EventStatus.Pending,
+            AvailableAt = Time.GetUtcNow(),
+        });
+    }
+
+    /// <summary>From now on workers start nothing new; what they take from the buffer is released.</summary>
+    public void BeginStopping() => _stopping = true;
+
+    public void Heartbeat() => _processor.Heartbeat.Beat(Time.GetUtcNow());
+
+    /// <summary>Cancels every running handler (the shutdown grace period is over); nothing more starts.</summary>
+    public void Abort()
+    {
+        _stopping = true;
+        foreach (var slot in _slots)
+        {
+            slot.Abort();
+        }
+    }
+
+    /// <summary>Called by the writer for every outcome the store accepted.</summary>
+    public void Recorded(LeasedEvent leased, EventOutcome outcome)
+    {
+        Book.Remove(leased);
+        switch (outcome.Status)
+        {
+            case EventStatus.Completed:
+                Interlocked.Increment(ref _completed);
+                break;
+            case EventStatus.DeadLetter:
+                Interlocked.Increment(ref _deadLettered);
+                break;
+            case EventStatus.Failed:
+                Interlocked.Increment(ref _failed);
+                var ticks = outcome.AvailableAt!.Value.UtcTicks;
+                long seen;
+                while (ticks < (seen = Interlocked.Read(ref _nextRetryTicks)) && Interlocked.CompareExchange(ref _nextRetryTicks, ticks, seen) != seen)
+                {
+                }
+
+                if (!IsDrain)
+                {
+                    // The claim loop wakes when the retry comes due.
+                    _processor.Signal.Notify(outcome.AvailableAt.Value);
+                }
+
+                break;
+            default:
+                Interlocked.Increment(ref _released);
+                break;
+        }
+
+        try
+        {
+            _processor.Telemetry.Settled(leased.Event, outcome);
+            _processor.OutcomeObserver?.Invoke(leased.Event, outcome);
+        }
+        catch (Exception ex)
+        {
+            Log.TelemetryFailed(_processor.Logger, "settle", leased.Event.Id, ex);
+        }
+    }
+
+    /// <summary>
+    /// Stops: unstarted events are released, running handlers finish (or are cancelled by <see cref="Abort"/>),
+    /// outcomes already known are written. Waits no longer than <paramref name="hardStop"/> allows.
+    /// </summary>
+    public async Task StopAsync(CancellationToken hardStop)
+    {
+        _stopping = true;
+        Buffer.Writer.TryComplete();
+        while (Buffer.Reader.TryRead(out var leased))
+        {
+            Release(leased);
+        }
+
+        try
+        {
+            await Task.WhenAll(_workers).WaitAsync(hardStop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+        {
+            foreach (var slot in _slots)
+            {
+                if (slot.Inspect() is { Running: true } view)
+                {
+                    Log.RunAbandoned(_processor.Logger, view.Handler, view.EventId, Time.GetElapsedTime(view.StartedAt));
+                }
+            }
+        }
+
+        Writer.Complete();
+        await Writer.Completion.ConfigureAwait(false);
+        await _renewer.DisposeAsync().ConfigureAwait(false);
+        _watchdog.Dispose();
+        if (!IsDrain && Volatile.Read(ref _released) is var released and > 0)
+        {
+            Log.Released(_processor.Logger, _processor.Owner, released);
+        }
+    }
+
+    /// <summary>The outcome of an event whose processing failed in EventKit itself: retried soon.</summary>
+    public static EventOutcome Unexpected(LeasedEvent leased, Exception exception, DateTimeOffset now) => new()
+    {
+        EventId = leased.Event.Id,
+        Status = EventStatus.Failed,
+        AvailableAt = now,
+        Error = ErrorText.Sanitize(Describe.Full(exception)),
+    };
+}

@@ -1,0 +1,97 @@
+using EventKit.ContractTests;
+using FluentAssertions;
+using Xunit;
+
+namespace EventKit.Tests.Processing;
+
+/// <summary>
+/// Stopping: nothing new is claimed or started, unstarted and late-claimed events are released without counting an
+/// attempt, running handlers get the grace period, and known outcomes are written before the run ends.
+/// </summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Stop_ReleasesUnstartedEvents_LetsTheRunningOneFinish_AndWritesEveryKnownOutcome()
+    {
+        await using var host = PipelineHost.Create(o =>
+        {
+            o.MaxConcurrency = 1;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+        });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Script.On("running", _ => gate.Task);
+        var running = await host.PublishStepAsync("running");
+        var waiting = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            waiting.Add(await host.PublishStepAsync($"waiting{i}"));
+        }
+
+        host.Start();
+        await host.WaitUntilAsync(() => host.Script.RunsOf("running") == 1, "the first event runs");
+
+        var stop = host.StopAsync();
+        gate.SetResult();
+        await stop;
+
+        (await host.GetAsync(running)).Event.Status.Should().Be(EventStatus.Completed, "it finished within the grace period and its outcome was written");
+        foreach (var id in waiting)
+        {
+            var record = (await host.GetAsync(id)).Event;
+            record.Status.Should().Be(EventStatus.Pending);
+            record.Attempts.Should().Be(0, "a released event did not use an attempt");
+            record.LockedBy.Should().BeNull();
+        }
+
+        host.Script.Runs.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task EventsClaimedWhileStopping_AreReleasedWithoutCountingAnAttempt()
+    {
+        await using var host = PipelineHost.Create();
+        var claimHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var claimEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = await host.PublishStepAsync("late");
+        host.Store.BeforeClaim = () =>
+        {
+            claimEntered.TrySetResult();
+            return claimHeld.Task;
+        };
+        host.Start();
+        await claimEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stop = host.StopAsync();
+        claimHeld.SetResult();
+        await stop;
+
+        var record = (await host.GetAsync(id)).Event;
+        record.Status.Should().Be(EventStatus.Pending);
+        record.Attempts.Should().Be(0);
+        host.Script.Runs.Should().BeEmpty("nothing starts once stopping began");
+    }
+
+    [Fact]
+    public async Task HandlerIgnoringTheShutdownCancellation_IsNotReleased_WhenTheHostStopsWaiting()
+    {
+        await using var host = PipelineHost.Create(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            o.HandlerTimeout = Timeout.InfiniteTimeSpan;
+        });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Script.On("stubborn", _ => release.Task);
+        var id = await host.PublishStepAsync("stubborn");
+        await host.PublishStepAsync("done");
+        host.Start();
+        await host.WaitUntilAsync(() => host.Script.RunsOf("stubborn") == 1 && host.RecordedCount(EventStatus.Completed) == 1, "one runs, one is done");
+
+        host.Time.Advance(TimeSpan.FromSeconds(5));
+        await host.StopAsync(hostWaitsNoLonger: true);
+
+        // Still running: releasing it would let a second run start elsewhere while this one goes on.
+        (await host.GetAsync(id)).Event.Status.Should().Be(EventStatus.Processing);
+        host.Logs.WithId(1026).Should().ContainSingle().Which.Message.Should().Contain(nameof(StepHandler));
+        release.SetResult();
+    }
+}
