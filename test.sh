@@ -11,12 +11,12 @@
 #
 # Environment the tests get (only when the server started):
 #   EVENTKIT_TEST_POSTGRES        Npgsql connection string to database eventkit_tests
-#   EVENTKIT_TEST_POSTGRES_BIN    PostgreSQL bin dir (pg_ctl etc.), for outage tests
-#   EVENTKIT_TEST_POSTGRES_DATA   the server's data dir; `pg_ctl -D $DATA -w start`
-#                                 brings it back on the same port (settings are in
-#                                 its postgresql.conf)
-#   EVENTKIT_TEST_POSTGRES_PORT   the port
-#   EVENTKIT_TEST_POSTGRES_OSUSER the OS user pg_ctl must run as (pg_ctl refuses root)
+#   EVENTKIT_TEST_POSTGRES_BIN    PostgreSQL bin dir (initdb, pg_ctl etc.), for tests
+#                                 that start a private server of their own (the
+#                                 outage test). No test may stop THIS server: the test
+#                                 assemblies run in parallel and all of them use it.
+#   EVENTKIT_TEST_POSTGRES_PORT   the port (private servers keep away from it)
+#   EVENTKIT_TEST_POSTGRES_OSUSER the OS user initdb/pg_ctl must run as (they refuse root)
 # If EVENTKIT_TEST_POSTGRES is already set, that server is used and none is started.
 #
 # Switches for checking this script without a build:
@@ -130,19 +130,7 @@ start_postgres() {
     tail -n 15 "$PG_DIR/initdb.log" | sed 's/^/    /'
     return 1
   fi
-  # Also in postgresql.conf, so a test that stops the server can restart it with a
-  # plain `pg_ctl -D DATA start`. fsync off is for test speed only.
-  # -k/unix_socket_directories keeps the socket out of /var/run/postgresql.
-  as_pg tee -a "$data/postgresql.conf" >/dev/null <<EOF
-
-# added by test.sh (throwaway test server)
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$PG_DIR'
-fsync = off
-synchronous_commit = off
-max_connections = 200
-EOF
-
+  # fsync off is for test speed only; -k keeps the socket out of /var/run/postgresql.
   # First free port from PG_FIRST_PORT; if the start still fails because someone
   # took the port meanwhile, try the next one.
   local port=$PG_FIRST_PORT last=$((PG_FIRST_PORT + PG_PORT_TRIES)) started=""
@@ -168,9 +156,6 @@ EOF
     tail -n 5 "$PG_DIR/pg_ctl.log" 2>/dev/null | sed 's/^/    /'
     return 1
   fi
-  # Remember the port for restarts by the tests (the last `port` line wins).
-  echo "port = $port" | as_pg tee -a "$data/postgresql.conf" >/dev/null
-
   if ! "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres eventkit_tests >"$PG_DIR/createdb.log" 2>&1; then
     log "ERROR: createdb eventkit_tests failed:"
     sed 's/^/    /' "$PG_DIR/createdb.log"
@@ -179,7 +164,6 @@ EOF
 
   export EVENTKIT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=eventkit_tests;Pooling=true"
   export EVENTKIT_TEST_POSTGRES_BIN="$PG_BIN"
-  export EVENTKIT_TEST_POSTGRES_DATA="$data"
   export EVENTKIT_TEST_POSTGRES_PORT="$port"
   if is_root; then export EVENTKIT_TEST_POSTGRES_OSUSER=postgres; else export EVENTKIT_TEST_POSTGRES_OSUSER=$(id -un); fi
   log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') running on 127.0.0.1:$port (data: $data)"
@@ -203,8 +187,8 @@ stop_postgres() {
 
 # Unset the variables when the server failed, so tests skip (or fail under CI=true).
 unset_postgres_env() {
-  unset EVENTKIT_TEST_POSTGRES EVENTKIT_TEST_POSTGRES_BIN EVENTKIT_TEST_POSTGRES_DATA \
-        EVENTKIT_TEST_POSTGRES_PORT EVENTKIT_TEST_POSTGRES_OSUSER
+  unset EVENTKIT_TEST_POSTGRES EVENTKIT_TEST_POSTGRES_BIN EVENTKIT_TEST_POSTGRES_PORT \
+        EVENTKIT_TEST_POSTGRES_OSUSER
 }
 
 # Sum VSTest's per-assembly summaries in log file $1 and print
@@ -287,7 +271,7 @@ dry_run_tests() {
   if [[ -n $EVENTKIT_TEST_POSTGRES ]]; then
     echo "EVENTKIT_TEST_POSTGRES=$EVENTKIT_TEST_POSTGRES"
     echo "EVENTKIT_TEST_POSTGRES_BIN=${EVENTKIT_TEST_POSTGRES_BIN:-}"
-    echo "EVENTKIT_TEST_POSTGRES_DATA=${EVENTKIT_TEST_POSTGRES_DATA:-}"
+    echo "EVENTKIT_TEST_POSTGRES_PORT=${EVENTKIT_TEST_POSTGRES_PORT:-}"
     local -a args; mapfile -t args < <(npgsql_to_psql_args "$EVENTKIT_TEST_POSTGRES")
     echo "+ psql ${args[*]} -c 'select 1'"
     if "$psql" "${args[@]}" -X -c 'select 1'; then

@@ -13,9 +13,9 @@ namespace EventKit.EntityFramework.Tests;
 /// <summary>
 /// The database goes away mid-run: a real host (EF store on PostgreSQL, the real clock) must log, back off and
 /// resume when the server is back, without the host or its loops stopping and without losing an event.
-/// It stops the shared server, so it runs alone (<see cref="ExclusiveServerCollection"/>).
+/// The server it stops is its own <see cref="PrivatePostgresServer"/>, never the shared one that other test
+/// assemblies use at the same time.
 /// </summary>
-[Collection(ExclusiveServerCollection.Name)]
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
     private const int EventCount = 3_000;
@@ -25,9 +25,9 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task ServerStoppedMidRun_ProcessorLogsBacksOffAndResumes_NothingLost()
     {
-        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
-        Skip.If(PostgresServerControl.SkipReason is not null, PostgresServerControl.SkipReason);
-        await using var database = await TestHostDatabase.CreateAsync();
+        Skip.If(PrivatePostgresServer.SkipReason is not null, PrivatePostgresServer.SkipReason);
+        await using var server = await PrivatePostgresServer.CreateAsync();
+        await using var database = await TestHostDatabase.CreateAsync(server.ConnectionString);
         await database.PublishAsync(EventCount, 500);
 
         var logs = new RecordingLoggerProvider();
@@ -50,10 +50,10 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             var handledBefore = await Poll.UntilAsync("some events handled", database.CountHandledAsync, n => n >= 300, Overall);
             var clock = Stopwatch.StartNew();
             serverDown = true;
-            await PostgresServerControl.StopAsync();
+            await server.StopAsync();
             var downAt = clock.Elapsed;
             await Task.Delay(Outage); // the outage itself, not a wait for a result
-            await PostgresServerControl.StartAsync();
+            await server.StartAsync();
             serverDown = false;
             var upAt = clock.Elapsed;
 
@@ -92,14 +92,15 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             {
                 if (serverDown)
                 {
-                    await PostgresServerControl.StartAsync();
+                    // Up again, so the database can be dropped.
+                    await server.StartAsync();
                 }
             }
             finally
             {
                 await host.StopAsync();
 
-                // Pooled connections the restart broke must not reach later tests in this process.
+                // Pooled connections the restart broke must not be reused, by the database's drop or by later tests.
                 NpgsqlConnection.ClearAllPools();
             }
         }

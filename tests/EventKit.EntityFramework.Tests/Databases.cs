@@ -36,10 +36,16 @@ public static class PostgresServer
         ? null
         : $"No PostgreSQL server: set {Variable} or run ./test.sh, which starts one.";
 
-    /// <summary>Creates an empty database and returns its connection string.</summary>
-    public static async Task<string> CreateDatabaseAsync()
+    /// <summary>The shared server's connection string; under CI=true without it, an exception (the test fails).</summary>
+    public static string RequiredConnectionString =>
+        ConnectionString ?? throw new InvalidOperationException($"CI=true but {Variable} is not set: ./test.sh must start PostgreSQL for CI.");
+
+    /// <summary>Creates an empty database on the shared server and returns its connection string.</summary>
+    public static Task<string> CreateDatabaseAsync() => CreateDatabaseAsync(RequiredConnectionString);
+
+    /// <summary>Creates an empty database on the server <paramref name="server"/> connects to and returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string server)
     {
-        var server = ConnectionString ?? throw new InvalidOperationException($"CI=true but {Variable} is not set: ./test.sh must start PostgreSQL for CI.");
         var name = $"ek_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(server))
         {
@@ -51,12 +57,16 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
-    public static async Task DropDatabaseAsync(string connectionString)
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync()"/> on the shared server.</summary>
+    public static Task DropDatabaseAsync(string connectionString) => DropDatabaseAsync(connectionString, RequiredConnectionString);
+
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync(string)"/>, connecting through <paramref name="server"/>.</summary>
+    public static async Task DropDatabaseAsync(string connectionString, string server)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var name = builder.Database!;
         NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = new NpgsqlConnection(server);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();

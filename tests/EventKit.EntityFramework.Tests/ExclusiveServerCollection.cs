@@ -3,8 +3,9 @@ using Xunit;
 namespace EventKit.EntityFramework.Tests;
 
 /// <summary>
-/// Tests that must have the PostgreSQL server to themselves: one stops the server, the others load every core with
-/// several processes and short leases. xUnit runs this collection after the parallel ones, one test at a time.
+/// Tests that load every core with several processes and short leases, so no other test of this assembly may run
+/// beside them: xUnit runs this collection after the parallel ones, one test at a time. It cannot keep other test
+/// assemblies off the shared server, so a test that stops a server uses a <see cref="PrivatePostgresServer"/> instead.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ExclusiveServerCollection

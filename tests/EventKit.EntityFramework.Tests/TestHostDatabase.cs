@@ -11,10 +11,12 @@ namespace EventKit.EntityFramework.Tests;
 public sealed class TestHostDatabase : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly string _server;
 
-    private TestHostDatabase(string connectionString)
+    private TestHostDatabase(string connectionString, string server)
     {
         ConnectionString = connectionString;
+        _server = server;
         var services = new ServiceCollection();
         services.AddLogging();
 
@@ -25,9 +27,13 @@ public sealed class TestHostDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<TestHostDatabase> CreateAsync()
+    /// <summary>Creates the database on the shared server test.sh starts (<see cref="PostgresServer"/>).</summary>
+    public static Task<TestHostDatabase> CreateAsync() => CreateAsync(PostgresServer.RequiredConnectionString);
+
+    /// <summary>Creates the database on the server <paramref name="server"/> connects to, e.g. a <see cref="PrivatePostgresServer"/>.</summary>
+    public static async Task<TestHostDatabase> CreateAsync(string server)
     {
-        var connectionString = await PostgresServer.CreateDatabaseAsync();
+        var connectionString = await PostgresServer.CreateDatabaseAsync(server);
         try
         {
             await using var context = new TestHostDbContext(new DbContextOptionsBuilder<TestHostDbContext>().UseNpgsql(connectionString).Options);
@@ -35,11 +41,11 @@ public sealed class TestHostDatabase : IAsyncDisposable
         }
         catch
         {
-            await PostgresServer.DropDatabaseAsync(connectionString);
+            await PostgresServer.DropDatabaseAsync(connectionString, server);
             throw;
         }
 
-        return new TestHostDatabase(connectionString);
+        return new TestHostDatabase(connectionString, server);
     }
 
     /// <summary>Publishes <see cref="WorkItem"/> 0 … count−1 through <see cref="IEventPublisher"/>, committing every <paramref name="perCommit"/>.</summary>
@@ -88,6 +94,6 @@ public sealed class TestHostDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        await PostgresServer.DropDatabaseAsync(ConnectionString);
+        await PostgresServer.DropDatabaseAsync(ConnectionString, _server);
     }
 }
