@@ -43,7 +43,7 @@ public sealed class BenchmarkDryRunTests
             var list = await BenchmarkProgram.RunAsync(environment, "--list", "flat");
             list.ExitCode.Should().Be(0, list.Tail);
             var classes = BenchmarkProgram.ClassesIn(list.Output);
-            classes.Should().Contain(["PublishPerRequestBenchmark", "PublishCostBreakdownBenchmark", "PublishBatchBenchmark", "DrainBenchmark", "EndToEndBenchmark", "LatencyBenchmark", "BacklogMemoryBenchmark"]);
+            classes.Should().Contain(["PublishPerRequestBenchmark", "PublishCostBreakdownBenchmark", "PublishBatchBenchmark", "DrainBenchmark", "EndToEndBenchmark", "LatencyBenchmark", "BacklogMemoryBenchmark", "SlowEventsDrainBenchmark"]);
 
             var run = await BenchmarkProgram.RunAsync(
                 environment, "--job", "dry", "--inProcess", "--filter", "*", "--exporters", "json", "--artifacts", artifacts);

@@ -7,15 +7,15 @@ using Xunit;
 namespace EventKit.Tests;
 
 /// <summary>
-/// The handler timeout is armed only when a run goes asynchronous, for what is left of it since the run started;
-/// synchronous runs never arm it, and one worker's reused timeout source never leaks a cancellation into a later run.
+/// The handler timeout counts from the start of the run, its synchronous part included (a handler that blocks before
+/// its first await is timed out too), and one worker's reused token source never leaks a cancellation into a later run.
 /// </summary>
 public sealed class HandlerTimeoutTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task SynchronousPart_LongerThanTheTimeout_CancelsAsSoonAsTheHandlerYields()
+    public async Task SynchronousPart_LongerThanTheTimeout_CancelsTheToken_AndTheRunTimesOut()
     {
         await using var app = Create();
         var script = app.Services.GetRequiredService<Script>();
@@ -57,7 +57,7 @@ public sealed class HandlerTimeoutTests
         await using var app = Create(o => o.MaxConcurrency = 1);
         var script = app.Services.GetRequiredService<Script>();
 
-        // Synchronous runs (no timer), then one that times out, then asynchronous runs that complete in time.
+        // Synchronous runs, then one that times out, then asynchronous runs that complete in time.
         for (var i = 0; i < 20; i++)
         {
             await app.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", $"sync{i}"));

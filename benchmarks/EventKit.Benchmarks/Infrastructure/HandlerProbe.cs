@@ -20,6 +20,12 @@ public sealed class HandlerProbe
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Every this many events (by sequence number) the handler is slow; 0 for none.</summary>
+    public int SlowEvery { get; set; }
+
+    /// <summary>How long a slow event's handler takes.</summary>
+    public TimeSpan SlowFor { get; set; }
+
     /// <summary>Arms the probe for <paramref name="count"/> handler runs with sequence numbers 0 … count-1.</summary>
     public void Expect(int count)
     {

@@ -13,9 +13,9 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
     public override string ClaimSql { get; } =
         $"WITH claimed AS (UPDATE {events} AS e SET {ClaimSet} FROM (SELECT \"id\", \"available_at\" FROM {events} WHERE {Runnable} " +
         "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED) AS c WHERE e.\"id\" = c.\"id\" " +
-        $"RETURNING {Qualified("e", RecordColumns)}, " +
-        $"ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success') AS \"succeeded\", c.\"available_at\" AS \"due\") " +
-        $"SELECT {RecordColumns}, \"succeeded\" FROM claimed ORDER BY \"due\", \"id\"";
+        $"RETURNING {Qualified("e", ClaimColumns)}, " +
+        $"NULLIF(ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success'), '{{}}') AS \"succeeded\", c.\"available_at\" AS \"due\") " +
+        $"SELECT {ClaimColumns}, \"succeeded\" FROM claimed ORDER BY \"due\", \"id\"";
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" = ANY(@ids) AND {RenewWhere} RETURNING \"id\"";
 
@@ -35,18 +35,16 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
         $"l AS (INSERT INTO {logs} ({LogColumns}) SELECT * FROM unnest(@log_ids, @log_event_ids, @log_actions, @log_performed_by, @log_results, @log_errors, @log_attempts, @log_durations, @log_created_at) ON CONFLICT (\"id\") DO NOTHING) " +
         "SELECT count(*) FROM u";
 
-    public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal)
-    {
-        var names = reader.GetFieldValue<string[]>(ordinal);
-        return names.Length == 0 ? [] : new HashSet<string>(names, StringComparer.Ordinal);
-    }
+    // NULL when none succeeded (NULLIF in the claim), so the common case reads no array.
+    public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetFieldValue<string[]>(ordinal), StringComparer.Ordinal);
 
     public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
     {
         var command = CreateClaimCommand(connection, transaction, timeout, ClaimSql, owner, now, leaseUntil, limit);
         await using (command.ConfigureAwait(false))
         {
-            return await ReadClaimedAsync(command, limit, cancellationToken).ConfigureAwait(false);
+            return await ReadClaimedAsync(command, limit, owner, leaseUntil, cancellationToken).ConfigureAwait(false);
         }
     }
 

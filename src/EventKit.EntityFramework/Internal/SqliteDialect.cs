@@ -24,7 +24,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
     public override string ClaimSql { get; } =
         $"UPDATE {events} SET {ClaimSet} " +
         $"WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {Runnable} " +
-        $"RETURNING {RecordColumns}, " +
+        $"RETURNING {ClaimColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
 
     private string DueSql { get; } = $"SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
@@ -93,7 +93,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
                 await using (update.ConfigureAwait(false))
                 {
                     AddParameter(update, "@ids", JsonSerializer.Serialize(due));
-                    claimed = await ReadClaimedAsync(update, due.Count, cancellationToken).ConfigureAwait(false);
+                    claimed = await ReadClaimedAsync(update, due.Count, owner, leaseUntil, cancellationToken).ConfigureAwait(false);
                 }
 
                 var order = new Dictionary<Guid, int>(due.Count);

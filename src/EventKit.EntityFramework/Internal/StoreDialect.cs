@@ -17,10 +17,16 @@ internal abstract class StoreDialect
     public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
     public const string Supported = $"PostgreSQL ({PostgreSqlProvider}) and SQLite ({SqliteProvider})";
 
-    /// <summary>The columns of an <see cref="EventRecord"/>, in the order <see cref="ReadRecord"/> reads them.</summary>
-    protected const string RecordColumns =
-        "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"status\", \"attempts\", \"available_at\", \"created_at\", " +
-        "\"processed_at\", \"locked_by\", \"locked_until\", \"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\"";
+    /// <summary>
+    /// The columns a claim returns, in the order <see cref="ReadClaimed"/> reads them: what the claim itself does not
+    /// already know (a claimed row is processing, leased to the claimer until the lease time, not processed).
+    /// </summary>
+    protected const string ClaimColumns =
+        "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"attempts\", \"created_at\", " +
+        "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\"";
+
+    /// <summary>The ordinal of the succeeded handler names, after <see cref="ClaimColumns"/>.</summary>
+    protected const int SucceededOrdinal = 12;
 
     protected const string LogColumns = "\"id\", \"event_id\", \"action\", \"performed_by\", \"result\", \"error\", \"attempt\", \"duration_ms\", \"created_at\"";
 
@@ -53,8 +59,8 @@ internal abstract class StoreDialect
 
     /// <summary>
     /// The statement that claims (parameters <c>@owner</c>, <c>@lease_until</c>, <c>@now</c>, <c>@limit</c>, and on
-    /// SQLite <c>@ids</c>): returns the claimed rows (<see cref="RecordColumns"/>) and, as an 18th column, the names of
-    /// the handlers that already succeeded. Exposed for the plan test.
+    /// SQLite <c>@ids</c>): returns the claimed rows (<see cref="ClaimColumns"/>) and then the names of the handlers
+    /// that already succeeded. Exposed for the plan test.
     /// </summary>
     public abstract string ClaimSql { get; }
 
@@ -89,7 +95,7 @@ internal abstract class StoreDialect
     public static string MissingModel(DbContext context) =>
         $"{context.GetType().Name} does not map EventKit's tables. Call modelBuilder.AddEventKit() in {context.GetType().Name}.OnModelCreating, then add a migration.";
 
-    /// <summary>Reads the names in the claim's 18th column (null or empty: none).</summary>
+    /// <summary>Reads the succeeded handler names of a claimed row (null: none).</summary>
     public abstract IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal);
 
     /// <summary>Writes the settle of <paramref name="outcomes"/> with <paramref name="logs"/>; returns the events whose status changed.</summary>
@@ -98,25 +104,25 @@ internal abstract class StoreDialect
     /// <summary>Prepares a connection the store just opened for its own statements (nothing by default).</summary>
     public virtual Task PrepareAsync(DbConnection connection, DbTransaction? transaction, int? timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public EventRecord ReadRecord(DbDataReader reader) => new()
+    /// <summary>Reads one claimed row (<see cref="ClaimColumns"/>); what the claim set is filled in, not read back.</summary>
+    public EventRecord ReadClaimed(DbDataReader reader, string owner, DateTimeOffset leaseUntil) => new()
     {
         Id = ReadId(reader, 0),
         Type = reader.GetString(1),
         Entity = reader.GetString(2),
         EntityId = reader.GetString(3),
         Payload = reader.GetString(4),
-        Status = EventStatusExtensions.ParseStatus(reader.GetString(5)),
-        Attempts = reader.GetInt32(6),
-        AvailableAt = ReadTime(reader, 7),
-        CreatedAt = ReadTime(reader, 8),
-        ProcessedAt = reader.IsDBNull(9) ? null : ReadTime(reader, 9),
-        LockedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
-        LockedUntil = reader.IsDBNull(11) ? null : ReadTime(reader, 11),
-        Actor = reader.IsDBNull(12) ? null : reader.GetString(12),
-        CorrelationId = reader.IsDBNull(13) ? null : reader.GetString(13),
-        IdempotencyKey = reader.IsDBNull(14) ? null : reader.GetString(14),
-        TraceParent = reader.IsDBNull(15) ? null : reader.GetString(15),
-        LastError = reader.IsDBNull(16) ? null : reader.GetString(16),
+        Status = EventStatus.Processing,
+        Attempts = reader.GetInt32(5),
+        AvailableAt = leaseUntil,
+        CreatedAt = ReadTime(reader, 6),
+        LockedBy = owner,
+        LockedUntil = leaseUntil,
+        Actor = reader.IsDBNull(7) ? null : reader.GetString(7),
+        CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8),
+        IdempotencyKey = reader.IsDBNull(9) ? null : reader.GetString(9),
+        TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
+        LastError = reader.IsDBNull(11) ? null : reader.GetString(11),
     };
 
     /// <summary>
@@ -138,8 +144,8 @@ internal abstract class StoreDialect
         return command;
     }
 
-    /// <summary>Reads claimed rows: <see cref="RecordColumns"/>, then the succeeded handler names.</summary>
-    protected async Task<List<ClaimedEvent>> ReadClaimedAsync(DbCommand command, int capacity, CancellationToken cancellationToken)
+    /// <summary>Reads claimed rows: <see cref="ClaimColumns"/>, then the succeeded handler names.</summary>
+    protected async Task<List<ClaimedEvent>> ReadClaimedAsync(DbCommand command, int capacity, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         var claimed = new List<ClaimedEvent>(capacity);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -147,7 +153,7 @@ internal abstract class StoreDialect
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                claimed.Add(new ClaimedEvent(ReadRecord(reader), ReadSucceeded(reader, 17)));
+                claimed.Add(new ClaimedEvent(ReadClaimed(reader, owner, leaseUntil), ReadSucceeded(reader, SucceededOrdinal)));
             }
         }
 

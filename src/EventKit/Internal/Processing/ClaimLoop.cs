@@ -1,15 +1,16 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EventKit.Internal.Processing;
 
 /// <summary>
-/// Keeps the run's buffer of leased events full: claims again as soon as half the buffer is free (not when a whole
-/// batch has finished), and waits for a signal, a due time or the polling interval when the store has nothing
-/// runnable. A store that fails is logged and retried with backoff; the loop ends only when the host stops.
+/// Keeps the run's buffer of leased events full: claims BatchSize more as soon as that much of the buffer (twice
+/// BatchSize) is free, not when a whole batch has finished, and waits for a signal, a due time or the polling
+/// interval when the store has nothing runnable. A store that fails is logged and retried with backoff; the loop ends only when the host stops.
 /// </summary>
-internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run)
+internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IAsyncDisposable
 {
     private static readonly TimeSpan MaxErrorDelay = TimeSpan.FromSeconds(30);
+    private readonly StoreScope _store = new(processor.Scopes);
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
     /// <summary>Claims until <paramref name="stoppingToken"/> is cancelled.</summary>
     /// <param name="stoppingToken">Stops claiming.</param>
@@ -77,17 +78,22 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run)
     {
         var now = processor.Time.GetUtcNow();
         var leaseUntil = now + processor.Options.LeaseDuration;
-        var scope = processor.Scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        IReadOnlyList<ClaimedEvent> claimed;
+        try
         {
-            var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
-            var claimed = await store.ClaimAsync(processor.Owner, count, now, leaseUntil, cancellationToken).ConfigureAwait(false);
-            if (claimed.Count > 0)
-            {
-                run.Enqueue(claimed, leaseUntil);
-            }
-
-            return claimed.Count;
+            claimed = await _store.Store.ClaimAsync(processor.Owner, count, now, leaseUntil, cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            await _store.ResetAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (claimed.Count > 0)
+        {
+            run.Enqueue(claimed, leaseUntil);
+        }
+
+        return claimed.Count;
     }
 }

@@ -100,7 +100,11 @@ internal sealed class EventProcessor
         Log.ProcessorStarted(Logger, Owner);
         try
         {
-            await new ClaimLoop(this, run).RunAsync(stoppingToken, abort.Token).ConfigureAwait(false);
+            var claims = new ClaimLoop(this, run);
+            await using (claims.ConfigureAwait(false))
+            {
+                await claims.RunAsync(stoppingToken, abort.Token).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -126,11 +130,14 @@ internal sealed class EventProcessor
         try
         {
             var claims = new ClaimLoop(this, run);
-            while (!cancellationToken.IsCancellationRequested
-                && run.Summary.Claimed < maxEvents
-                && await claims.ClaimAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false) > 0)
+            await using (claims.ConfigureAwait(false))
             {
-                await run.Book.WaitForQuiescenceAsync(cancellationToken).ConfigureAwait(false);
+                while (!cancellationToken.IsCancellationRequested
+                    && run.Summary.Claimed < maxEvents
+                    && await claims.ClaimAsync(Options.BatchSize, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    await run.Book.WaitForQuiescenceAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -50,7 +50,18 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
     {
         var record = leased.Event;
         var succeeded = leased.Claimed.SucceededHandlers;
-        List<EventLogEntry>? logs = null;
+        var pending = handlers.Count;
+        if (succeeded.Count > 0)
+        {
+            foreach (var handler in handlers)
+            {
+                pending -= succeeded.Contains(handler.Name) ? 1 : 0;
+            }
+        }
+
+        // One entry per handler run; usually every pending handler runs, so the array is exactly filled.
+        var logs = pending == 0 ? [] : new EventLogEntry[pending];
+        var ran = 0;
         string? lastError = null;
         var worst = FailureKind.None;
         foreach (var handler in handlers)
@@ -67,7 +78,7 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
             }
 
             var result = await invoker.InvokeAsync(handler, record, slot, payloads).ConfigureAwait(false);
-            (logs ??= new List<EventLogEntry>(handlers.Count)).Add(result.Entry);
+            logs[ran++] = result.Entry;
             if (result.Error is not null)
             {
                 worst = Worse(worst, result.Kind);
@@ -80,7 +91,7 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
             }
         }
 
-        IReadOnlyList<EventLogEntry> entries = logs is null ? [] : logs;
+        IReadOnlyList<EventLogEntry> entries = ran == logs.Length ? logs : logs[..ran];
         return worst switch
         {
             FailureKind.None => Outcome(record, EventStatus.Completed, null, entries),

@@ -14,23 +14,23 @@ internal sealed class LeaseBook
     private readonly Dictionary<Guid, LeasedEvent> _leased = [];
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly int _bufferSize;
+    private readonly int _claimSize;
     private readonly int _maxOutstanding;
-    private readonly int _threshold;
     private int _buffered;
     private Wanted _wanted;
     private Exception? _fault;
 
-    /// <param name="bufferSize">How many claimed events may wait for a worker (BatchSize).</param>
+    /// <param name="batchSize">How many events one claim takes (BatchSize).</param>
     /// <param name="workers">How many run at once (MaxConcurrency).</param>
-    public LeaseBook(int bufferSize, int workers)
+    public LeaseBook(int batchSize, int workers)
     {
-        _bufferSize = bufferSize;
+        // Claims take BatchSize events once that much of the buffer is free, so the buffer holds one to two claims'
+        // worth: claims keep their size (and their cost per event), and the workers never wait for the next one.
+        _claimSize = batchSize;
+        _bufferSize = 2 * batchSize;
 
-        // Room for a full buffer, every worker, and a buffer's worth of outcomes waiting to be written.
-        _maxOutstanding = (2 * bufferSize) + workers;
-
-        // Claim again once half the buffer is free: large enough claims, early enough that workers never run dry.
-        _threshold = Math.Max(1, bufferSize / 2);
+        // Room for a full buffer, every worker, and a claim's worth of outcomes waiting to be written.
+        _maxOutstanding = (3 * batchSize) + workers;
     }
 
     private enum Wanted
@@ -51,7 +51,7 @@ internal sealed class LeaseBook
         }
     }
 
-    /// <summary>How many events to claim now: 0 while the buffer is fuller than the threshold (and not empty).</summary>
+    /// <summary>How many events to claim now: 0 while less than a claim's worth of the buffer is free (and it is not empty).</summary>
     public int ClaimableCount()
     {
         lock (_gate)
@@ -226,7 +226,7 @@ internal sealed class LeaseBook
     private int Claimable()
     {
         var room = Math.Min(_bufferSize - _buffered, _maxOutstanding - _leased.Count);
-        return room >= _threshold || (room > 0 && _buffered == 0) ? room : 0;
+        return room >= _claimSize || (room > 0 && _buffered == 0) ? Math.Min(room, _claimSize) : 0;
     }
 
     /// <summary>Wakes the claim loop when what it waits for has come (caller holds the lock).</summary>

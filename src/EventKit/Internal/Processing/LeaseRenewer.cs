@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EventKit.Internal.Processing;
 
 /// <summary>
@@ -11,6 +9,7 @@ namespace EventKit.Internal.Processing;
 internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
+    private readonly StoreScope _store = new(processor.Scopes);
     private ITimer? _timer;
     private bool _armed;
     private bool _renewing;
@@ -52,6 +51,7 @@ internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : I
         }
 
         await running.ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
     }
 
     private void OnTick()
@@ -114,20 +114,16 @@ internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : I
         try
         {
             var until = processor.Time.GetUtcNow() + processor.Options.LeaseDuration;
-            var scope = processor.Scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            var renewed = await _store.Store.RenewLeasesAsync(ids, processor.Owner, until).ConfigureAwait(false);
+            var lost = book.Renewed(ids, renewed, until);
+            if (lost > 0)
             {
-                var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
-                var renewed = await store.RenewLeasesAsync(ids, processor.Owner, until).ConfigureAwait(false);
-                var lost = book.Renewed(ids, renewed, until);
-                if (lost > 0)
-                {
-                    Log.LeasesLost(processor.Logger, processor.Owner, lost);
-                }
+                Log.LeasesLost(processor.Logger, processor.Owner, lost);
             }
         }
         catch (Exception ex)
         {
+            await _store.ResetAsync().ConfigureAwait(false);
             Log.RenewFailed(processor.Logger, processor.Owner, ex);
         }
     }

@@ -2,7 +2,8 @@ namespace EventKit.Internal.Processing;
 
 /// <summary>
 /// One event leased to this processor, from its claim until its outcome is recorded (or given up). The
-/// <see cref="LeaseBook"/> guards <see cref="State"/> and <see cref="Slot"/>; the lease expiry is read without it.
+/// <see cref="LeaseBook"/> guards <see cref="State"/> and <see cref="Slot"/>; the lease expiry is read without it;
+/// the outcome is handed from a worker to the writer through the writer's queue.
 /// </summary>
 internal sealed class LeasedEvent(ClaimedEvent claimed, DateTimeOffset leaseUntil)
 {
@@ -24,6 +25,12 @@ internal sealed class LeasedEvent(ClaimedEvent claimed, DateTimeOffset leaseUnti
         get => _leaseLost;
         set => _leaseLost = value;
     }
+
+    /// <summary>The outcome of its handlers, once they ran, until the writer has recorded it.</summary>
+    public EventOutcome? Outcome { get; set; }
+
+    /// <summary>Failed attempts of the writer to record <see cref="Outcome"/> (written by the writer only).</summary>
+    public int WriteFailures { get; set; }
 
     /// <summary>When the lease expires as far as this processor knows (claim or last renewal, by its own clock).</summary>
     public DateTimeOffset LeaseUntil

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Internal.Processing;
 
@@ -11,6 +10,7 @@ namespace EventKit.Internal.Processing;
 /// for as long as their leases last. In a drain (tests, the harness) it never waits: a store that refuses every
 /// outcome ends the drain with that error.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The writer's loop disposes its store scope when it ends; the run always ends the loop.")]
 internal sealed class OutcomeWriter
 {
     public const int MaxGroup = 1000;
@@ -21,8 +21,9 @@ internal sealed class OutcomeWriter
 
     private readonly EventProcessor _processor;
     private readonly ProcessorRun _run;
-    private readonly Channel<Settlement> _queue = Channel.CreateUnbounded<Settlement>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<Settlement> _pending = [];
+    private readonly Channel<LeasedEvent> _queue = Channel.CreateUnbounded<LeasedEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<LeasedEvent> _pending = [];
+    private readonly StoreScope _store;
     private DateTimeOffset _retryAt;
     private bool _storeDown;
     private int _storeFailures;
@@ -32,13 +33,18 @@ internal sealed class OutcomeWriter
     {
         _processor = processor;
         _run = run;
+        _store = new StoreScope(processor.Scopes);
     }
 
     public Task Completion => _loop;
 
     public void Start(CancellationToken hardStop) => _loop = Task.Run(() => LoopAsync(hardStop), CancellationToken.None);
 
-    public void Post(LeasedEvent leased, EventOutcome outcome) => _queue.Writer.TryWrite(new Settlement(leased, outcome));
+    public void Post(LeasedEvent leased, EventOutcome outcome)
+    {
+        leased.Outcome = outcome;
+        _queue.Writer.TryWrite(leased);
+    }
 
     /// <summary>No more outcomes come; the loop ends once it has recorded (or given up on) the ones it has.</summary>
     public void Complete() => _queue.Writer.TryComplete();
@@ -46,7 +52,7 @@ internal sealed class OutcomeWriter
     private async Task LoopAsync(CancellationToken hardStop)
     {
         var reader = _queue.Reader;
-        var group = new List<Settlement>();
+        var group = new List<LeasedEvent>();
         try
         {
             while (true)
@@ -66,9 +72,9 @@ internal sealed class OutcomeWriter
 
                 // Outcomes that arrived meanwhile join the group (while the store is down, WaitAsync held them back
                 // until the retry was due).
-                while (group.Count < MaxGroup && reader.TryRead(out var settlement))
+                while (group.Count < MaxGroup && reader.TryRead(out var leased))
                 {
-                    group.Add(settlement);
+                    group.Add(leased);
                 }
 
                 if (group.Count > 0)
@@ -94,10 +100,14 @@ internal sealed class OutcomeWriter
         {
             _run.Book.Fault(ex);
         }
+        finally
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Waits for new outcomes or the next retry; returns <see langword="false"/> when there is nothing left to do.</summary>
-    private async ValueTask<bool> WaitAsync(ChannelReader<Settlement> reader, CancellationToken hardStop)
+    private async ValueTask<bool> WaitAsync(ChannelReader<LeasedEvent> reader, CancellationToken hardStop)
     {
         if (_pending.Count == 0)
         {
@@ -126,7 +136,7 @@ internal sealed class OutcomeWriter
         return true;
     }
 
-    private async Task WriteAsync(List<Settlement> group, CancellationToken hardStop)
+    private async Task WriteAsync(List<LeasedEvent> group, CancellationToken hardStop)
     {
         DropExpired(group);
         if (group.Count == 0)
@@ -142,18 +152,18 @@ internal sealed class OutcomeWriter
         }
 
         // One at a time, so an outcome the store refuses cannot hold back the rest of its group.
-        List<Settlement> refused = [];
+        List<LeasedEvent> refused = [];
         if (group.Count == 1)
         {
             refused.Add(group[0]);
         }
         else
         {
-            foreach (var settlement in group)
+            foreach (var leased in group)
             {
-                if (await TrySettleAsync([settlement], hardStop).ConfigureAwait(false) is not null)
+                if (await TrySettleAsync([leased], hardStop).ConfigureAwait(false) is not null)
                 {
-                    refused.Add(settlement);
+                    refused.Add(leased);
                 }
             }
         }
@@ -161,9 +171,9 @@ internal sealed class OutcomeWriter
         if (refused.Count < group.Count)
         {
             Recovered();
-            foreach (var settlement in refused)
+            foreach (var leased in refused)
             {
-                await RefusedAloneAsync(settlement, hardStop).ConfigureAwait(false);
+                await RefusedAloneAsync(leased, hardStop).ConfigureAwait(false);
             }
 
             return;
@@ -189,22 +199,22 @@ internal sealed class OutcomeWriter
     /// together is the store taken to be down (new outcomes then wait for the retry too); a lone failure may be that
     /// outcome alone, so the next outcomes are still written as they come, and tell which it was.
     /// </summary>
-    private void StoreFailed(List<Settlement> refused, Exception error)
+    private void StoreFailed(List<LeasedEvent> refused, Exception error)
     {
         _storeFailures++;
         _storeDown = refused.Count > 1;
         var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(_storeFailures - 1, 10))));
         Log.SettleFailed(_processor.Logger, _processor.Owner, refused.Count, _storeFailures, delay, error);
-        foreach (var settlement in refused)
+        foreach (var leased in refused)
         {
             // Bounded even if the store refuses only these while leases keep being renewed.
-            if (++settlement.Failures >= MaxFailures)
+            if (++leased.WriteFailures >= MaxFailures)
             {
-                GiveUp(settlement);
+                GiveUp(leased);
             }
             else
             {
-                _pending.Add(settlement);
+                _pending.Add(leased);
             }
         }
 
@@ -221,47 +231,47 @@ internal sealed class OutcomeWriter
     /// The store records other outcomes but refuses this one even without its error texts: retry it shortly, then give
     /// it up (its lease expires and the event is handled again).
     /// </summary>
-    private async Task RefusedAloneAsync(Settlement settlement, CancellationToken hardStop)
+    private async Task RefusedAloneAsync(LeasedEvent leased, CancellationToken hardStop)
     {
-        if (await TryWithoutTextsAsync(settlement, hardStop).ConfigureAwait(false))
+        if (await TryWithoutTextsAsync(leased, hardStop).ConfigureAwait(false))
         {
             return;
         }
 
-        if (_run.IsDrain || ++settlement.Failures >= MaxFailuresAlone)
+        if (_run.IsDrain || ++leased.WriteFailures >= MaxFailuresAlone)
         {
-            GiveUp(settlement);
+            GiveUp(leased);
             return;
         }
 
-        _pending.Add(settlement);
+        _pending.Add(leased);
         _retryAt = _processor.Time.GetUtcNow() + PoisonRetryDelay;
     }
 
     /// <summary>Tries the outcome once with its error texts replaced (they are what a store most likely refuses).</summary>
-    private async Task<bool> TryWithoutTextsAsync(Settlement settlement, CancellationToken hardStop)
+    private async Task<bool> TryWithoutTextsAsync(LeasedEvent leased, CancellationToken hardStop)
     {
-        var original = settlement.Outcome;
+        var original = leased.Outcome!;
         if (!OutcomeFallback.HasTexts(original))
         {
             return false;
         }
 
-        settlement.Outcome = OutcomeFallback.WithoutTexts(original);
-        if (await TrySettleAsync([settlement], hardStop).ConfigureAwait(false) is null)
+        leased.Outcome = OutcomeFallback.WithoutTexts(original);
+        if (await TrySettleAsync([leased], hardStop).ConfigureAwait(false) is null)
         {
             Log.OutcomeTextsDropped(_processor.Logger, original.EventId);
             return true;
         }
 
-        settlement.Outcome = original;
+        leased.Outcome = original;
         return false;
     }
 
-    private void GiveUp(Settlement settlement)
+    private void GiveUp(LeasedEvent leased)
     {
-        Log.OutcomeGivenUp(_processor.Logger, settlement.Leased.Event.Id, settlement.Leased.Event.Type, settlement.Failures);
-        _run.Book.Remove(settlement.Leased);
+        Log.OutcomeGivenUp(_processor.Logger, leased.Event.Id, leased.Event.Type, leased.WriteFailures);
+        _run.Book.Remove(leased);
     }
 
     /// <summary>
@@ -269,13 +279,13 @@ internal sealed class OutcomeWriter
     /// else's to run again. A first attempt is always made, however late: the store applies it only while the lease
     /// is still this processor's, and a late outcome that still applies saves a second run.
     /// </summary>
-    private void DropExpired(List<Settlement> group)
+    private void DropExpired(List<LeasedEvent> group)
     {
         var now = _processor.Time.GetUtcNow();
         for (var i = group.Count - 1; i >= 0; i--)
         {
-            var leased = group[i].Leased;
-            if (group[i].Failures > 0 && leased.LeaseUntil < now && !_run.IsDrain)
+            var leased = group[i];
+            if (group[i].WriteFailures > 0 && leased.LeaseUntil < now && !_run.IsDrain)
             {
                 Log.OutcomeExpired(_processor.Logger, leased.Event.Id, leased.Event.Type, leased.LeaseUntil);
                 _run.Book.Remove(leased);
@@ -285,23 +295,18 @@ internal sealed class OutcomeWriter
     }
 
     /// <summary>Writes <paramref name="group"/> in one store call; returns the error, or <see langword="null"/> once recorded.</summary>
-    private async Task<Exception?> TrySettleAsync(List<Settlement> group, CancellationToken hardStop)
+    private async Task<Exception?> TrySettleAsync(List<LeasedEvent> group, CancellationToken hardStop)
     {
         var outcomes = new EventOutcome[group.Count];
         for (var i = 0; i < outcomes.Length; i++)
         {
-            outcomes[i] = group[i].Outcome;
+            outcomes[i] = group[i].Outcome!;
         }
 
         int applied;
         try
         {
-            var scope = _processor.Scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
-            {
-                var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
-                applied = await store.SettleAsync(outcomes, _processor.Owner, hardStop).ConfigureAwait(false);
-            }
+            applied = await _store.Store.SettleAsync(outcomes, _processor.Owner, hardStop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {
@@ -309,6 +314,7 @@ internal sealed class OutcomeWriter
         }
         catch (Exception ex)
         {
+            await _store.ResetAsync().ConfigureAwait(false);
             return ex;
         }
 
@@ -317,9 +323,9 @@ internal sealed class OutcomeWriter
             Log.LeasesLost(_processor.Logger, _processor.Owner, outcomes.Length - applied);
         }
 
-        foreach (var settlement in group)
+        foreach (var leased in group)
         {
-            _run.Recorded(settlement.Leased, settlement.Outcome);
+            _run.Recorded(leased, leased.Outcome!);
         }
 
         return null;
