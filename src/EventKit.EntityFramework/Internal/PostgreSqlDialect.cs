@@ -15,6 +15,8 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
         $"RETURNING {Qualified("e", RecordColumns)}, " +
         $"ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success')";
 
+    public override string Name => "PostgreSQL";
+
     public override bool SettleNeedsTransaction => false;
 
     public override string AverageProcessingSecondsSql { get; } =

@@ -25,6 +25,8 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
         $"RETURNING {RecordColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
 
+    public override string Name => "SQLite";
+
     public override bool SettleNeedsTransaction => true;
 
     public override string AverageProcessingSecondsSql { get; } =
