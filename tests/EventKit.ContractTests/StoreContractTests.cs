@@ -906,6 +906,33 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.Operations.GetEventAsync(dead)).Should().BeNull();
     }
 
+    [SkippableFact]
+    public async Task Retention_NeverDeletesARequeuedEvent()
+    {
+        await using var app = CreateApp(o => o.DeadLetterRetention = TimeSpan.FromDays(7));
+        app.Probe.FailWith(nameof(WelcomeEmailHandler), () => new NonRetryableEventException("no"));
+        var requeued = await app.PublishAsync(NewUser("requeued"));
+        var dead = await app.PublishAsync(NewUser("dead"));
+        await app.DrainAsync();
+        app.Probe.Heal(nameof(WelcomeEmailHandler));
+        app.Time.Advance(TimeSpan.FromDays(8));
+
+        (await app.Operations.RequeueAsync(requeued)).Should().BeTrue();
+        var cutoff = app.Time.GetUtcNow() - TimeSpan.FromDays(7);
+        (await app.WithStoreAsync(s => s.DeleteProcessedAsync(EventStatus.DeadLetter, cutoff, 10))).Should().Be(1, "only the event still dead-lettered qualifies");
+
+        (await app.Operations.GetEventAsync(dead)).Should().BeNull();
+        var pending = await app.GetAsync(requeued);
+        pending.Status.Should().Be(EventStatus.Pending);
+        pending.ProcessedAt.Should().BeNull();
+
+        // Handled after the requeue, it is a recently completed event: neither retention touches it.
+        await app.DrainAsync();
+        (await app.GetAsync(requeued)).Status.Should().Be(EventStatus.Completed);
+        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).Should().Be((0, 0));
+        (await app.GetLogAsync(requeued)).Select(l => l.Result).Should().Equal(EventLogResult.Failure, EventLogResult.Success);
+    }
+
     protected static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         // Waits for a condition another task makes true (a lease renewal in flight), never for a fixed time.

@@ -301,10 +301,13 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var cutoff = processedBefore.UtcDateTime;
 
-        // One bounded statement; the log rows go by ON DELETE CASCADE.
+        // One bounded statement; the log rows go by ON DELETE CASCADE. The outer condition repeats status and age: the
+        // subquery picks ids from its snapshot, and a row changed meanwhile (a dead letter requeued, on PostgreSQL by a
+        // transaction this DELETE waited for) is re-checked against the outer condition only, so it is skipped.
         var started = Stopwatch.GetTimestamp();
         var batch = Events.Where(e => e.Status == status && e.ProcessedAt < cutoff).OrderBy(e => e.ProcessedAt).Take(batchSize).Select(e => e.Id);
-        var deleted = await Events.Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await Events.Where(e => batch.Contains(e.Id) && e.Status == status && e.ProcessedAt < cutoff)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Log.RetentionDeleted(_logger, deleted > 0 ? LogLevel.Information : LogLevel.Debug, deleted, status, processedBefore, Dialect.EventsTable, elapsed);
 
