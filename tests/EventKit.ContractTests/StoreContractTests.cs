@@ -172,6 +172,65 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.Calls.Select(c => c.Payload).Should().BeEquivalentTo(new object[] { new InvoicePaid(7, 120.5m), new TaskOverdue("t-9", "Ship it") });
     }
 
+    // ---- Text and payloads every store holds exactly -----------------------------------------------------------
+
+    /// <summary>Text no store could hold exactly: NUL, unpaired high and low surrogates, a reversed pair, a pair followed by a lone half.</summary>
+    private static readonly string[] UnstorableTexts = ["a\0b", "\0", "a\uD800", "\uDC00b", "a\uDC00\uD800b", "\uD83D\uDE00\uD800"];
+
+    /// <summary>Every text argument and option of a publish, named as the exception's ParamName names it.</summary>
+    public static TheoryData<string> TextArguments => new() { "entity", "entityId", "payload", "options.Actor", "options.CorrelationId", "options.IdempotencyKey" };
+
+    [SkippableTheory]
+    [MemberData(nameof(TextArguments))]
+    public async Task Publish_TextWithNulOrUnpairedSurrogate_ThrowsNamingTheArgument_AndStoresNothing(string argument)
+    {
+        await using var app = CreateApp();
+        foreach (var text in UnstorableTexts)
+        {
+            var publish = () => app.PublishAsync(p => argument switch
+            {
+                "entity" => p.PublishAsync("test.event", text, "1", new { data = "x" }),
+                "entityId" => p.PublishAsync("test.event", "test", text, new { data = "x" }),
+                "payload" => p.PublishAsync(new TaskOverdue(text, "its [EntityId] property")),
+                "options.Actor" => p.PublishAsync(NewUser(), new PublishOptions { Actor = text }),
+                "options.CorrelationId" => p.PublishAsync(NewUser(), new PublishOptions { CorrelationId = text }),
+                _ => p.PublishAsync(NewUser(), new PublishOptions { IdempotencyKey = text }),
+            });
+
+            var thrown = (await publish.Should().ThrowAsync<ArgumentException>()).Which;
+            thrown.ParamName.Should().Be(argument);
+            thrown.Message.Should().Contain("except the NUL character (U+0000) and unpaired surrogates");
+        }
+
+        (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Processing = 0, Completed = 0, Failed = 0, DeadLetter = 0 }, "nothing is stored");
+    }
+
+    [SkippableFact]
+    public async Task Publish_AnyOtherUnicodeText_RoundTripsExactly_InEveryField()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<RawJsonHandler, JsonElement>("text.event"));
+        const string text = "ñandú 中文 😀 e\u0301 \u05E9\u200F \uFFFD \u0001\u001F\u007F \uFFFF";
+        var options = new PublishOptions { Actor = "actor " + text, CorrelationId = "correlation " + text, IdempotencyKey = "key " + text };
+
+        var id = await app.PublishAsync(p => p.PublishAsync("text.event", "entity " + text, "id " + text, new { text }, options));
+        await app.DrainAsync();
+
+        var stored = await app.GetAsync(id);
+        stored.Status.Should().Be(EventStatus.Completed);
+        stored.Should().BeEquivalentTo(new
+        {
+            Entity = "entity " + text,
+            EntityId = "id " + text,
+            Actor = "actor " + text,
+            CorrelationId = "correlation " + text,
+            IdempotencyKey = "key " + text,
+        });
+        ((JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload).GetProperty("text").GetString().Should().Be(text);
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.PerformedBy.Should().Be("actor " + text);
+        (await app.PublishAsync(p => p.PublishAsync("text.event", "entity", "2", new { }, new PublishOptions { IdempotencyKey = "key " + text })))
+            .Should().Be(id, "the key is found again exactly");
+    }
+
     // ---- Retries ------------------------------------------------------------------------------------------------
 
     [SkippableFact]
