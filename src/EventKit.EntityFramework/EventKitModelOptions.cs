@@ -17,8 +17,16 @@ public sealed class EventKitModelOptions
 
     /// <summary>
     /// Gets or sets the column type of the payload, or <see langword="null"/> to choose by provider:
-    /// <c>jsonb</c> on PostgreSQL, the provider's text type elsewhere.
+    /// <c>json</c> on PostgreSQL, the provider's text type (<c>TEXT</c>) on SQLite.
     /// </summary>
-    /// <value>Default <see langword="null"/>.</value>
+    /// <remarks>
+    /// The payload is the JSON text the publisher's serializer wrote, and it must come back exactly: PostgreSQL's
+    /// <c>json</c> checks the syntax and stores the text as written (key order, whitespace, every escape, including
+    /// <c>\u0000</c>). <c>jsonb</c> is refused (<see cref="ArgumentException"/> from <c>AddEventKit</c>): it reorders
+    /// keys, so System.Text.Json could no longer read a polymorphic payload, whose <c>$type</c> must come first, and it
+    /// rejects <c>\u0000</c>, which System.Text.Json writes for a NUL character in a string. To query payloads with
+    /// jsonb operators, cast: <c>payload::jsonb</c>.
+    /// </remarks>
+    /// <value>Default <see langword="null"/>. Not blank, not <c>jsonb</c>.</value>
     public string? PayloadColumnType { get; set; }
 }

@@ -231,6 +231,45 @@ public abstract class StoreContractTests : IAsyncLifetime
             .Should().Be(id, "the key is found again exactly");
     }
 
+    [SkippableFact]
+    public async Task Payload_RoundTripsExactly_WithEscapesKeyOrderAndTypeDiscriminator_AndIsHandled()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<ShapeHandler>().AddHandler<RawJsonHandler, JsonElement>("payload.raw"));
+        Shape circle = new Circle { Id = "s-1", Radius = 2.5 };
+        var ordered = new { zeta = 1, alpha = 2, mid = new { b = true, a = (string?)null }, aa = 3.5 };
+        var escapes = new { nul = "a\0b", lone = "x\uD800y", pair = "\uD83D\uDE00", quote = "\"\\/\n" };
+
+        var published = new List<(Guid Id, string Json)>
+        {
+            (await app.PublishAsync(p => p.PublishAsync(circle)), JsonSerializer.Serialize(circle, app.Options.SerializerOptions)),
+            (await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", ordered)), """{"zeta":1,"alpha":2,"mid":{"b":true,"a":null},"aa":3.5}"""),
+            (await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", escapes)), """{"nul":"a\u0000b","lone":"x\uFFFDy","pair":"\uD83D\uDE00","quote":"\u0022\\/\n"}"""),
+        };
+        published[0].Json.Should().StartWith("""{"$type":"circle",""", "System.Text.Json writes the discriminator first and reads it only there");
+
+        foreach (var (id, json) in published)
+        {
+            (await app.GetAsync(id)).Payload.Should().Be(json, "the stored payload is the published JSON text, byte for byte");
+        }
+
+        var result = await app.DrainAsync();
+
+        result.Completed.Should().Be(3);
+        result.DeadLettered.Should().Be(0);
+        foreach (var (id, json) in published)
+        {
+            var handled = await app.GetAsync(id);
+            handled.Status.Should().Be(EventStatus.Completed);
+            handled.Payload.Should().Be(json);
+        }
+
+        app.Probe.Calls.Where(c => c.Handler == nameof(ShapeHandler)).Should().ContainSingle().Which.Payload.Should().Be(circle);
+        var raw = app.Probe.Calls.Where(c => c.Handler == nameof(RawJsonHandler)).ToDictionary(c => c.EventId, c => (JsonElement)c.Payload);
+        raw[published[2].Id].GetProperty("nul").GetString().Should().Be("a\0b");
+        raw[published[2].Id].GetProperty("lone").GetString().Should().Be("x\uFFFDy", "System.Text.Json writes an unpaired surrogate as U+FFFD");
+        raw[published[1].Id].EnumerateObject().Select(p => p.Name).Should().Equal("zeta", "alpha", "mid", "aa");
+    }
+
     // ---- Retries ------------------------------------------------------------------------------------------------
 
     [SkippableFact]

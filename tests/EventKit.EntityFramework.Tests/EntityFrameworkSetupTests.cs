@@ -105,6 +105,28 @@ public sealed class EntityFrameworkSetupTests
         add.Should().Throw<ArgumentException>().WithMessage($"EventKitModelOptions.{option} must be a plain identifier*").Which.ParamName.Should().Be("configure");
     }
 
+    [Theory]
+    [InlineData("jsonb")]
+    [InlineData(" JSONB ")]
+    public void AddEventKit_JsonbPayloadColumnType_ThrowsExplainingWhy(string columnType)
+    {
+        var add = () => new ModelBuilder().AddEventKit(o => o.PayloadColumnType = columnType);
+
+        add.Should().Throw<ArgumentException>()
+            .WithMessage("EventKitModelOptions.PayloadColumnType cannot be 'jsonb': jsonb reorders object keys*\\u0000*Leave it null (json on PostgreSQL)*")
+            .Which.ParamName.Should().Be("configure");
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("text")]
+    public void AddEventKit_OtherPayloadColumnType_IsUsed(string columnType)
+    {
+        var model = new ModelBuilder().AddEventKit(o => o.PayloadColumnType = columnType).Model;
+
+        model.FindEntityType(typeof(EventEntity))!.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be(columnType);
+    }
+
     [Fact]
     public void AddEventKit_SameNameForBothTables_Throws()
     {
@@ -130,13 +152,13 @@ public sealed class EntityFrameworkSetupTests
     }
 
     [Fact]
-    public void Model_OnPostgres_MapsJsonbPayloadAndTimestampTz()
+    public void Model_OnPostgres_MapsJsonPayloadAndTimestampTz()
     {
         using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql("Host=localhost").Options);
 
         var events = context.Model.FindEntityType(typeof(EventEntity))!;
 
-        events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("jsonb");
+        events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("json", "json keeps the payload's text exactly; jsonb reorders keys and refuses \\u0000");
         events.FindProperty(nameof(EventEntity.AvailableAt))!.GetColumnType().Should().Be("timestamp with time zone");
     }
 
