@@ -5,9 +5,9 @@ namespace EventKit.EntityFramework.Tests;
 
 /// <summary>
 /// Which tenant a <see cref="TenantDbContext"/> serves: EventKit's tables in the tenant's own schema (PostgreSQL) or
-/// under the tenant's table prefix (SQLite, which has no schemas).
+/// under the tenant's table prefix (SQLite, which has no schemas), or under the table names given.
 /// </summary>
-public sealed record Tenant(string Name, bool UseSchema);
+public sealed record Tenant(string Name, bool UseSchema, string? EventsTable = null, string? EventLogsTable = null);
 
 /// <summary>One context type whose model varies per instance: each tenant gets its own model (see <see cref="TenantModelCacheKeyFactory"/>).</summary>
 public sealed class TenantDbContext(DbContextOptions<TenantDbContext> options, Tenant tenant) : DbContext(options)
@@ -20,6 +20,11 @@ public sealed class TenantDbContext(DbContextOptions<TenantDbContext> options, T
             if (tenant.UseSchema)
             {
                 o.Schema = tenant.Name;
+            }
+            else if (tenant.EventsTable is not null && tenant.EventLogsTable is not null)
+            {
+                o.EventsTable = tenant.EventsTable;
+                o.EventLogsTable = tenant.EventLogsTable;
             }
             else
             {
