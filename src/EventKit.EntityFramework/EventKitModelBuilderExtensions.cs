@@ -15,7 +15,10 @@ public static partial class EventKitModelBuilderExtensions
     /// <param name="configure">Configures table names and schema, or <see langword="null"/>.</param>
     /// <returns>The model builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="modelBuilder"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A table or schema name is not a plain identifier.</exception>
+    /// <exception cref="ArgumentException">
+    /// A table or schema name is not a plain identifier, the two table names are equal, or
+    /// <see cref="EventKitModelOptions.PayloadColumnType"/> is blank or <c>jsonb</c>.
+    /// </exception>
     public static ModelBuilder AddEventKit(this ModelBuilder modelBuilder, Action<EventKitModelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -29,13 +32,37 @@ public static partial class EventKitModelBuilderExtensions
             throw new ArgumentException($"EventsTable and EventLogsTable must differ; both are '{options.EventsTable}'.", nameof(configure));
         }
 
-        // The provider's conventions annotate the model before OnModelCreating runs: that tells PostgreSQL apart.
+        ValidatePayloadColumnType(options.PayloadColumnType, nameof(configure));
+
+        // The provider's conventions annotate the model before OnModelCreating runs: that tells PostgreSQL apart. Its
+        // json type keeps the text as written (key order, whitespace, every escape); jsonb would not (see the option).
         var payloadType = options.PayloadColumnType
-            ?? (modelBuilder.Model.GetAnnotations().Any(a => a.Name.StartsWith("Npgsql:", StringComparison.Ordinal)) ? "jsonb" : null);
+            ?? (modelBuilder.Model.GetAnnotations().Any(a => a.Name.StartsWith("Npgsql:", StringComparison.Ordinal)) ? "json" : null);
 
         modelBuilder.ApplyConfiguration(new EventEntityConfiguration(options, payloadType));
         modelBuilder.ApplyConfiguration(new EventLogEntityConfiguration(options));
         return modelBuilder;
+    }
+
+    private static void ValidatePayloadColumnType(string? columnType, string paramName)
+    {
+        if (columnType is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(columnType))
+        {
+            throw new ArgumentException("EventKitModelOptions.PayloadColumnType must be null (the provider's default) or a column type name; it was blank.", paramName);
+        }
+
+        if (columnType.Trim().Equals("jsonb", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                "EventKitModelOptions.PayloadColumnType cannot be 'jsonb': jsonb reorders object keys (System.Text.Json reads a polymorphic payload's \"$type\" only when it comes first) " +
+                "and refuses the \\u0000 escape, so payloads would not round-trip exactly. Leave it null (json on PostgreSQL), or use 'json' or a text type; cast to jsonb in queries that need its operators.",
+                paramName);
+        }
     }
 
     private static void ValidateIdentifier(string? value, string option, bool required, string paramName)

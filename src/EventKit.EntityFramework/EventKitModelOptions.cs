@@ -1,6 +1,16 @@
 namespace EventKit.EntityFramework;
 
 /// <summary>How <c>modelBuilder.AddEventKit()</c> maps EventKit's tables into your model.</summary>
+/// <remarks>
+/// The keys, indexes and foreign key are named after the tables: <c>pk_{table}</c> for both tables;
+/// <c>ix_{events}_runnable</c>, <c>ix_{events}_status_processed_at</c>, <c>ix_{events}_created_at_type</c> and
+/// <c>ux_{events}_idempotency_key</c>; <c>fk_{logs}_{events}_event_id</c>, <c>ix_{logs}_event_id</c> and
+/// <c>ix_{logs}_performed_by</c>. A name longer than 63 characters (PostgreSQL's limit, which it would otherwise
+/// apply by silently cutting the name, so that two indexes could get the same name) keeps its prefix and suffix, the
+/// table part is shortened, and <c>_</c> plus the first 8 hex digits of the SHA-256 of the full name is inserted
+/// before the suffix: every name fits and stays distinct, and is the same on every run, so migrations keep it. Any
+/// valid table name therefore works, up to the full 63 characters.
+/// </remarks>
 public sealed class EventKitModelOptions
 {
     /// <summary>Gets or sets the schema of both tables, or <see langword="null"/> for the model's default schema.</summary>
@@ -17,8 +27,16 @@ public sealed class EventKitModelOptions
 
     /// <summary>
     /// Gets or sets the column type of the payload, or <see langword="null"/> to choose by provider:
-    /// <c>jsonb</c> on PostgreSQL, the provider's text type elsewhere.
+    /// <c>json</c> on PostgreSQL, the provider's text type (<c>TEXT</c>) on SQLite.
     /// </summary>
-    /// <value>Default <see langword="null"/>.</value>
+    /// <remarks>
+    /// The payload is the JSON text the publisher's serializer wrote, and it must come back exactly: PostgreSQL's
+    /// <c>json</c> checks the syntax and stores the text as written (key order, whitespace, every escape, including
+    /// <c>\u0000</c>). <c>jsonb</c> is refused (<see cref="ArgumentException"/> from <c>AddEventKit</c>): it reorders
+    /// keys, so System.Text.Json could no longer read a polymorphic payload, whose <c>$type</c> must come first, and it
+    /// rejects <c>\u0000</c>, which System.Text.Json writes for a NUL character in a string. To query payloads with
+    /// jsonb operators, cast: <c>payload::jsonb</c>.
+    /// </remarks>
+    /// <value>Default <see langword="null"/>. Not blank, not <c>jsonb</c>.</value>
     public string? PayloadColumnType { get; set; }
 }

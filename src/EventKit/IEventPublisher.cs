@@ -14,14 +14,14 @@ public interface IEventPublisher
 {
     /// <summary>Publishes an event given its type name, entity and payload (the original design's untyped form).</summary>
     /// <param name="type">The event type name, e.g. <c>user.created</c>: at most 200 characters matching <c>^[a-z0-9]+([._-][a-z0-9]+)*$</c>.</param>
-    /// <param name="entity">The kind of entity, e.g. <c>user</c>: not blank, at most 100 characters.</param>
-    /// <param name="entityId">The entity's id: not blank, at most 200 characters.</param>
+    /// <param name="entity">The kind of entity, e.g. <c>user</c>: not blank, at most 100 characters, no NUL (U+0000) or unpaired surrogate.</param>
+    /// <param name="entityId">The entity's id: not blank, at most 200 characters, no NUL (U+0000) or unpaired surrogate.</param>
     /// <param name="payload">The payload, serialized to JSON with <see cref="EventKitOptions.SerializerOptions"/>.</param>
     /// <param name="options">Per-publish options (delay, actor, correlation id, idempotency key), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="type"/>, <paramref name="entity"/>, <paramref name="entityId"/> or <paramref name="payload"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An argument is blank, too long, malformed, or the payload cannot be serialized.</exception>
+    /// <exception cref="ArgumentException">An argument or option is blank, too long, malformed, has a NUL or unpaired surrogate, or the payload cannot be serialized.</exception>
     ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -36,7 +36,8 @@ public interface IEventPublisher
     /// <exception cref="ArgumentNullException"><paramref name="payload"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
     /// <typeparamref name="TPayload"/> has no <see cref="EventTypeAttribute"/> or no <see cref="EntityIdAttribute"/>
-    /// property, its entity id is blank, or the payload cannot be serialized.
+    /// property, its entity id is blank, too long or has a NUL or unpaired surrogate, an option is invalid, or the payload
+    /// cannot be serialized.
     /// </exception>
     ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TPayload : notnull;
@@ -47,7 +48,7 @@ public interface IEventPublisher
     /// </summary>
     /// <typeparam name="TPayload">The payload type, marked with <see cref="EventTypeAttribute"/>.</typeparam>
     /// <param name="payload">The payload.</param>
-    /// <param name="entityId">The entity's id: not blank, at most 200 characters.</param>
+    /// <param name="entityId">The entity's id: not blank, at most 200 characters, no NUL (U+0000) or unpaired surrogate.</param>
     /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>

@@ -119,6 +119,8 @@ public interface IEventStore
     /// <summary>
     /// Deletes up to <paramref name="batchSize"/> events in <paramref name="status"/> (a terminal status) whose
     /// <see cref="EventRecord.ProcessedAt"/> is before <paramref name="processedBefore"/>, with their log entries.
+    /// Only events that still qualify when they are deleted go: one changed concurrently (a dead letter requeued while
+    /// the cleanup runs) is kept.
     /// </summary>
     /// <param name="status"><see cref="EventStatus.Completed"/> or <see cref="EventStatus.DeadLetter"/>.</param>
     /// <param name="processedBefore">The exclusive UTC cut-off.</param>

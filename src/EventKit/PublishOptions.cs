@@ -10,17 +10,17 @@ public sealed class PublishOptions
     /// <value>Default <see langword="null"/>.</value>
     public DateTimeOffset? AvailableAt { get; init; }
 
-    /// <summary>Gets who caused the event (the design's <c>performedBy</c>); copied to every log entry. At most 200 characters.</summary>
+    /// <summary>Gets who caused the event (the design's <c>performedBy</c>); copied to every log entry. At most 200 characters, no NUL (U+0000) or unpaired surrogate.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? Actor { get; init; }
 
-    /// <summary>Gets a correlation id to carry to handlers. At most 200 characters.</summary>
+    /// <summary>Gets a correlation id to carry to handlers. At most 200 characters, no NUL (U+0000) or unpaired surrogate.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? CorrelationId { get; init; }
 
     /// <summary>
     /// Gets an idempotency key: publishing again with a key that is already stored stores nothing and returns the
-    /// first event's id. At most 200 characters. Keys are freed when retention deletes the event.
+    /// first event's id. At most 200 characters, no NUL (U+0000) or unpaired surrogate. Keys are freed when retention deletes the event.
     /// </summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? IdempotencyKey { get; init; }

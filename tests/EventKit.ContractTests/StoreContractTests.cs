@@ -173,6 +173,104 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.Calls.Select(c => c.Payload).Should().BeEquivalentTo(new object[] { new InvoicePaid(7, 120.5m), new TaskOverdue("t-9", "Ship it") });
     }
 
+    // ---- Text and payloads every store holds exactly -----------------------------------------------------------
+
+    /// <summary>Text no store could hold exactly: NUL, unpaired high and low surrogates, a reversed pair, a pair followed by a lone half.</summary>
+    private static readonly string[] UnstorableTexts = ["a\0b", "\0", "a\uD800", "\uDC00b", "a\uDC00\uD800b", "\uD83D\uDE00\uD800"];
+
+    /// <summary>Every text argument and option of a publish, named as the exception's ParamName names it.</summary>
+    public static TheoryData<string> TextArguments => new() { "entity", "entityId", "payload", "options.Actor", "options.CorrelationId", "options.IdempotencyKey" };
+
+    [SkippableTheory]
+    [MemberData(nameof(TextArguments))]
+    public async Task Publish_TextWithNulOrUnpairedSurrogate_ThrowsNamingTheArgument_AndStoresNothing(string argument)
+    {
+        await using var app = CreateApp();
+        foreach (var text in UnstorableTexts)
+        {
+            var publish = () => app.PublishAsync(p => argument switch
+            {
+                "entity" => p.PublishAsync("test.event", text, "1", new { data = "x" }),
+                "entityId" => p.PublishAsync("test.event", "test", text, new { data = "x" }),
+                "payload" => p.PublishAsync(new TaskOverdue(text, "its [EntityId] property")),
+                "options.Actor" => p.PublishAsync(NewUser(), new PublishOptions { Actor = text }),
+                "options.CorrelationId" => p.PublishAsync(NewUser(), new PublishOptions { CorrelationId = text }),
+                _ => p.PublishAsync(NewUser(), new PublishOptions { IdempotencyKey = text }),
+            });
+
+            var thrown = (await publish.Should().ThrowAsync<ArgumentException>()).Which;
+            thrown.ParamName.Should().Be(argument);
+            thrown.Message.Should().Contain("except the NUL character (U+0000) and unpaired surrogates");
+        }
+
+        (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Processing = 0, Completed = 0, Failed = 0, DeadLetter = 0 }, "nothing is stored");
+    }
+
+    [SkippableFact]
+    public async Task Publish_AnyOtherUnicodeText_RoundTripsExactly_InEveryField()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<RawJsonHandler, JsonElement>("text.event"));
+        const string text = "ñandú 中文 😀 e\u0301 \u05E9\u200F \uFFFD \u0001\u001F\u007F \uFFFF";
+        var options = new PublishOptions { Actor = "actor " + text, CorrelationId = "correlation " + text, IdempotencyKey = "key " + text };
+
+        var id = await app.PublishAsync(p => p.PublishAsync("text.event", "entity " + text, "id " + text, new { text }, options));
+        await app.DrainAsync();
+
+        var stored = await app.GetAsync(id);
+        stored.Status.Should().Be(EventStatus.Completed);
+        stored.Should().BeEquivalentTo(new
+        {
+            Entity = "entity " + text,
+            EntityId = "id " + text,
+            Actor = "actor " + text,
+            CorrelationId = "correlation " + text,
+            IdempotencyKey = "key " + text,
+        });
+        ((JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload).GetProperty("text").GetString().Should().Be(text);
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.PerformedBy.Should().Be("actor " + text);
+        (await app.PublishAsync(p => p.PublishAsync("text.event", "entity", "2", new { }, new PublishOptions { IdempotencyKey = "key " + text })))
+            .Should().Be(id, "the key is found again exactly");
+    }
+
+    [SkippableFact]
+    public async Task Payload_RoundTripsExactly_WithEscapesKeyOrderAndTypeDiscriminator_AndIsHandled()
+    {
+        await using var app = CreateApp(handlers: b => b.AddHandler<ShapeHandler>().AddHandler<RawJsonHandler, JsonElement>("payload.raw"));
+        Shape circle = new Circle { Id = "s-1", Radius = 2.5 };
+        var ordered = new { zeta = 1, alpha = 2, mid = new { b = true, a = (string?)null }, aa = 3.5 };
+        var escapes = new { nul = "a\0b", lone = "x\uD800y", pair = "\uD83D\uDE00", quote = "\"\\/\n" };
+
+        var published = new List<(Guid Id, string Json)>
+        {
+            (await app.PublishAsync(p => p.PublishAsync(circle)), JsonSerializer.Serialize(circle, app.Options.SerializerOptions)),
+            (await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", ordered)), """{"zeta":1,"alpha":2,"mid":{"b":true,"a":null},"aa":3.5}"""),
+            (await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", escapes)), """{"nul":"a\u0000b","lone":"x\uFFFDy","pair":"\uD83D\uDE00","quote":"\u0022\\/\n"}"""),
+        };
+        published[0].Json.Should().StartWith("""{"$type":"circle",""", "System.Text.Json writes the discriminator first and reads it only there");
+
+        foreach (var (id, json) in published)
+        {
+            (await app.GetAsync(id)).Payload.Should().Be(json, "the stored payload is the published JSON text, byte for byte");
+        }
+
+        var result = await app.DrainAsync();
+
+        result.Completed.Should().Be(3);
+        result.DeadLettered.Should().Be(0);
+        foreach (var (id, json) in published)
+        {
+            var handled = await app.GetAsync(id);
+            handled.Status.Should().Be(EventStatus.Completed);
+            handled.Payload.Should().Be(json);
+        }
+
+        app.Probe.Calls.Where(c => c.Handler == nameof(ShapeHandler)).Should().ContainSingle().Which.Payload.Should().Be(circle);
+        var raw = app.Probe.Calls.Where(c => c.Handler == nameof(RawJsonHandler)).ToDictionary(c => c.EventId, c => (JsonElement)c.Payload);
+        raw[published[2].Id].GetProperty("nul").GetString().Should().Be("a\0b");
+        raw[published[2].Id].GetProperty("lone").GetString().Should().Be("x\uFFFDy", "System.Text.Json writes an unpaired surrogate as U+FFFD");
+        raw[published[1].Id].EnumerateObject().Select(p => p.Name).Should().Equal("zeta", "alpha", "mid", "aa");
+    }
+
     // ---- Retries ------------------------------------------------------------------------------------------------
 
     [SkippableFact]
@@ -942,6 +1040,33 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).DeadLetters.Should().Be(1);
 
         (await app.Operations.GetEventAsync(dead)).Should().BeNull();
+    }
+
+    [SkippableFact]
+    public async Task Retention_NeverDeletesARequeuedEvent()
+    {
+        await using var app = CreateApp(o => o.DeadLetterRetention = TimeSpan.FromDays(7));
+        app.Probe.FailWith(nameof(WelcomeEmailHandler), () => new NonRetryableEventException("no"));
+        var requeued = await app.PublishAsync(NewUser("requeued"));
+        var dead = await app.PublishAsync(NewUser("dead"));
+        await app.DrainAsync();
+        app.Probe.Heal(nameof(WelcomeEmailHandler));
+        app.Time.Advance(TimeSpan.FromDays(8));
+
+        (await app.Operations.RequeueAsync(requeued)).Should().BeTrue();
+        var cutoff = app.Time.GetUtcNow() - TimeSpan.FromDays(7);
+        (await app.WithStoreAsync(s => s.DeleteProcessedAsync(EventStatus.DeadLetter, cutoff, 10))).Should().Be(1, "only the event still dead-lettered qualifies");
+
+        (await app.Operations.GetEventAsync(dead)).Should().BeNull();
+        var pending = await app.GetAsync(requeued);
+        pending.Status.Should().Be(EventStatus.Pending);
+        pending.ProcessedAt.Should().BeNull();
+
+        // Handled after the requeue, it is a recently completed event: neither retention touches it.
+        await app.DrainAsync();
+        (await app.GetAsync(requeued)).Status.Should().Be(EventStatus.Completed);
+        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).Should().Be((0, 0));
+        (await app.GetLogAsync(requeued)).Select(l => l.Result).Should().Equal(EventLogResult.Failure, EventLogResult.Success);
     }
 
     protected static async Task WaitUntilAsync(Func<Task<bool>> condition)

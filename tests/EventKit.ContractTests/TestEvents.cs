@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EventKit.ContractTests;
 
 [EventType("user.created", Entity = "user")]
@@ -11,3 +13,24 @@ public sealed record TestEvent(string Data);
 
 [EventType("task.overdue")]
 public sealed record TaskOverdue([property: EntityId] string TaskId, string Title);
+
+/// <summary>A polymorphic payload: System.Text.Json needs its <c>$type</c> first to read it back.</summary>
+[EventType("shape.drawn", Entity = "shape")]
+[JsonPolymorphic]
+[JsonDerivedType(typeof(Circle), "circle")]
+[JsonDerivedType(typeof(Square), "square")]
+public abstract record Shape
+{
+    [EntityId]
+    public required string Id { get; init; }
+}
+
+public sealed record Circle : Shape
+{
+    public double Radius { get; init; }
+}
+
+public sealed record Square : Shape
+{
+    public double Side { get; init; }
+}

@@ -36,3 +36,10 @@ public sealed class RawJsonHandler(HandlerProbe probe) : IEventHandler<JsonEleme
     public Task HandleAsync(EventContext<JsonElement> context, CancellationToken cancellationToken) =>
         probe.InvokeAsync(nameof(RawJsonHandler), context.Id, context.Attempt, context.Payload, cancellationToken);
 }
+
+/// <summary>Handles a polymorphic payload type.</summary>
+public sealed class ShapeHandler(HandlerProbe probe) : IEventHandler<Shape>
+{
+    public Task HandleAsync(EventContext<Shape> context, CancellationToken cancellationToken) =>
+        probe.InvokeAsync(nameof(ShapeHandler), context.Id, context.Attempt, context.Payload, cancellationToken);
+}

@@ -30,7 +30,7 @@ public sealed class StoresTests : IDisposable
         Assert.Contains("CREATE TABLE \"Users\"", script, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE events", script, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE event_logs", script, StringComparison.Ordinal);
-        Assert.Contains("payload jsonb NOT NULL", script, StringComparison.Ordinal);
+        Assert.Contains("payload json NOT NULL", script, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX ix_events_runnable", script, StringComparison.Ordinal);
     }
 

@@ -105,6 +105,68 @@ public sealed class EntityFrameworkSetupTests
         add.Should().Throw<ArgumentException>().WithMessage($"EventKitModelOptions.{option} must be a plain identifier*").Which.ParamName.Should().Be("configure");
     }
 
+    [Theory]
+    [InlineData("jsonb")]
+    [InlineData(" JSONB ")]
+    public void AddEventKit_JsonbPayloadColumnType_ThrowsExplainingWhy(string columnType)
+    {
+        var add = () => new ModelBuilder().AddEventKit(o => o.PayloadColumnType = columnType);
+
+        add.Should().Throw<ArgumentException>()
+            .WithMessage("EventKitModelOptions.PayloadColumnType cannot be 'jsonb': jsonb reorders object keys*\\u0000*Leave it null (json on PostgreSQL)*")
+            .Which.ParamName.Should().Be("configure");
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("text")]
+    public void AddEventKit_OtherPayloadColumnType_IsUsed(string columnType)
+    {
+        var model = new ModelBuilder().AddEventKit(o => o.PayloadColumnType = columnType).Model;
+
+        model.FindEntityType(typeof(EventEntity))!.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be(columnType);
+    }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(40)]
+    [InlineData(58)]
+    [InlineData(59)]
+    [InlineData(60)]
+    [InlineData(63)]
+    public void AddEventKit_TableNamesUpTo63Characters_EveryDerivedNameFitsAndIsDistinct(int length)
+    {
+        var (events, logs) = LongTableNamesTests.TableNames(length);
+
+        var model = new ModelBuilder().AddEventKit(o =>
+        {
+            o.EventsTable = events;
+            o.EventLogsTable = logs;
+        }).Model;
+
+        var names = model.GetEntityTypes()
+            .SelectMany(e => e.GetIndexes().Select(i => i.GetDatabaseName()!)
+                .Concat(e.GetKeys().Select(k => k.GetName()!))
+                .Concat(e.GetForeignKeys().Select(f => f.GetConstraintName()!)))
+            .ToList();
+        names.Should().HaveCount(9, "two keys, six indexes and the foreign key");
+        names.Should().OnlyContain(n => n.Length <= 63, "PostgreSQL cuts longer names").And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void DerivedNames_ThatFit_AreUnchanged_LongerOnes_AreShortenedTheSameWayEveryTime()
+    {
+        var table = new string('t', 63);
+
+        var name = DatabaseNames.For("ix_", table, "_status_processed_at");
+
+        DatabaseNames.For("ix_", "events", "_runnable").Should().Be("ix_events_runnable");
+        DatabaseNames.For("ix_", new string('t', 40), "_status_processed_at").Should().Be("ix_" + new string('t', 40) + "_status_processed_at", "63 characters fit");
+        name.Should().Be("ix_ttttttttttttttttttttttttttttttt_ad463042_status_processed_at", "a changed algorithm would rename indexes in users' migrations");
+        name.Should().HaveLength(63);
+        DatabaseNames.For("ix_", new string('t', 62) + "u", "_status_processed_at").Should().NotBe(name, "the hash is of the full name");
+    }
+
     [Fact]
     public void AddEventKit_SameNameForBothTables_Throws()
     {
@@ -130,13 +192,13 @@ public sealed class EntityFrameworkSetupTests
     }
 
     [Fact]
-    public void Model_OnPostgres_MapsJsonbPayloadAndTimestampTz()
+    public void Model_OnPostgres_MapsJsonPayloadAndTimestampTz()
     {
         using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql("Host=localhost").Options);
 
         var events = context.Model.FindEntityType(typeof(EventEntity))!;
 
-        events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("jsonb");
+        events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("json", "json keeps the payload's text exactly; jsonb reorders keys and refuses \\u0000");
         events.FindProperty(nameof(EventEntity.AvailableAt))!.GetColumnType().Should().Be("timestamp with time zone");
     }
 

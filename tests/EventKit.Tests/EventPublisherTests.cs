@@ -157,6 +157,17 @@ public sealed class EventPublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishTyped_AttributeEntityWithNul_ThrowsStatingTheRule_AndStoresNothing()
+    {
+        var publish = () => _app.PublishAsync(new NulEntity(1));
+
+        var thrown = (await publish.Should().ThrowAsync<ArgumentException>()).Which;
+        thrown.ParamName.Should().Be("payload");
+        thrown.Message.Should().Contain("has an invalid Entity").And.Contain("except the NUL character (U+0000)");
+        await AssertNothingStoredAsync();
+    }
+
+    [Fact]
     public async Task Publish_AvailableAtInThePast_IsRunnableNow()
     {
         var id = await _app.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"), new PublishOptions { AvailableAt = TestApp.Start.AddDays(-1) });
@@ -185,4 +196,7 @@ public sealed class EventPublisherTests : IAsyncLifetime
 
     [EventType("Bad Name")]
     public sealed record BadlyNamed([property: EntityId] int Id);
+
+    [EventType("nul.entity", Entity = "a\0b")]
+    public sealed record NulEntity([property: EntityId] int Id);
 }

@@ -109,7 +109,7 @@ public sealed class PostgresRawOutbox(string connectionString) : RawOutbox(conne
                 await writer.WriteAsync(OrderPlaced.EventType, NpgsqlDbType.Varchar);
                 await writer.WriteAsync(OrderPlaced.Entity, NpgsqlDbType.Varchar);
                 await writer.WriteAsync(payload.OrderId.ToString(), NpgsqlDbType.Varchar);
-                await writer.WriteAsync(Serialize(payload), NpgsqlDbType.Jsonb);
+                await writer.WriteAsync(Serialize(payload), NpgsqlDbType.Json);
                 await writer.WriteAsync("pending", NpgsqlDbType.Varchar);
                 await writer.WriteAsync(0, NpgsqlDbType.Integer);
                 await writer.WriteAsync(now, NpgsqlDbType.TimestampTz);
@@ -168,7 +168,7 @@ public sealed class PostgresRawOutbox(string connectionString) : RawOutbox(conne
     {
         parameters.AddWithValue($"id{i}", Guid.CreateVersion7());
         parameters.AddWithValue($"eid{i}", payload.OrderId.ToString());
-        parameters.AddWithValue($"p{i}", NpgsqlDbType.Jsonb, Serialize(payload));
+        parameters.AddWithValue($"p{i}", NpgsqlDbType.Json, Serialize(payload));
         if (i == 0)
         {
             parameters.AddWithValue("now", now);

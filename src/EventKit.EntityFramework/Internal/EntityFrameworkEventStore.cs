@@ -1,8 +1,11 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -10,18 +13,19 @@ namespace EventKit.EntityFramework.Internal;
 /// The EF Core store, scoped like the application's context. Appending adds the event to that context, so the
 /// application's SaveChanges commits it with the business change. Everything else is set-based: the claim is one
 /// raw statement per provider, other changes are ExecuteUpdate/ExecuteDelete and grouped queries; nothing is
-/// tracked except the rows being added.
+/// tracked except the rows being added. The raw statements come from the dialect of the context's model (not of its
+/// CLR type: one context type can have several models).
 /// </summary>
-internal sealed class EntityFrameworkEventStore<TContext>(TContext context, EventKitDbContextInterceptor? interceptor = null) : IEventStore
+internal sealed class EntityFrameworkEventStore<TContext>(TContext context, EventKitDbContextInterceptor? interceptor = null, ILoggerFactory? loggerFactory = null) : IEventStore
     where TContext : DbContext
 {
-    private static readonly ConcurrentDictionary<Type, StoreDialect> Dialects = new();
+    private readonly ILogger _logger = loggerFactory?.CreateLogger(Log.Category) ?? NullLogger.Instance;
 
     private DbSet<EventEntity> Events => context.Set<EventEntity>();
 
     private DbSet<EventLogEntity> Logs => context.Set<EventLogEntity>();
 
-    private StoreDialect Dialect => Dialects.GetOrAdd(typeof(TContext), static (_, c) => StoreDialect.For(c), context);
+    private StoreDialect Dialect => StoreDialect.Get(context, _logger);
 
     public async ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
     {
@@ -134,21 +138,33 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
 
     /// <summary>
     /// Runs the store's own ADO.NET statements on the context's connection (in its transaction, if any), opened for
-    /// the call and prepared by the dialect.
+    /// the call and prepared by the dialect. EF Core's command logging does not see them, so a failure is logged here.
     /// </summary>
-    private async Task<T> OnConnectionAsync<TState, T>(TState state, Func<TState, StoreConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> OnConnectionAsync<TState, T>(TState state, Func<TState, StoreConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        var started = Stopwatch.GetTimestamp();
         var database = context.Database;
-        await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var db = new StoreConnection(Dialect, database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout());
-            await db.Dialect.PrepareAsync(db.Connection, db.Transaction, db.Timeout, cancellationToken).ConfigureAwait(false);
-            return await work(state, db, cancellationToken).ConfigureAwait(false);
+            await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var db = new StoreConnection(Dialect, database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout());
+                await db.Dialect.PrepareAsync(db.Connection, db.Transaction, db.Timeout, cancellationToken).ConfigureAwait(false);
+                var result = await work(state, db, cancellationToken).ConfigureAwait(false);
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Log.StatementExecuted(_logger, operation, typeof(TContext).Name, elapsed);
+                return result;
+            }
+            finally
+            {
+                await database.CloseConnectionAsync().ConfigureAwait(false);
+            }
         }
-        finally
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            await database.CloseConnectionAsync().ConfigureAwait(false);
+            Log.StatementFailed(_logger, operation, typeof(TContext).Name, database.ProviderName, ex);
+            throw;
         }
     }
 
@@ -272,8 +288,16 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var cutoff = processedBefore.UtcDateTime;
 
-        // One bounded statement; the log rows go by ON DELETE CASCADE.
+        // One bounded statement; the log rows go by ON DELETE CASCADE. The outer condition repeats status and age: the
+        // subquery picks ids from its snapshot, and a row changed meanwhile (a dead letter requeued, on PostgreSQL by a
+        // transaction this DELETE waited for) is re-checked against the outer condition only, so it is skipped.
+        var started = Stopwatch.GetTimestamp();
         var batch = Events.Where(e => e.Status == status && e.ProcessedAt < cutoff).OrderBy(e => e.ProcessedAt).Take(batchSize).Select(e => e.Id);
-        return await Events.Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await Events.Where(e => batch.Contains(e.Id) && e.Status == status && e.ProcessedAt < cutoff)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Log.RetentionDeleted(_logger, deleted > 0 ? LogLevel.Information : LogLevel.Debug, deleted, status, processedBefore, Dialect.EventsTable, elapsed);
+
+        return deleted;
     }
 }

@@ -9,7 +9,7 @@ internal sealed class EventEntityConfiguration(EventKitModelOptions options, str
     {
         var table = options.EventsTable;
         builder.ToTable(table, options.Schema);
-        builder.HasKey(e => e.Id).HasName($"pk_{table}");
+        builder.HasKey(e => e.Id).HasName(DatabaseNames.For("pk_", table, ""));
         builder.Property(e => e.Id).HasColumnName("id").ValueGeneratedNever();
         builder.Property(e => e.Type).HasColumnName("type").HasMaxLength(200).IsRequired();
         builder.Property(e => e.Entity).HasColumnName("entity").HasMaxLength(100).IsRequired();
@@ -36,11 +36,11 @@ internal sealed class EventEntityConfiguration(EventKitModelOptions options, str
 
         // The claim reads only this partial index: runnable rows ordered by availability (for a leased row, its
         // lease expiry). Completed and dead-lettered rows, the bulk of the table, are not in it.
-        builder.HasIndex(e => new { e.AvailableAt, e.Id }).HasDatabaseName($"ix_{table}_runnable")
+        builder.HasIndex(e => new { e.AvailableAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_runnable"))
             .HasFilter("\"status\" IN ('pending', 'processing', 'failed')");
-        builder.HasIndex(e => new { e.Status, e.ProcessedAt }).HasDatabaseName($"ix_{table}_status_processed_at");
-        builder.HasIndex(e => new { e.CreatedAt, e.Type }).HasDatabaseName($"ix_{table}_created_at_type");
-        builder.HasIndex(e => e.IdempotencyKey).IsUnique().HasDatabaseName($"ux_{table}_idempotency_key")
+        builder.HasIndex(e => new { e.Status, e.ProcessedAt }).HasDatabaseName(DatabaseNames.For("ix_", table, "_status_processed_at"));
+        builder.HasIndex(e => new { e.CreatedAt, e.Type }).HasDatabaseName(DatabaseNames.For("ix_", table, "_created_at_type"));
+        builder.HasIndex(e => e.IdempotencyKey).IsUnique().HasDatabaseName(DatabaseNames.For("ux_", table, "_idempotency_key"))
             .HasFilter("\"idempotency_key\" IS NOT NULL");
     }
 }

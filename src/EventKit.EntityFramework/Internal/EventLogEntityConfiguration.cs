@@ -9,7 +9,7 @@ internal sealed class EventLogEntityConfiguration(EventKitModelOptions options) 
     {
         var table = options.EventLogsTable;
         builder.ToTable(table, options.Schema);
-        builder.HasKey(l => l.Id).HasName($"pk_{table}");
+        builder.HasKey(l => l.Id).HasName(DatabaseNames.For("pk_", table, ""));
         builder.Property(l => l.Id).HasColumnName("id").ValueGeneratedNever();
         builder.Property(l => l.EventId).HasColumnName("event_id");
         builder.Property(l => l.Action).HasColumnName("action").HasMaxLength(200).IsRequired();
@@ -23,8 +23,8 @@ internal sealed class EventLogEntityConfiguration(EventKitModelOptions options) 
 
         // Retention deletes events; their log goes with them.
         builder.HasOne<EventEntity>().WithMany().HasForeignKey(l => l.EventId)
-            .OnDelete(DeleteBehavior.Cascade).HasConstraintName($"fk_{table}_{options.EventsTable}_event_id");
-        builder.HasIndex(l => l.EventId).HasDatabaseName($"ix_{table}_event_id");
-        builder.HasIndex(l => l.PerformedBy).HasDatabaseName($"ix_{table}_performed_by");
+            .OnDelete(DeleteBehavior.Cascade).HasConstraintName(DatabaseNames.For("fk_", $"{table}_{options.EventsTable}", "_event_id"));
+        builder.HasIndex(l => l.EventId).HasDatabaseName(DatabaseNames.For("ix_", table, "_event_id"));
+        builder.HasIndex(l => l.PerformedBy).HasDatabaseName(DatabaseNames.For("ix_", table, "_performed_by"));
     }
 }

@@ -19,6 +19,8 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" = ANY(@ids) AND {RenewWhere} RETURNING \"id\"";
 
+    public override string Name => "PostgreSQL";
+
     public override bool SettleNeedsTransaction => false;
 
     public override string AverageProcessingSecondsSql { get; } =

@@ -31,6 +31,8 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
+    public override string Name => "SQLite";
+
     public override bool SettleNeedsTransaction => true;
 
     public override string AverageProcessingSecondsSql { get; } =

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -9,13 +10,17 @@ namespace EventKit.EntityFramework.Internal;
 /// The statements of the processor's hot path, per provider, run as plain ADO.NET commands on the context's
 /// connection: the atomic claim (which also returns the handlers that already succeeded) and the settle of a whole
 /// batch (status changes and log rows in one statement or one transaction). Column names are fixed by the model;
-/// schema and table names come from it.
+/// schema and table names come from it, so a dialect belongs to one model (see <see cref="Get"/>).
 /// </summary>
 internal abstract class StoreDialect
 {
     public const string PostgreSqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
     public const string Supported = $"PostgreSQL ({PostgreSqlProvider}) and SQLite ({SqliteProvider})";
+
+    // One runtime annotation per provider on the model: EF Core builds a model per provider anyway, the suffix only
+    // guards against one model instance being shared by two providers (UseModel with a compiled model).
+    private const string AnnotationPrefix = "EventKit:StoreDialect:";
 
     /// <summary>
     /// The columns a claim returns, in the order <see cref="ReadClaimed"/> reads them: what the claim itself does not
@@ -53,9 +58,14 @@ internal abstract class StoreDialect
         LogsTable = logs;
     }
 
-    protected string EventsTable { get; }
+    /// <summary>The events table as the SQL names it (schema-qualified and quoted).</summary>
+    public string EventsTable { get; }
 
-    protected string LogsTable { get; }
+    /// <summary>The log table as the SQL names it (schema-qualified and quoted).</summary>
+    public string LogsTable { get; }
+
+    /// <summary>The database this dialect speaks, for logs and messages.</summary>
+    public abstract string Name { get; }
 
     /// <summary>
     /// The statement that claims (parameters <c>@owner</c>, <c>@lease_until</c>, <c>@now</c>, <c>@limit</c>, and on
@@ -75,6 +85,28 @@ internal abstract class StoreDialect
             ? null
             : $"EventKit.EntityFramework supports {Supported}; {context.GetType().Name} uses '{context.Database.ProviderName}'.";
 
+    /// <summary>
+    /// The dialect of <paramref name="context"/>'s model and provider, built on first use and kept on the model itself
+    /// (a runtime annotation). Every model gets its own SQL: one context type used with SQLite and with PostgreSQL,
+    /// or a context whose model varies per instance (<c>IModelCacheKeyFactory</c>, e.g. a schema per tenant), has one
+    /// model per variant, and the dialect lives exactly as long as its model. Logs the choice once per model.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model does not map EventKit's tables.</exception>
+    /// <exception cref="NotSupportedException">The provider is not supported.</exception>
+    public static StoreDialect Get(DbContext context, ILogger logger) =>
+        context.Model.GetOrAddRuntimeAnnotationValue(
+            AnnotationPrefix + context.Database.ProviderName,
+            static state =>
+            {
+                var dialect = For(state.Context);
+                Log.DialectChosen(state.Logger, state.Context.GetType().Name, dialect.Name, dialect.EventsTable, dialect.LogsTable);
+                return dialect;
+            },
+            (Context: context, Logger: logger));
+
+    /// <summary>Builds the dialect of <paramref name="context"/>'s model and provider (uncached; see <see cref="Get"/>).</summary>
+    /// <exception cref="InvalidOperationException">The model does not map EventKit's tables.</exception>
+    /// <exception cref="NotSupportedException">The provider is not supported.</exception>
     public static StoreDialect For(DbContext context)
     {
         var events = context.Model.FindEntityType(typeof(EventEntity))
@@ -82,8 +114,8 @@ internal abstract class StoreDialect
         var logs = context.Model.FindEntityType(typeof(EventLogEntity))
             ?? throw new InvalidOperationException(MissingModel(context));
         var sql = context.GetService<ISqlGenerationHelper>();
-        var eventsTable = sql.DelimitIdentifier(events.GetTableName()!, events.GetSchema());
-        var logsTable = sql.DelimitIdentifier(logs.GetTableName()!, logs.GetSchema());
+        var eventsTable = sql.DelimitIdentifier(events.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), events.GetSchema());
+        var logsTable = sql.DelimitIdentifier(logs.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), logs.GetSchema());
         return context.Database.ProviderName switch
         {
             PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable),

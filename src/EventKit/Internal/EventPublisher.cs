@@ -26,6 +26,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             throw SerializationError(payload.GetType(), ex, nameof(payload));
         }
 
+        ValidateJson(json, payload.GetType());
         return AppendAsync(type, entity, entityId, json, options, cancellationToken);
     }
 
@@ -49,9 +50,11 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         if (string.IsNullOrWhiteSpace(entityId) || entityId.Length > EventValidation.MaxEntityIdLength)
         {
             throw new ArgumentException(
-                $"The [EntityId] property of '{typeof(TPayload).FullName}' must be non-blank and at most {EventValidation.MaxEntityIdLength} characters.",
+                $"The [EntityId] property '{metadata.EntityIdProperty}' of '{typeof(TPayload).FullName}' must be non-blank and at most {EventValidation.MaxEntityIdLength} characters.",
                 nameof(payload));
         }
+
+        EventValidation.ValidateStorable(entityId, nameof(payload), $"The [EntityId] property '{metadata.EntityIdProperty}' of '{typeof(TPayload).FullName}'");
 
         return PublishTyped(payload, metadata, entityId, options, cancellationToken);
     }
@@ -81,8 +84,14 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             throw SerializationError(typeof(TPayload), ex, nameof(payload));
         }
 
+        ValidateJson(json, typeof(TPayload));
         return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, options, cancellationToken);
     }
+
+    // System.Text.Json escapes NUL (\u0000) and replaces unpaired surrogates with U+FFFD, so its text never has them raw;
+    // a converter that writes raw JSON without validation could, and no store could then hold the payload exactly.
+    private static void ValidateJson(string json, Type payloadType) =>
+        EventValidation.ValidateStorable(json, "payload", $"The JSON of the payload of type '{payloadType.FullName}'");
 
     private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
     {

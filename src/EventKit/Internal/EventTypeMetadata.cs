@@ -6,12 +6,13 @@ namespace EventKit.Internal;
 /// <summary>What <see cref="EventTypeAttribute"/> and <see cref="EntityIdAttribute"/> say about a payload type, read once per type.</summary>
 internal sealed class EventTypeMetadata
 {
-    private EventTypeMetadata(string? name, string? entity, Func<object, string?>? entityIdGetter, string? error)
+    private EventTypeMetadata(string? name, string? entity, Func<object, string?>? entityIdGetter, string? error, string? entityIdProperty = null)
     {
         Name = name;
         Entity = entity;
         EntityIdGetter = entityIdGetter;
         Error = error;
+        EntityIdProperty = entityIdProperty;
     }
 
     /// <summary>The event type name, or <see langword="null"/> when the type has no valid attribute (see <see cref="Error"/>).</summary>
@@ -20,6 +21,9 @@ internal sealed class EventTypeMetadata
     public string? Entity { get; }
 
     public Func<object, string?>? EntityIdGetter { get; }
+
+    /// <summary>The name of the <see cref="EntityIdAttribute"/> property, for messages.</summary>
+    public string? EntityIdProperty { get; }
 
     public string? Error { get; }
 
@@ -39,9 +43,9 @@ internal sealed class EventTypeMetadata
         }
 
         var entity = attribute.Entity ?? attribute.Name.Split('.', 2)[0];
-        if (string.IsNullOrWhiteSpace(entity) || entity.Length > EventValidation.MaxEntityLength)
+        if (string.IsNullOrWhiteSpace(entity) || entity.Length > EventValidation.MaxEntityLength || EventValidation.IndexOfUnstorable(entity) >= 0)
         {
-            return new(null, null, null, $"[EventType] on '{type.FullName}' has an invalid Entity: it must be non-blank and at most {EventValidation.MaxEntityLength} characters.");
+            return new(null, null, null, $"[EventType] on '{type.FullName}' has an invalid Entity: it must be non-blank, at most {EventValidation.MaxEntityLength} characters, and {EventValidation.StorableTextRule}.");
         }
 
         PropertyInfo? idProperty = null;
@@ -70,7 +74,7 @@ internal sealed class EventTypeMetadata
                     .Invoke(null, [getMethod])!;
         }
 
-        return new(attribute.Name, entity, getter, null);
+        return new(attribute.Name, entity, getter, null, idProperty?.Name);
     }
 
     private static Func<object, string?> CreateGetter<TDeclaring, TProperty>(MethodInfo getMethod)

@@ -23,6 +23,10 @@ internal static partial class EventValidation
         }
     }
 
+    /// <summary>What text every store holds exactly, for messages.</summary>
+    public const string StorableTextRule =
+        "any Unicode text except the NUL character (U+0000) and unpaired surrogates (a UTF-16 code unit in U+D800–U+DFFF that is not half of a surrogate pair), which databases refuse or alter";
+
     public static void ValidateText(string value, int maxLength, string paramName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value, paramName);
@@ -30,6 +34,8 @@ internal static partial class EventValidation
         {
             throw new ArgumentException($"The value must be at most {maxLength} characters; it has {value.Length}.", paramName);
         }
+
+        ValidateStorable(value, paramName);
     }
 
     public static void ValidateOptional(string? value, int maxLength, string paramName)
@@ -43,6 +49,42 @@ internal static partial class EventValidation
         {
             throw new ArgumentException($"The value must be null, or non-blank and at most {maxLength} characters; it has {value.Length}.", paramName);
         }
+
+        ValidateStorable(value, paramName);
+    }
+
+    /// <summary>
+    /// Throws unless every store can hold <paramref name="value"/> exactly: PostgreSQL refuses NUL in text (22021) and
+    /// cannot encode an unpaired surrogate in UTF-8, so the rule is the same on every store, checked at the call.
+    /// </summary>
+    public static void ValidateStorable(string value, string paramName, string? what = null)
+    {
+        if (IndexOfUnstorable(value) is var index and >= 0)
+        {
+            throw new ArgumentException(
+                $"{what ?? "The value"} must be {StorableTextRule}; it has {(value[index] == '\0' ? "a NUL character" : "an unpaired surrogate")} at index {index}.",
+                paramName);
+        }
+    }
+
+    /// <summary>The index of the first NUL character or unpaired surrogate in <paramref name="value"/>, or -1.</summary>
+    public static int IndexOfUnstorable(ReadOnlySpan<char> value)
+    {
+        var nul = value.IndexOf('\0');
+        var text = nul < 0 ? value : value[..nul];
+        var offset = 0;
+        while (text.IndexOfAnyInRange('\uD800', '\uDFFF') is var i and >= 0)
+        {
+            if (!char.IsHighSurrogate(text[i]) || i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+            {
+                return offset + i;
+            }
+
+            offset += i + 2;
+            text = text[(i + 2)..];
+        }
+
+        return nul;
     }
 
     public static string Shorten(string value) => value.Length <= 60 ? value : string.Concat(value.AsSpan(0, 57), "...");

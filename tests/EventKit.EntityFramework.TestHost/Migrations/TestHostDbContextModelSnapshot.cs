@@ -83,7 +83,7 @@ namespace EventKit.EntityFramework.TestHost.Migrations
 
                     b.Property<string>("Payload")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("json")
                         .HasColumnName("payload");
 
                     b.Property<DateTime?>("ProcessedAt")

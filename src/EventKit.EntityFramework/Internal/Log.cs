@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace EventKit.EntityFramework.Internal;
+
+/// <summary>
+/// The EF store's log messages, category <see cref="Category"/>. Event ids 2xxx are stable. Claim and settle run as
+/// plain ADO.NET commands, so EF Core's command logging does not see them: these messages are what an operator has.
+/// Payloads, parameter values and connection strings are never logged.
+/// </summary>
+internal static partial class Log
+{
+    /// <summary>The category of every message of the EF store.</summary>
+    public const string Category = "EventKit.EntityFramework";
+
+    [LoggerMessage(2001, LogLevel.Information, "EventKit EF store: {ContextType} uses {Dialect} statements on {EventsTable} and {LogsTable}")]
+    public static partial void DialectChosen(ILogger logger, string contextType, string dialect, string eventsTable, string logsTable);
+
+    [LoggerMessage(2002, LogLevel.Warning, "EventKit EF store: {Operation} failed on {ContextType} ({Provider}); the processor retries it")]
+    public static partial void StatementFailed(ILogger logger, string operation, string contextType, string? provider, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Debug, "EventKit EF store: {Operation} on {ContextType} took {ElapsedMilliseconds} ms")]
+    public static partial void StatementExecuted(ILogger logger, string operation, string contextType, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2004, Message = "EventKit EF store: retention deleted {Count} {Status} events processed before {Cutoff} from {EventsTable} in {ElapsedMilliseconds} ms")]
+    public static partial void RetentionDeleted(ILogger logger, LogLevel level, int count, EventStatus status, DateTimeOffset cutoff, string eventsTable, double elapsedMilliseconds);
+}

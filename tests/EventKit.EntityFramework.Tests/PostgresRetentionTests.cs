@@ -1,0 +1,110 @@
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>
+/// Retention against a concurrent change on PostgreSQL: a dead letter requeued by a transaction that the retention
+/// DELETE has to wait for is re-checked when the DELETE gets the row, and survives.
+/// </summary>
+public sealed class PostgresRetentionTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private string? _connectionString;
+    private ServiceProvider? _provider;
+
+    public async Task InitializeAsync()
+    {
+        if (PostgresServer.SkipReason is not null)
+        {
+            return;
+        }
+
+        _connectionString = await PostgresServer.CreateDatabaseAsync();
+        var services = new ServiceCollection().AddLogging();
+        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql(_connectionString));
+        services.AddEventKit().UseEntityFramework<PostgresTestDbContext>();
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        await using var scope = _provider.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>().Database.MigrateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+
+        if (_connectionString is not null)
+        {
+            await PostgresServer.DropDatabaseAsync(_connectionString);
+        }
+    }
+
+    [SkippableFact]
+    public async Task DeleteProcessed_WhileARequeueHoldsTheRow_DeletesOnlyRowsThatStillQualify()
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        var now = DateTimeOffset.UtcNow;
+        var requeued = await InsertDeadLetterAsync(now.AddDays(-10));
+        var dead = await InsertDeadLetterAsync(now.AddDays(-9));
+
+        // Transaction 1 requeues one dead letter and keeps its row locked, uncommitted.
+        await using var requeueScope = _provider!.CreateAsyncScope();
+        var requeueContext = requeueScope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
+        await using var requeue = await requeueContext.Database.BeginTransactionAsync();
+        (await requeueScope.ServiceProvider.GetRequiredService<IEventStore>().RequeueAsync(requeued, null, now)).Should().Be(1);
+
+        // Transaction 2, retention: its subquery still sees both rows as old dead letters; the DELETE waits for the lock.
+        await using var cleanupScope = _provider!.CreateAsyncScope();
+        var cleanup = cleanupScope.ServiceProvider.GetRequiredService<IEventStore>()
+            .DeleteProcessedAsync(EventStatus.DeadLetter, now.AddDays(-1), 10).AsTask();
+        await Poll.UntilAsync("the retention DELETE waiting for the requeued row's lock", CountLockWaitsAsync, n => n >= 1, Wait);
+        cleanup.IsCompleted.Should().BeFalse();
+
+        await requeue.CommitAsync();
+        var deleted = await cleanup.WaitAsync(Wait);
+
+        deleted.Should().Be(1, "the requeued row no longer qualifies when the DELETE reaches it");
+        (await StatusOfAsync(requeued)).Should().Be("pending");
+        (await StatusOfAsync(dead)).Should().BeNull();
+    }
+
+    private async Task<Guid> InsertDeadLetterAsync(DateTimeOffset processedAt)
+    {
+        var id = Guid.CreateVersion7();
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO events (id, type, entity, entity_id, payload, status, attempts, available_at, created_at, processed_at, last_error) " +
+            "VALUES (@id, 'user.created', 'user', '1', '{}', 'dead_letter', 3, @at, @at, @at, 'gave up')",
+            connection);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("at", processedAt.UtcDateTime);
+        await command.ExecuteNonQueryAsync();
+        return id;
+    }
+
+    private async Task<string?> StatusOfAsync(Guid id)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT status FROM events WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
+    private async Task<long> CountLockWaitsAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DELETE%'",
+            connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
