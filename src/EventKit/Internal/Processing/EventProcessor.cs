@@ -150,7 +150,7 @@ internal sealed class EventProcessor
         }
 
         // A writer that failed while stopping (after the last wait) still fails the drain.
-        await run.Book.WaitForQuiescenceAsync(CancellationToken.None).ConfigureAwait(false);
+        run.Book.ThrowIfFaulted();
         return run.Summary;
     }
 

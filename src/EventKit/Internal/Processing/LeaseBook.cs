@@ -199,6 +199,18 @@ internal sealed class LeaseBook
         }
     }
 
+    /// <summary>Throws what <see cref="Fault"/> recorded, if anything.</summary>
+    public void ThrowIfFaulted()
+    {
+        lock (_gate)
+        {
+            if (_fault is { } fault)
+            {
+                ExceptionDispatchInfo.Throw(fault);
+            }
+        }
+    }
+
     private async ValueTask WaitAsync(Wanted wanted, CancellationToken cancellationToken)
     {
         while (true)

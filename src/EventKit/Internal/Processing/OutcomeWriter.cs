@@ -14,19 +14,15 @@ namespace EventKit.Internal.Processing;
 internal sealed class OutcomeWriter
 {
     public const int MaxGroup = 1000;
-    private const int MaxFailuresAlone = 3;
-    private const int MaxFailures = 20;
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan PoisonRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Failed writes of single outcomes, without any success, after which a failed group means the store is down.</summary>
+    private const int ProbesBeforeStoreDown = 2;
 
     private readonly EventProcessor _processor;
     private readonly ProcessorRun _run;
     private readonly Channel<LeasedEvent> _queue = Channel.CreateUnbounded<LeasedEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<LeasedEvent> _pending = [];
+    private readonly OutcomeRetries _retries;
     private readonly StoreScope _store;
-    private DateTimeOffset _retryAt;
-    private bool _storeDown;
-    private int _storeFailures;
     private Task _loop = Task.CompletedTask;
 
     public OutcomeWriter(EventProcessor processor, ProcessorRun run)
@@ -34,6 +30,7 @@ internal sealed class OutcomeWriter
         _processor = processor;
         _run = run;
         _store = new StoreScope(processor.Scopes);
+        _retries = new OutcomeRetries(processor, run);
     }
 
     public Task Completion => _loop;
@@ -57,17 +54,15 @@ internal sealed class OutcomeWriter
         {
             while (true)
             {
-                var retryDue = _pending.Count > 0 && _processor.Time.GetUtcNow() >= _retryAt;
-                if (!retryDue && !await WaitAsync(reader, hardStop).ConfigureAwait(false))
+                if (!_retries.IsDue(_processor.Time.GetUtcNow()) && !await WaitAsync(reader, hardStop).ConfigureAwait(false))
                 {
                     return;
                 }
 
                 group.Clear();
-                if (_pending.Count > 0 && _processor.Time.GetUtcNow() >= _retryAt)
+                if (_retries.IsDue(_processor.Time.GetUtcNow()))
                 {
-                    group.AddRange(_pending);
-                    _pending.Clear();
+                    _retries.TakeInto(group);
                 }
 
                 // Outcomes that arrived meanwhile join the group (while the store is down, WaitAsync held them back
@@ -85,7 +80,7 @@ internal sealed class OutcomeWriter
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {
-            var left = _pending.Count;
+            var left = _retries.Abandon();
             while (reader.TryRead(out _))
             {
                 left++;
@@ -109,18 +104,18 @@ internal sealed class OutcomeWriter
     /// <summary>Waits for new outcomes or the next retry; returns <see langword="false"/> when there is nothing left to do.</summary>
     private async ValueTask<bool> WaitAsync(ChannelReader<LeasedEvent> reader, CancellationToken hardStop)
     {
-        if (_pending.Count == 0)
+        if (_retries.Count == 0)
         {
             return await reader.WaitToReadAsync(hardStop).ConfigureAwait(false);
         }
 
-        var delay = _retryAt - _processor.Time.GetUtcNow();
+        var delay = _retries.RetryAt - _processor.Time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
         {
             return true;
         }
 
-        if (_storeDown || reader.Completion.IsCompleted)
+        if (_retries.StoreDown || reader.Completion.IsCompleted)
         {
             await Task.Delay(delay, _processor.Time, hardStop).ConfigureAwait(false);
             return true;
@@ -138,7 +133,7 @@ internal sealed class OutcomeWriter
 
     private async Task WriteAsync(List<LeasedEvent> group, CancellationToken hardStop)
     {
-        DropExpired(group);
+        _retries.DropExpired(group);
         if (group.Count == 0)
         {
             return;
@@ -147,33 +142,41 @@ internal sealed class OutcomeWriter
         var error = await TrySettleAsync(group, hardStop).ConfigureAwait(false);
         if (error is null)
         {
-            Recovered();
+            _retries.Recovered();
             return;
         }
 
-        // One at a time, so an outcome the store refuses cannot hold back the rest of its group.
+        // One at a time, so an outcome the store refuses cannot hold back the rest of its group; but when the first
+        // of them fail too and none succeeds, the store is down: stop asking it outcome by outcome.
         List<LeasedEvent> refused = [];
-        if (group.Count == 1)
+        var written = 0;
+        for (var i = 0; i < group.Count; i++)
         {
-            refused.Add(group[0]);
-        }
-        else
-        {
-            foreach (var leased in group)
+            if (group.Count > 1 && written == 0 && refused.Count == ProbesBeforeStoreDown)
             {
-                if (await TrySettleAsync([leased], hardStop).ConfigureAwait(false) is not null)
-                {
-                    refused.Add(leased);
-                }
+                refused.AddRange(group.Skip(i));
+                break;
+            }
+
+            if (group.Count > 1 && await TrySettleAsync([group[i]], hardStop).ConfigureAwait(false) is null)
+            {
+                written++;
+            }
+            else
+            {
+                refused.Add(group[i]);
             }
         }
 
-        if (refused.Count < group.Count)
+        if (written > 0)
         {
-            Recovered();
+            _retries.Recovered();
             foreach (var leased in refused)
             {
-                await RefusedAloneAsync(leased, hardStop).ConfigureAwait(false);
+                if (!await TryWithoutTextsAsync(leased, hardStop).ConfigureAwait(false))
+                {
+                    _retries.Refused(leased);
+                }
             }
 
             return;
@@ -182,7 +185,7 @@ internal sealed class OutcomeWriter
         // A lone outcome may be refused for its text alone; otherwise nothing could be written at all.
         if (refused.Count == 1 && await TryWithoutTextsAsync(refused[0], hardStop).ConfigureAwait(false))
         {
-            Recovered();
+            _retries.Recovered();
             return;
         }
 
@@ -191,61 +194,7 @@ internal sealed class OutcomeWriter
             throw new InvalidOperationException($"The store refused to record the outcome of {refused.Count} events: {Describe.Message(error)}", error);
         }
 
-        StoreFailed(refused, error);
-    }
-
-    /// <summary>
-    /// Nothing could be written: keep the outcomes and retry them with backoff. Only when several outcomes failed
-    /// together is the store taken to be down (new outcomes then wait for the retry too); a lone failure may be that
-    /// outcome alone, so the next outcomes are still written as they come, and tell which it was.
-    /// </summary>
-    private void StoreFailed(List<LeasedEvent> refused, Exception error)
-    {
-        _storeFailures++;
-        _storeDown = refused.Count > 1;
-        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(_storeFailures - 1, 10))));
-        Log.SettleFailed(_processor.Logger, _processor.Owner, refused.Count, _storeFailures, delay, error);
-        foreach (var leased in refused)
-        {
-            // Bounded even if the store refuses only these while leases keep being renewed.
-            if (++leased.WriteFailures >= MaxFailures)
-            {
-                GiveUp(leased);
-            }
-            else
-            {
-                _pending.Add(leased);
-            }
-        }
-
-        _retryAt = _processor.Time.GetUtcNow() + delay;
-    }
-
-    private void Recovered()
-    {
-        _storeDown = false;
-        _storeFailures = 0;
-    }
-
-    /// <summary>
-    /// The store records other outcomes but refuses this one even without its error texts: retry it shortly, then give
-    /// it up (its lease expires and the event is handled again).
-    /// </summary>
-    private async Task RefusedAloneAsync(LeasedEvent leased, CancellationToken hardStop)
-    {
-        if (await TryWithoutTextsAsync(leased, hardStop).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        if (_run.IsDrain || ++leased.WriteFailures >= MaxFailuresAlone)
-        {
-            GiveUp(leased);
-            return;
-        }
-
-        _pending.Add(leased);
-        _retryAt = _processor.Time.GetUtcNow() + PoisonRetryDelay;
+        _retries.StoreFailed(refused, error);
     }
 
     /// <summary>Tries the outcome once with its error texts replaced (they are what a store most likely refuses).</summary>
@@ -266,32 +215,6 @@ internal sealed class OutcomeWriter
 
         leased.Outcome = original;
         return false;
-    }
-
-    private void GiveUp(LeasedEvent leased)
-    {
-        Log.OutcomeGivenUp(_processor.Logger, leased.Event.Id, leased.Event.Type, leased.WriteFailures);
-        _run.Book.Remove(leased);
-    }
-
-    /// <summary>
-    /// Gives up outcomes that already failed to be written and whose lease has expired meanwhile: the event is someone
-    /// else's to run again. A first attempt is always made, however late: the store applies it only while the lease
-    /// is still this processor's, and a late outcome that still applies saves a second run.
-    /// </summary>
-    private void DropExpired(List<LeasedEvent> group)
-    {
-        var now = _processor.Time.GetUtcNow();
-        for (var i = group.Count - 1; i >= 0; i--)
-        {
-            var leased = group[i];
-            if (group[i].WriteFailures > 0 && leased.LeaseUntil < now && !_run.IsDrain)
-            {
-                Log.OutcomeExpired(_processor.Logger, leased.Event.Id, leased.Event.Type, leased.LeaseUntil);
-                _run.Book.Remove(leased);
-                group.RemoveAt(i);
-            }
-        }
     }
 
     /// <summary>Writes <paramref name="group"/> in one store call; returns the error, or <see langword="null"/> once recorded.</summary>
