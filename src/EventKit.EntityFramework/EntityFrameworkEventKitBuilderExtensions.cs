@@ -1,4 +1,5 @@
 using EventKit.EntityFramework.Internal;
+using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,7 @@ public static class EntityFrameworkEventKitBuilderExtensions
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Scoped<IEventStore, EntityFrameworkEventStore<TContext>>());
         services.TryAddSingleton<EventKitDbContextInterceptor>();
+        services.TryAddScoped<UnsavedPublications>();
 
         // Once per context type: a second UseEntityFramework with another context must wake the processor too.
         if (!services.Any(d => d.ServiceType == typeof(InterceptorRegistration<TContext>)))

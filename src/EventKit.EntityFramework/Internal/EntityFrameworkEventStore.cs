@@ -16,10 +16,17 @@ namespace EventKit.EntityFramework.Internal;
 /// tracked except the rows being added. The raw statements come from the dialect of the context's model (not of its
 /// CLR type: one context type can have several models).
 /// </summary>
-internal sealed class EntityFrameworkEventStore<TContext>(TContext context, EventKitDbContextInterceptor? interceptor = null, ILoggerFactory? loggerFactory = null) : IEventStore
+internal sealed class EntityFrameworkEventStore<TContext>(
+    TContext context,
+    EventKitDbContextInterceptor? interceptor = null,
+    ILoggerFactory? loggerFactory = null,
+    UnsavedPublications? unsaved = null) : IEventStore, IUnsavedEventSource, IDisposable
     where TContext : DbContext
 {
     private readonly ILogger _logger = loggerFactory?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+
+    // The entities this store added to the context, to tell at the end of the scope whether they were ever saved.
+    private List<EventEntity>? _added;
 
     private DbSet<EventEntity> Events => context.Set<EventEntity>();
 
@@ -48,9 +55,52 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
             }
         }
 
-        context.Add(EventEntity.From(record));
+        var entity = EventEntity.From(record);
+        context.Add(entity);
         interceptor?.Appended(context, record.AvailableAt.UtcDateTime);
+        if (_added is null)
+        {
+            _added = [];
+            unsaved?.Track(this);
+        }
+
+        _added.Add(entity);
         return record.Id;
+    }
+
+    public void CollectUnsaved(List<string> eventTypes)
+    {
+        foreach (var entity in _added ?? [])
+        {
+            // Still Added: no SaveChanges took it (a saved entity is Unchanged; a rolled-back one was saved and undone on purpose).
+            if (context.Entry(entity).State == EntityState.Added)
+            {
+                eventTypes.Add(entity.Type);
+            }
+        }
+    }
+
+    /// <summary>Warns, at the end of the scope, about published events no SaveChanges took (unless the processor already named them).</summary>
+    public void Dispose()
+    {
+        if (_added is null || unsaved?.Reported == true)
+        {
+            return;
+        }
+
+        try
+        {
+            var types = new List<string>();
+            CollectUnsaved(types);
+            if (types.Count > 0)
+            {
+                Log.EventsNeverSaved(_logger, types.Count, typeof(TContext).Name, string.Join(", ", types.Distinct(StringComparer.Ordinal)));
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The context went first; there is nothing left to ask.
+        }
     }
 
     public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)

@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Message = "EventKit EF store: retention deleted {Count} {Status} events processed before {Cutoff} from {EventsTable} in {ElapsedMilliseconds} ms")]
     public static partial void RetentionDeleted(ILogger logger, LogLevel level, int count, EventStatus status, DateTimeOffset cutoff, string eventsTable, double elapsedMilliseconds);
+
+    [LoggerMessage(2005, LogLevel.Warning, "EventKit EF store: {Count} events published through {ContextType} in this scope were never saved ({EventTypes}); they are not stored. Publishing only adds events to the context: call SaveChangesAsync after publishing")]
+    public static partial void EventsNeverSaved(ILogger logger, int count, string contextType, string eventTypes);
 }

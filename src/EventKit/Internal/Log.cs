@@ -79,4 +79,7 @@ internal static partial class Log
 
     [LoggerMessage(1026, LogLevel.Warning, "Handler {Handler} was still running for event {EventId} ({Elapsed}) when the host stopped waiting; its lease will expire and the event will be handled again")]
     public static partial void RunAbandoned(ILogger logger, string handler, Guid eventId, TimeSpan elapsed);
+
+    [LoggerMessage(1027, LogLevel.Warning, "Handler {Handler} returned without saving {Count} events it published for event {EventId} ({EventTypes}): they were added to its unit of work (e.g. its DbContext) but never saved, so they are lost. Call SaveChangesAsync before returning")]
+    public static partial void HandlerLeftEventsUnsaved(ILogger logger, string handler, Guid eventId, int count, string eventTypes);
 }

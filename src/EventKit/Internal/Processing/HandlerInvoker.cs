@@ -72,6 +72,7 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             }
 
             (error, kind) = Classify(handler, error, reason);
+            ReportUnsaved(scope.ServiceProvider, handler, record, succeeded: error is null);
         }
         finally
         {
@@ -92,6 +93,29 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         }
 
         return (error, kind);
+    }
+
+    /// <summary>Warns about events the handler published into a unit of work it never saved (they would be lost silently).</summary>
+    private void ReportUnsaved(IServiceProvider services, HandlerDescriptor handler, EventRecord record, bool succeeded)
+    {
+        try
+        {
+            var unsaved = services.GetService<UnsavedPublications>();
+            if (!succeeded)
+            {
+                // A failed run's unit of work is discarded on purpose.
+                unsaved?.Dismiss();
+            }
+            else if (unsaved?.TakeUnsaved() is { } types)
+            {
+                Log.HandlerLeftEventsUnsaved(processor.Logger, handler.Name, record.Id, types.Count, string.Join(", ", types.Distinct(StringComparer.Ordinal)));
+            }
+        }
+        catch (Exception ex)
+        {
+            // A report, never a reason to fail a run that succeeded.
+            Log.TelemetryFailed(processor.Logger, handler.Name, record.Id, ex);
+        }
     }
 
     private (Exception? Error, FailureKind Kind) Classify(HandlerDescriptor handler, Exception? error, CancelReason reason)
