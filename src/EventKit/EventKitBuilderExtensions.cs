@@ -12,22 +12,28 @@ public static class EventKitBuilderExtensions
     /// <summary>
     /// Registers <typeparamref name="THandler"/> (scoped) for every <see cref="IEventHandler{TPayload}"/> it implements.
     /// Each payload type must carry <see cref="EventTypeAttribute"/>, which names the event type it handles.
-    /// The handler's name in the event log is its class name. Registering the same handler again changes nothing.
+    /// The handler's name in the event log is <see cref="EventHandlerOptions.Name"/>, by default its class name.
+    /// Registering the same handler again with the same options changes nothing.
     /// </summary>
     /// <typeparam name="THandler">The handler class.</typeparam>
     /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the handler's name and its own limits (timeout, attempts, backoff, concurrency), or <see langword="null"/> for the defaults.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">An option set by <paramref name="configure"/> is out of range (the message names it).</exception>
     /// <exception cref="InvalidOperationException">
     /// <typeparamref name="THandler"/> implements no <see cref="IEventHandler{TPayload}"/>, a payload type has no valid
-    /// <see cref="EventTypeAttribute"/>, or another handler of the same event type has the same name.
+    /// <see cref="EventTypeAttribute"/>, another handler of the same event type has the same name, or the handler is
+    /// already registered with other options.
     /// </exception>
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Handler types are registered explicitly and kept by their registration.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Use AddHandler<THandler, TPayload>() for native AOT.")]
-    public static IEventKitBuilder AddHandler<THandler>(this IEventKitBuilder builder)
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The two AddHandler overloads differ in generic arity, so a call is never ambiguous.")]
+    public static IEventKitBuilder AddHandler<THandler>(this IEventKitBuilder builder, Action<EventHandlerOptions>? configure = null)
         where THandler : class
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var (name, settings) = Configure(typeof(THandler), configure);
 
         var payloadTypes = typeof(THandler).GetInterfaces()
             .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventHandler<>))
@@ -51,7 +57,7 @@ public static class EventKitBuilderExtensions
 
             // Closing the generic descriptor here, once, keeps reflection off the dispatch path.
             var descriptorType = typeof(HandlerDescriptor<,>).MakeGenericType(typeof(THandler), payloadType);
-            descriptors.Add((HandlerDescriptor)Activator.CreateInstance(descriptorType, metadata.Name, HandlerDescriptor.DefaultName(typeof(THandler)))!);
+            descriptors.Add((HandlerDescriptor)Activator.CreateInstance(descriptorType, metadata.Name, name, settings)!);
         }
 
         return Register<THandler>(builder, descriptors);
@@ -67,14 +73,17 @@ public static class EventKitBuilderExtensions
     /// <typeparam name="TPayload">The payload type the JSON is deserialized to.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="eventType">The event type name, or <see langword="null"/> to read it from <typeparamref name="TPayload"/>.</param>
+    /// <param name="configure">Sets the handler's name and its own limits, or <see langword="null"/> for the defaults.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="eventType"/> is not a valid event type name.</exception>
-    /// <exception cref="InvalidOperationException">No event type name is given or declared, or another handler of the same event type has the same name.</exception>
-    public static IEventKitBuilder AddHandler<THandler, TPayload>(this IEventKitBuilder builder, string? eventType = null)
+    /// <exception cref="ArgumentException"><paramref name="eventType"/> is not a valid event type name, or an option set by <paramref name="configure"/> is out of range.</exception>
+    /// <exception cref="InvalidOperationException">No event type name is given or declared, another handler of the same event type has the same name, or the handler is already registered with other options.</exception>
+    [SuppressMessage("ApiDesign", "RS0026", Justification = "The two AddHandler overloads differ in generic arity, so a call is never ambiguous.")]
+    public static IEventKitBuilder AddHandler<THandler, TPayload>(this IEventKitBuilder builder, string? eventType = null, Action<EventHandlerOptions>? configure = null)
         where THandler : class, IEventHandler<TPayload>
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var (name, settings) = Configure(typeof(THandler), configure);
         if (eventType is not null)
         {
             EventValidation.ValidateType(eventType, nameof(eventType));
@@ -85,7 +94,7 @@ public static class EventKitBuilderExtensions
             eventType = metadata.Name ?? throw new InvalidOperationException($"Cannot register '{typeof(THandler).FullName}': {metadata.Error}");
         }
 
-        return Register<THandler>(builder, [new HandlerDescriptor<THandler, TPayload>(eventType, HandlerDescriptor.DefaultName(typeof(THandler)))]);
+        return Register<THandler>(builder, [new HandlerDescriptor<THandler, TPayload>(eventType, name, settings)]);
     }
 
     /// <summary>Uses the in-memory store: thread-safe and fast, for tests and single-process applications; events do not survive a restart. It is the default.</summary>
@@ -125,6 +134,19 @@ public static class EventKitBuilderExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventKitHealthCheckOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
         return builder;
+    }
+
+    private static (string Name, HandlerSettings Settings) Configure(Type handlerType, Action<EventHandlerOptions>? configure)
+    {
+        if (configure is null)
+        {
+            return (HandlerDescriptor.DefaultName(handlerType), HandlerSettings.Defaults);
+        }
+
+        var options = new EventHandlerOptions();
+        configure(options);
+        var settings = HandlerSettings.From(options, handlerType, nameof(configure));
+        return (options.Name ?? HandlerDescriptor.DefaultName(handlerType), settings);
     }
 
     private static IEventKitBuilder Register<THandler>(IEventKitBuilder builder, List<HandlerDescriptor> descriptors)

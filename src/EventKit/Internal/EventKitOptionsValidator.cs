@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace EventKit.Internal;
 
 /// <summary>Checks <see cref="EventKitOptions"/> ranges at start; every message names the option and its allowed range.</summary>
-internal sealed class EventKitOptionsValidator : IValidateOptions<EventKitOptions>
+internal sealed class EventKitOptionsValidator(HandlerRegistry? registry = null) : IValidateOptions<EventKitOptions>
 {
     public ValidateOptionsResult Validate(string? name, EventKitOptions options)
     {
@@ -45,6 +45,20 @@ internal sealed class EventKitOptionsValidator : IValidateOptions<EventKitOption
         if (options.SerializerOptions is null)
         {
             failures.Add("EventKitOptions.SerializerOptions must not be null.");
+        }
+
+        // A handler's own limits were checked at registration; here they meet the defaults they complete.
+        foreach (var handler in registry?.All ?? [])
+        {
+            var settings = handler.Settings;
+            var baseDelay = settings.EffectiveRetryBaseDelay(options);
+            var maxDelay = settings.EffectiveRetryMaxDelay(options);
+            if ((settings.RetryBaseDelay is not null || settings.RetryMaxDelay is not null) && maxDelay < baseDelay)
+            {
+                failures.Add(
+                    $"Handler '{handler.Name}' of event type '{handler.EventType}': its retry delays must not shrink: RetryMaxDelay ({maxDelay}) is below RetryBaseDelay ({baseDelay}) " +
+                    "(one of them set by EventHandlerOptions, the other from EventKitOptions); set both on the handler.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

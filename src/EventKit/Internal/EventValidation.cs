@@ -9,6 +9,7 @@ internal static partial class EventValidation
     public const int MaxEntityLength = 100;
     public const int MaxEntityIdLength = 200;
     public const int MaxOptionLength = 200;
+    public const int MaxHandlerNameLength = 200;
     public const string TypeNameRule = "at most 200 characters of lower-case letters and digits, in segments separated by single '.', '_' or '-' (pattern ^[a-z0-9]+([._-][a-z0-9]+)*$), e.g. 'user.created'";
 
     public static bool IsValidTypeName(string? type) =>
@@ -87,10 +88,9 @@ internal static partial class EventValidation
         return nul;
     }
 
-    public static string Shorten(string value) => value.Length <= 60 ? value : string.Concat(value.AsSpan(0, 57), "...");
+    public static bool IsStorableText(string value) => IndexOfUnstorable(value) < 0;
 
-    public static string? Truncate(string? text, int maxLength = EventLogEntry.MaxErrorLength) =>
-        text is null || text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength - 3), "...");
+    public static string Shorten(string value) => value.Length <= 60 ? value : string.Concat(value.AsSpan(0, 57), "...");
 
     [GeneratedRegex("^[a-z0-9]+([._-][a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex TypeNamePattern();

@@ -5,10 +5,11 @@ namespace EventKit.Internal;
 /// <summary>One handler registered for one event type, closed over its handler and payload types at registration.</summary>
 internal abstract class HandlerDescriptor
 {
-    protected HandlerDescriptor(string eventType, string name, Type handlerType, Type payloadType)
+    protected HandlerDescriptor(string eventType, string name, HandlerSettings settings, Type handlerType, Type payloadType)
     {
         EventType = eventType;
         Name = name;
+        Settings = settings;
         HandlerType = handlerType;
         PayloadType = payloadType;
     }
@@ -17,6 +18,9 @@ internal abstract class HandlerDescriptor
 
     /// <summary>The handler's stable name: the event log's <c>action</c>, and how a retry knows it already succeeded.</summary>
     public string Name { get; }
+
+    /// <summary>The handler's own limits; unset ones come from <see cref="EventKitOptions"/>.</summary>
+    public HandlerSettings Settings { get; }
 
     public Type HandlerType { get; }
 

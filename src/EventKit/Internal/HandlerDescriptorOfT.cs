@@ -6,8 +6,8 @@ namespace EventKit.Internal;
 internal sealed class HandlerDescriptor<THandler, TPayload> : HandlerDescriptor
     where THandler : class, IEventHandler<TPayload>
 {
-    public HandlerDescriptor(string eventType, string name)
-        : base(eventType, name, typeof(THandler), typeof(TPayload))
+    public HandlerDescriptor(string eventType, string name, HandlerSettings settings)
+        : base(eventType, name, settings, typeof(THandler), typeof(TPayload))
     {
     }
 

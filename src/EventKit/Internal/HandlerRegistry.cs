@@ -27,14 +27,20 @@ internal sealed class HandlerRegistry
             {
                 if (existing.HandlerType == descriptor.HandlerType)
                 {
-                    return; // Registering the same handler twice changes nothing.
+                    if (existing.Name == descriptor.Name && existing.Settings == descriptor.Settings)
+                    {
+                        return; // Registering the same handler twice changes nothing.
+                    }
+
+                    throw new InvalidOperationException(
+                        $"Handler '{descriptor.HandlerType.FullName}' is already registered for event type '{descriptor.EventType}' with other options (name '{existing.Name}'). Register each handler once.");
                 }
 
                 if (existing.Name == descriptor.Name)
                 {
                     throw new InvalidOperationException(
                         $"Handlers '{existing.HandlerType.FullName}' and '{descriptor.HandlerType.FullName}' are both named '{descriptor.Name}' for event type '{descriptor.EventType}'. " +
-                        "Handler names identify handler runs in the event log and must be unique per event type; rename one of the classes.");
+                        "Handler names identify handler runs in the event log and must be unique per event type; set EventHandlerOptions.Name on one of them, or rename a class.");
                 }
             }
 
@@ -46,6 +52,9 @@ internal sealed class HandlerRegistry
         Frozen.TryGetValue(eventType, out var handlers) ? handlers : [];
 
     public IEnumerable<string> EventTypes => Frozen.Keys;
+
+    /// <summary>Every registered handler, for start-up validation.</summary>
+    public IEnumerable<HandlerDescriptor> All => Frozen.Values.SelectMany(h => h);
 
     private FrozenDictionary<string, HandlerDescriptor[]> Frozen
     {

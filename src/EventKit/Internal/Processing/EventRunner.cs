@@ -5,11 +5,12 @@ namespace EventKit.Internal.Processing;
 /// outcome: completed, failed with a retry time, dead-lettered, or released. Whatever one event does ends here as
 /// that event's outcome.
 /// </summary>
-internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invoker)
+internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invoker, ProcessorRun run)
 {
     private readonly EventKitOptions _options = processor.Options;
 
-    public async ValueTask<EventOutcome> RunAsync(LeasedEvent leased, RunSlot slot, PayloadCache payloads)
+    /// <summary>Runs the event's pending handlers; returns its outcome, or <see langword="null"/> when it was parked.</summary>
+    public async ValueTask<EventOutcome?> RunAsync(LeasedEvent leased, RunSlot slot, PayloadCache payloads)
     {
         var record = leased.Event;
         try
@@ -23,11 +24,12 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
                     : Outcome(record, EventStatus.Completed, null, []);
             }
 
-            if (record.Attempts > _options.MaxAttempts)
+            var maxAttempts = MostAttempts(handlers);
+            if (record.Attempts > maxAttempts)
             {
                 return DeadLetter(
                     record,
-                    $"Attempt {record.Attempts} exceeds MaxAttempts ({_options.MaxAttempts}): earlier attempts ended without an outcome (the processor holding the lease stopped or crashed).",
+                    $"Attempt {record.Attempts} exceeds MaxAttempts ({maxAttempts}): earlier attempts ended without an outcome (the processor holding the lease stopped or crashed).",
                     []);
             }
 
@@ -38,7 +40,7 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
         {
             // Only a defect in EventKit itself gets here; the event still ends alone, as a retryable failure.
             Log.EventFailed(processor.Logger, record.Id, record.Type, ex);
-            return Retry(record, ErrorText.Sanitize(Describe.Full(ex)), []);
+            return Retry(record, null, ErrorText.Sanitize(Describe.Full(ex)), []);
         }
         finally
         {
@@ -46,48 +48,90 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
         }
     }
 
-    private async ValueTask<EventOutcome> RunHandlersAsync(LeasedEvent leased, IReadOnlyList<HandlerDescriptor> handlers, RunSlot slot, PayloadCache payloads)
+    private async ValueTask<EventOutcome?> RunHandlersAsync(LeasedEvent leased, IReadOnlyList<HandlerDescriptor> handlers, RunSlot slot, PayloadCache payloads)
     {
         var record = leased.Event;
         var succeeded = leased.Claimed.SucceededHandlers;
-        var pending = handlers.Count;
-        if (succeeded.Count > 0)
+
+        // A resumed event (it was parked at a handler's concurrency limit) goes on where it stopped.
+        var progress = leased.Progress;
+        leased.Progress = null;
+        var held = progress?.HeldSlot;
+        var first = progress?.Next ?? 0;
+        var logs = progress?.Logs ?? NewLog(handlers, succeeded);
+        var ran = progress?.Ran ?? 0;
+        var lastError = progress?.LastError;
+        var worst = progress?.Worst ?? FailureKind.None;
+        var failed = progress?.Failed;
+        try
         {
-            foreach (var handler in handlers)
+            for (var index = first; index < handlers.Count; index++)
             {
-                pending -= succeeded.Contains(handler.Name) ? 1 : 0;
-            }
-        }
-
-        // One entry per handler run; usually every pending handler runs, so the array is exactly filled.
-        var logs = pending == 0 ? [] : new EventLogEntry[pending];
-        var ran = 0;
-        string? lastError = null;
-        var worst = FailureKind.None;
-        foreach (var handler in handlers)
-        {
-            if (succeeded.Count > 0 && succeeded.Contains(handler.Name))
-            {
-                continue;
-            }
-
-            if (leased.LeaseLost)
-            {
-                worst = Worse(worst, FailureKind.LeaseLost);
-                break;
-            }
-
-            var result = await invoker.InvokeAsync(handler, record, slot, payloads).ConfigureAwait(false);
-            logs[ran++] = result.Entry;
-            if (result.Error is not null)
-            {
-                worst = Worse(worst, result.Kind);
-                lastError = result.Entry.Error;
-                if (result.Kind is FailureKind.Interrupted or FailureKind.LeaseLost)
+                var handler = handlers[index];
+                if (succeeded.Count > 0 && succeeded.Contains(handler.Name))
                 {
-                    // The host is stopping or the event is someone else's now: start no more of its handlers.
+                    continue;
+                }
+
+                if (leased.LeaseLost)
+                {
+                    worst = Worse(worst, FailureKind.LeaseLost);
                     break;
                 }
+
+                var limiter = run.LimiterFor(handler);
+                if (limiter is not null && !ReferenceEquals(held, limiter) && !limiter.TryEnter())
+                {
+                    // At its limit: park the event here instead of holding the worker; it resumes with the next free slot.
+                    leased.Progress = new RunProgress(index, logs, ran, worst, lastError, failed);
+                    run.Park(leased);
+                    if (!limiter.EnterOrPark(leased))
+                    {
+                        return null;
+                    }
+
+                    run.Unpark(leased, slot);
+                    leased.Progress = null;
+                }
+
+                if (ReferenceEquals(held, limiter))
+                {
+                    held = null;
+                }
+
+                HandlerRunResult result;
+                try
+                {
+                    result = await invoker.InvokeAsync(handler, record, slot, payloads).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (limiter is not null)
+                    {
+                        run.ExitLimiter(limiter);
+                    }
+                }
+
+                logs[ran++] = result.Entry;
+                if (result.Error is not null)
+                {
+                    worst = Worse(worst, result.Kind);
+                    lastError = result.Entry.Error;
+                    (failed ??= []).Add(handler);
+                    if (result.Kind is FailureKind.Interrupted or FailureKind.LeaseLost)
+                    {
+                        // The host is stopping or the event is someone else's now: start no more of its handlers.
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (held is not null)
+            {
+                // A slot handed to this event that it did not use (its lease was lost, say) goes to the next in line.
+                run.ExitLimiter(held);
             }
         }
 
@@ -97,8 +141,23 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
             FailureKind.None => Outcome(record, EventStatus.Completed, null, entries),
             FailureKind.Permanent => DeadLetter(record, lastError, entries),
             FailureKind.Interrupted => Outcome(record, EventStatus.Pending, lastError, entries),
-            _ => Retry(record, lastError, entries),
+            _ => Retry(record, failed, lastError, entries),
         };
+    }
+
+    /// <summary>One entry per pending handler run; usually every pending handler runs, so the array is exactly filled.</summary>
+    private static EventLogEntry[] NewLog(IReadOnlyList<HandlerDescriptor> handlers, IReadOnlyCollection<string> succeeded)
+    {
+        var pending = handlers.Count;
+        if (succeeded.Count > 0)
+        {
+            foreach (var handler in handlers)
+            {
+                pending -= succeeded.Contains(handler.Name) ? 1 : 0;
+            }
+        }
+
+        return pending == 0 ? [] : new EventLogEntry[pending];
     }
 
     /// <summary>Permanent failures win over interruptions (a dead letter needs no retry), which win over the rest.</summary>
@@ -113,17 +172,53 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
         _ => 0,
     };
 
-    private EventOutcome Retry(EventRecord record, string? error, IReadOnlyList<EventLogEntry> logs)
+    /// <summary>
+    /// After a failed attempt: dead-lettered when a handler that failed has used its attempts, otherwise retried once
+    /// every failed handler's backoff has passed (the latest of them, so each waits at least its own).
+    /// </summary>
+    private EventOutcome Retry(EventRecord record, List<HandlerDescriptor>? failed, string? error, IReadOnlyList<EventLogEntry> logs)
     {
         var now = processor.Time.GetUtcNow();
-        var retryAt = processor.Retry.NextAttemptAt(record.Attempts, _options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, now);
-        if (retryAt is not { } at)
+        DateTimeOffset? retryAt = null;
+        if (failed is null)
+        {
+            retryAt = processor.Retry.NextAttemptAt(record.Attempts, _options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, now);
+        }
+        else
+        {
+            foreach (var handler in failed)
+            {
+                var settings = handler.Settings;
+                var maxAttempts = settings.EffectiveMaxAttempts(_options);
+                if (processor.Retry.NextAttemptAt(record.Attempts, maxAttempts, settings.EffectiveRetryBaseDelay(_options), settings.EffectiveRetryMaxDelay(_options), now) is not { } at)
+                {
+                    var limit = settings.MaxAttempts is null ? "MaxAttempts" : $"MaxAttempts {maxAttempts} of handler '{handler.Name}'";
+                    return DeadLetter(record, ErrorText.Sanitize($"Failed after {record.Attempts} attempts ({limit}). Last error: {error}"), logs);
+                }
+
+                retryAt = retryAt is { } later && later > at ? later : at;
+            }
+        }
+
+        if (retryAt is not { } next)
         {
             return DeadLetter(record, ErrorText.Sanitize($"Failed after {record.Attempts} attempts (MaxAttempts). Last error: {error}"), logs);
         }
 
-        Log.RetryScheduled(processor.Logger, record.Id, record.Type, record.Attempts, at);
-        return new EventOutcome { EventId = record.Id, Status = EventStatus.Failed, AvailableAt = at, Error = error, Logs = logs };
+        Log.RetryScheduled(processor.Logger, record.Id, record.Type, record.Attempts, next);
+        return new EventOutcome { EventId = record.Id, Status = EventStatus.Failed, AvailableAt = next, Error = error, Logs = logs };
+    }
+
+    /// <summary>The most attempts any of <paramref name="handlers"/> allows: an event that used more died with its processors.</summary>
+    private int MostAttempts(IReadOnlyList<HandlerDescriptor> handlers)
+    {
+        var most = 0;
+        foreach (var handler in handlers)
+        {
+            most = Math.Max(most, handler.Settings.EffectiveMaxAttempts(_options));
+        }
+
+        return most;
     }
 
     private EventOutcome DeadLetter(EventRecord record, string? reason, IReadOnlyList<EventLogEntry> logs)

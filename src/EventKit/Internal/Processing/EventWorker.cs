@@ -31,7 +31,7 @@ internal sealed class EventWorker(ProcessorRun run, EventRunner runner, RunSlot 
                     continue;
                 }
 
-                EventOutcome outcome;
+                EventOutcome? outcome;
                 try
                 {
                     outcome = await runner.RunAsync(leased, slot, _payloads).ConfigureAwait(false);
@@ -40,6 +40,12 @@ internal sealed class EventWorker(ProcessorRun run, EventRunner runner, RunSlot 
                 {
                     // The runner already contains every failure; this is the last guard that keeps the worker alive.
                     outcome = ProcessorRun.Unexpected(leased, ex, run.Time.GetUtcNow());
+                }
+
+                if (outcome is null)
+                {
+                    // Parked at a handler's concurrency limit: it comes back through the buffer when a slot frees.
+                    continue;
                 }
 
                 run.Book.Finished(leased);

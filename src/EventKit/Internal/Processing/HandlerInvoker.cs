@@ -10,8 +10,6 @@ namespace EventKit.Internal.Processing;
 /// </summary>
 internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog watchdog)
 {
-    private readonly TimeSpan _timeout = processor.Options.HandlerTimeout;
-
     public async ValueTask<HandlerRunResult> InvokeAsync(HandlerDescriptor handler, EventRecord record, RunSlot slot, PayloadCache payloads)
     {
         var time = processor.Time;
@@ -54,8 +52,8 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         var scope = processor.Scopes.CreateAsyncScope();
         try
         {
-            var deadline = _timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : started + watchdog.ToTimestampTicks(_timeout);
-            var (_, token) = slot.Begin(handler.Name, record.Id, started, deadline);
+            var (deadline, warnAt) = watchdog.Limits(started, handler.Settings.EffectiveTimeout(processor.Options));
+            var (_, token) = slot.Begin(handler.Name, record.Id, started, deadline, warnAt);
             watchdog.Watch(deadline);
             CancelReason reason;
             try
@@ -131,11 +129,15 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         return reason switch
         {
             CancelReason.Abort => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because the host stopped and EventKitOptions.ShutdownTimeout ({processor.Options.ShutdownTimeout}) elapsed.", error), FailureKind.Interrupted),
-            CancelReason.Timeout => (new TimeoutException($"Handler '{handler.Name}' did not finish within EventKitOptions.HandlerTimeout ({_timeout}).", error), FailureKind.Retryable),
+            CancelReason.Timeout => (new TimeoutException(TimeoutMessage(handler), error), FailureKind.Retryable),
             CancelReason.LeaseLost => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because this processor lost the event's lease (it expired and was claimed elsewhere, or the event was changed).", error), FailureKind.LeaseLost),
             _ => (error, error is NonRetryableEventException ? FailureKind.Permanent : FailureKind.Retryable),
         };
     }
+
+    private string TimeoutMessage(HandlerDescriptor handler) => handler.Settings.Timeout is { } own
+        ? $"Handler '{handler.Name}' did not finish within its EventHandlerOptions.Timeout ({own})."
+        : $"Handler '{handler.Name}' did not finish within EventKitOptions.HandlerTimeout ({processor.Options.HandlerTimeout}).";
 
     private HandlerRunResult Complete(HandlerDescriptor handler, EventRecord record, long started, Activity? activity, Exception? error, FailureKind kind)
     {

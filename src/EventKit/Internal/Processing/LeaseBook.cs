@@ -88,7 +88,10 @@ internal sealed class LeaseBook
         lock (_gate)
         {
             _buffered--;
-            var start = !leased.LeaseLost;
+
+            // A resumed event runs even if its lease was lost meanwhile: the runner records the runs it already had
+            // and passes on the slot it holds.
+            var start = !leased.LeaseLost || leased.Progress is not null;
             if (start)
             {
                 leased.State = LeaseState.Running;
@@ -97,6 +100,35 @@ internal sealed class LeaseBook
 
             Changed();
             return start;
+        }
+    }
+
+    /// <summary>A running event parks at a handler's concurrency limit: it holds no worker until it resumes.</summary>
+    public void Park(LeasedEvent leased)
+    {
+        lock (_gate)
+        {
+            leased.State = LeaseState.Parked;
+            leased.Slot = null;
+        }
+    }
+
+    /// <summary>The slot freed before the event was parked after all: it runs on in its worker.</summary>
+    public void Unpark(LeasedEvent leased, RunSlot slot)
+    {
+        lock (_gate)
+        {
+            leased.State = LeaseState.Running;
+            leased.Slot = slot;
+        }
+    }
+
+    /// <summary>A parked event goes back to the buffer for a worker to resume it.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+        {
+            _buffered++;
         }
     }
 

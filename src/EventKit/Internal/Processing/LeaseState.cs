@@ -9,6 +9,9 @@ internal enum LeaseState
     /// <summary>A worker runs its handlers.</summary>
     Running,
 
+    /// <summary>Parked at a handler's concurrency limit, holding no worker, until a slot frees.</summary>
+    Parked,
+
     /// <summary>Its outcome waits for the outcome writer.</summary>
     Writing,
 }

@@ -26,6 +26,9 @@ internal sealed class LeasedEvent(ClaimedEvent claimed, DateTimeOffset leaseUnti
         set => _leaseLost = value;
     }
 
+    /// <summary>Where its handlers stopped while it is parked at a handler's concurrency limit; otherwise <see langword="null"/>.</summary>
+    public RunProgress? Progress { get; set; }
+
     /// <summary>The outcome of its handlers, once they ran, until the writer has recorded it.</summary>
     public EventOutcome? Outcome { get; set; }
 

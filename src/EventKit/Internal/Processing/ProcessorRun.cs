@@ -16,6 +16,7 @@ internal sealed class ProcessorRun
     private readonly TimeoutWatchdog _watchdog;
     private readonly LeaseRenewer _renewer;
     private readonly EventRunner _runner;
+    private readonly Dictionary<HandlerDescriptor, HandlerLimiter>? _limiters;
     private Task[] _workers = [];
     private volatile bool _stopping;
     private int _claimed;
@@ -38,8 +39,15 @@ internal sealed class ProcessorRun
             _slots[i] = new RunSlot();
         }
 
-        _watchdog = new TimeoutWatchdog(processor.Time, processor.Logger, _slots, options.HandlerTimeout);
-        _runner = new EventRunner(processor, new HandlerInvoker(processor, _watchdog));
+        _watchdog = new TimeoutWatchdog(processor.Time, processor.Logger, _slots);
+        _runner = new EventRunner(processor, new HandlerInvoker(processor, _watchdog), this);
+        foreach (var handler in processor.Registry.All)
+        {
+            if (handler.Settings.MaxConcurrency is { } limit)
+            {
+                (_limiters ??= []).Add(handler, new HandlerLimiter(limit));
+            }
+        }
         _renewer = new LeaseRenewer(processor, Book);
         Writer = new OutcomeWriter(processor, this);
     }
@@ -98,17 +106,58 @@ internal sealed class ProcessorRun
         Log.Claimed(_processor.Logger, _processor.Owner, claimed.Count);
     }
 
-    /// <summary>Gives a claimed event that was never started back to the store, without counting the attempt.</summary>
-    public void Release(LeasedEvent leased)
+    /// <summary>
+    /// Gives an event this run will not run (further) back to the store, without counting the attempt: one never
+    /// started, or one parked at a handler's limit (with the runs it already had, and its slot passed on).
+    /// </summary>
+    public void Release(LeasedEvent leased, bool buffered = true)
     {
-        Book.Unbuffer();
+        if (buffered)
+        {
+            Book.Unbuffer();
+        }
+
         Book.Finished(leased);
+        var progress = leased.Progress;
+        leased.Progress = null;
+        if (progress?.HeldSlot is { } slot)
+        {
+            ExitLimiter(slot);
+        }
+
         Writer.Post(leased, new EventOutcome
         {
             EventId = leased.Event.Id,
             Status = EventStatus.Pending,
             AvailableAt = Time.GetUtcNow(),
+            Error = progress?.LastError,
+            Logs = progress?.Recorded ?? [],
         });
+    }
+
+    /// <summary>The concurrency limiter of <paramref name="handler"/>, if it has one.</summary>
+    public HandlerLimiter? LimiterFor(HandlerDescriptor handler) =>
+        _limiters is not null && _limiters.TryGetValue(handler, out var limiter) ? limiter : null;
+
+    public void Park(LeasedEvent leased) => Book.Park(leased);
+
+    public void Unpark(LeasedEvent leased, RunSlot slot) => Book.Unpark(leased, slot);
+
+    /// <summary>Ends a run of a limited handler: its slot passes to the event parked longest, which goes back to the workers.</summary>
+    public void ExitLimiter(HandlerLimiter limiter)
+    {
+        if (limiter.Exit() is not { } next)
+        {
+            return;
+        }
+
+        next.Progress!.HeldSlot = limiter;
+        Book.Resume();
+        if (!Buffer.Writer.TryWrite(next))
+        {
+            // Stopping: the buffer is closed, so the event is released (and the slot passed on again).
+            Release(next);
+        }
     }
 
     /// <summary>From now on workers start nothing new; what they take from the buffer is released.</summary>
@@ -194,6 +243,15 @@ internal sealed class ProcessorRun
                 {
                     Log.RunAbandoned(_processor.Logger, view.Handler, view.EventId, Time.GetElapsedTime(view.StartedAt));
                 }
+            }
+        }
+
+        // Events parked at a handler's limit had runs in this attempt: release them with those runs.
+        foreach (var limiter in _limiters?.Values ?? Enumerable.Empty<HandlerLimiter>())
+        {
+            foreach (var parked in limiter.TakeParked())
+            {
+                Release(parked, buffered: false);
             }
         }
 

@@ -26,11 +26,14 @@ internal sealed class RunSlot
     /// <summary>When the run is cancelled for its timeout (a timestamp), or <see cref="long.MaxValue"/> for none.</summary>
     public long Deadline { get; private set; } = long.MaxValue;
 
+    /// <summary>When the watchdog warns about a run that was cancelled for its timeout and still goes on (a timestamp).</summary>
+    public long WarnAt { get; private set; } = long.MaxValue;
+
     /// <summary>Whether the watchdog already warned that this run ignores its cancellation.</summary>
     public bool Warned { get; private set; }
 
     /// <summary>Starts a run and returns its number and the token to hand to the handler.</summary>
-    public (long Run, CancellationToken Token) Begin(string handler, Guid eventId, long startedAt, long deadline)
+    public (long Run, CancellationToken Token) Begin(string handler, Guid eventId, long startedAt, long deadline, long warnAt)
     {
         lock (_gate)
         {
@@ -40,6 +43,7 @@ internal sealed class RunSlot
             EventId = eventId;
             StartedAt = startedAt;
             Deadline = deadline;
+            WarnAt = warnAt;
             Warned = false;
             _source ??= new CancellationTokenSource();
             if (_aborted)
@@ -58,6 +62,7 @@ internal sealed class RunSlot
         {
             _running = false;
             Deadline = long.MaxValue;
+            WarnAt = long.MaxValue;
             var reason = _reason;
             if (reason != CancelReason.None || _source?.IsCancellationRequested == true)
             {
@@ -123,7 +128,7 @@ internal sealed class RunSlot
     {
         lock (_gate)
         {
-            return new RunView(_run, _running, _reason != CancelReason.None, Handler, EventId, StartedAt, Deadline, Warned);
+            return new RunView(_run, _running, _reason != CancelReason.None, Handler, EventId, StartedAt, Deadline, WarnAt, Warned);
         }
     }
 
@@ -142,5 +147,5 @@ internal sealed class RunSlot
         }
     }
 
-    public readonly record struct RunView(long Run, bool Running, bool Cancelled, string Handler, Guid EventId, long StartedAt, long Deadline, bool Warned);
+    public readonly record struct RunView(long Run, bool Running, bool Cancelled, string Handler, Guid EventId, long StartedAt, long Deadline, long WarnAt, bool Warned);
 }

@@ -14,25 +14,32 @@ internal sealed class TimeoutWatchdog : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RunSlot[] _slots;
-    private readonly long _warnAfter;
     private readonly Lock _gate = new();
     private ITimer? _timer;
     private long _armedAt = long.MaxValue;
     private bool _disposed;
 
-    public TimeoutWatchdog(TimeProvider time, ILogger logger, RunSlot[] slots, TimeSpan timeout)
+    public TimeoutWatchdog(TimeProvider time, ILogger logger, RunSlot[] slots)
     {
         _time = time;
         _logger = logger;
         _slots = slots;
-
-        // "Long after": as long again as the timeout, at least a second and at most a minute.
-        var warnAfter = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : Clamp(timeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
-        _warnAfter = ToTimestampTicks(warnAfter);
     }
 
-    /// <summary>Converts a duration to <see cref="TimeProvider.GetTimestamp"/> units.</summary>
-    public long ToTimestampTicks(TimeSpan duration) => (long)(duration.TotalSeconds * _time.TimestampFrequency);
+    /// <summary>
+    /// The deadline and the warning time of a run that started at <paramref name="startedAt"/> with
+    /// <paramref name="timeout"/>: "long after" its timeout is as long again, at least a second and at most a minute.
+    /// </summary>
+    public (long Deadline, long WarnAt) Limits(long startedAt, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return (long.MaxValue, long.MaxValue);
+        }
+
+        var deadline = startedAt + ToTimestampTicks(timeout);
+        return (deadline, deadline + ToTimestampTicks(Clamp(timeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1))));
+    }
 
     /// <summary>Makes sure the timer fires by <paramref name="deadline"/> (a timestamp); nothing for <see cref="long.MaxValue"/>.</summary>
     public void Watch(long deadline)
@@ -95,7 +102,7 @@ internal sealed class TimeoutWatchdog : IDisposable
                     if (now >= view.Deadline)
                     {
                         (cancel ??= []).Add((slot, view.Run));
-                        next = Math.Min(next, view.Deadline + _warnAfter);
+                        next = Math.Min(next, view.WarnAt);
                     }
                     else
                     {
@@ -104,14 +111,13 @@ internal sealed class TimeoutWatchdog : IDisposable
                 }
                 else if (!view.Warned)
                 {
-                    var warnAt = view.Deadline + _warnAfter;
-                    if (now >= warnAt)
+                    if (now >= view.WarnAt)
                     {
                         (warn ??= []).Add((slot, view));
                     }
                     else
                     {
-                        next = Math.Min(next, warnAt);
+                        next = Math.Min(next, view.WarnAt);
                     }
                 }
             }
@@ -137,6 +143,8 @@ internal sealed class TimeoutWatchdog : IDisposable
             }
         }
     }
+
+    private long ToTimestampTicks(TimeSpan duration) => (long)(duration.TotalSeconds * _time.TimestampFrequency);
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
 }
