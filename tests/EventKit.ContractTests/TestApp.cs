@@ -94,12 +94,15 @@ public sealed class TestApp : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<IEventStore>());
     }
 
-    internal EventProcessor CreateProcessor(string owner) =>
+    internal EventProcessor CreateProcessor(string owner) => CreateProcessor(owner, Time);
+
+    /// <summary>A processor of this app with a clock of its own (another instance, whose clock may be skewed).</summary>
+    internal EventProcessor CreateProcessor(string owner, TimeProvider time) =>
         new(
             _services.GetRequiredService<IServiceScopeFactory>(),
             _services.GetRequiredService<HandlerRegistry>(),
             Options,
-            Time,
+            time,
             NullLogger<EventProcessor>.Instance,
             _services.GetRequiredService<EventKitTelemetry>(),
             _services.GetRequiredService<EventSignal>(),

@@ -53,9 +53,9 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("owner", "p1");
-        command.Parameters.AddWithValue("lease_until", DateTime.UtcNow.AddSeconds(30));
         command.Parameters.AddWithValue("now", DateTime.UtcNow);
         command.Parameters.AddWithValue("limit", 100);
+        command.Parameters.AddWithValue("lease", TimeSpan.FromSeconds(30));
         var plan = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())
         {

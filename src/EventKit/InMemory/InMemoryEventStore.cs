@@ -5,7 +5,10 @@ namespace EventKit.InMemory;
 /// <summary>
 /// A thread-safe store in process memory with the same semantics as a database store: atomic claims with
 /// leases that expire, per-handler success tracking, idempotency keys, retention. Claims cost O(k log n) through
-/// priority queues ordered by availability and lease expiry; metrics per status are kept as running counts.
+/// priority queues ordered by availability and lease expiry; metrics per status are kept as running counts. Leases
+/// are measured by the callers' clocks, so an expired lease becomes claimable only once it has been expired for a
+/// further lease duration: processors in one process with clocks up to a lease duration apart cannot take over each
+/// other's live leases.
 /// </summary>
 internal sealed class InMemoryEventStore : IEventStore
 {
@@ -61,17 +64,21 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult(record.Id);
     }
 
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
         var nowTicks = now.UtcTicks;
+        var leaseUntil = now + leaseDuration;
         List<ClaimedEvent>? claimed = null;
         lock (_gate)
         {
-            // Expired leases become runnable again, ordered by their lease expiry (their availability), then id.
-            while (_leases.TryPeek(out var lease, out var until) && until <= nowTicks)
+            // Expired leases become runnable again, ordered by their lease expiry (their availability), then id; only
+            // once expired for a further lease duration (the grace that tolerates skew between the callers' clocks).
+            var expiredBefore = nowTicks - leaseDuration.Ticks;
+            while (_leases.TryPeek(out var lease, out var until) && until <= expiredBefore)
             {
                 _leases.Dequeue();
                 if (lease.Entry.Version == lease.Version && lease.Entry.Status == EventStatus.Processing)
@@ -105,10 +112,12 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult<IReadOnlyList<ClaimedEvent>>(claimed ?? (IReadOnlyList<ClaimedEvent>)[]);
     }
 
-    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        var leaseUntil = now + leaseDuration;
         var renewed = new List<Guid>(eventIds.Count);
         lock (_gate)
         {

@@ -76,12 +76,15 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
     /// <summary>Claims up to <paramref name="count"/> events into the run's buffer; returns how many.</summary>
     public async Task<int> ClaimAsync(int count, CancellationToken cancellationToken)
     {
+        // The store may grant the lease by its own clock (PostgreSQL: the database's); read before the call, now plus
+        // the lease duration is when the lease ends at the earliest by this processor's clock, which is what it counts on.
         var now = processor.Time.GetUtcNow();
-        var leaseUntil = now + processor.Options.LeaseDuration;
+        var leaseDuration = processor.Options.LeaseDuration;
+        var leaseUntil = now + leaseDuration;
         IReadOnlyList<ClaimedEvent> claimed;
         try
         {
-            claimed = await _store.Store.ClaimAsync(processor.Owner, count, now, leaseUntil, cancellationToken).ConfigureAwait(false);
+            claimed = await _store.Store.ClaimAsync(processor.Owner, count, now, leaseDuration, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
