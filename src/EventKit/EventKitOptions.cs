@@ -89,6 +89,14 @@ public sealed class EventKitOptions
     /// <value>Default <see langword="true"/>.</value>
     public bool EnableProcessing { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets the largest payload a publish accepts: the length of its JSON text in UTF-8 bytes, as it is stored.
+    /// A larger payload is refused at publish with an <see cref="ArgumentException"/> naming <c>payload</c>, and nothing
+    /// is stored. Events stored before a limit was lowered are still processed.
+    /// </summary>
+    /// <value>Default 1,048,576 (1 MiB). Allowed 1,024 – 268,435,456 (256 MiB).</value>
+    public int MaxPayloadSize { get; set; } = 1024 * 1024;
+
     /// <summary>Gets or sets the JSON options used to serialize payloads at publish and deserialize them for handlers.</summary>
     /// <value>Default <see cref="JsonSerializerDefaults.Web"/> options.</value>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);

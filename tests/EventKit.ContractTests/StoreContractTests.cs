@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using EventKit.Internal;
 using EventKit.Internal.Processing;
@@ -269,6 +270,39 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
 
         (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Processing = 0, Completed = 0, Failed = 0, DeadLetter = 0 }, "nothing is stored");
+    }
+
+    [SkippableFact]
+    public async Task Publish_PayloadOverMaxPayloadSize_ThrowsNamingPayloadWithItsSizeAndTheLimit_AndStoresNothing()
+    {
+        await using var app = CreateApp(
+            o =>
+            {
+                o.MaxPayloadSize = 1024;
+                o.SerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            },
+            b => b.AddHandler<RawJsonHandler, JsonElement>("payload.raw").AddHandler<WelcomeEmailHandler>());
+
+        // {"text":"…"} is 11 bytes around the text, and "é" (written raw) is one character but 2 UTF-8 bytes: the limit
+        // counts the bytes stored, so 518 characters are 1,024 bytes, and 519 are 1,025.
+        var text = new string('é', 506) + "a";
+        var atLimit = new { text };
+        var overLimit = new { text = text + "a" };
+        JsonSerializer.Serialize(atLimit, app.Options.SerializerOptions).Should().HaveLength(518);
+
+        var id = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", atLimit));
+        var untyped = () => app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", overLimit));
+        var typed = () => app.PublishAsync(new UserCreated(Guid.NewGuid(), "ana@example.com", new string('x', 1000)));
+
+        var thrown = (await untyped.Should().ThrowAsync<ArgumentException>()).Which;
+        thrown.ParamName.Should().Be("payload");
+        thrown.Message.Should().Contain("is 1,025 bytes (UTF-8), more than EventKitOptions.MaxPayloadSize allows (1,024 bytes)");
+        (await typed.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("payload");
+
+        (await app.Operations.GetMetricsAsync()).Pending.Should().Be(1, "only the payload at the limit is stored");
+        await app.DrainAsync();
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        ((JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload).GetProperty("text").GetString().Should().Be(text);
     }
 
     [SkippableFact]
