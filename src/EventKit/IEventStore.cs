@@ -34,7 +34,8 @@ public interface IEventStore
     ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Atomically leases up to <paramref name="maxCount"/> runnable events to <paramref name="owner"/>: events that are
+    /// Atomically leases up to <paramref name="maxCount"/> runnable events, and up to <paramref name="maxPayloadBytes"/>
+    /// of payload, to <paramref name="owner"/>: events that are
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
     /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
     /// <see cref="EventRecord.AvailableAt"/> first (then by id). Each claimed event becomes <see cref="EventStatus.Processing"/>
@@ -43,6 +44,13 @@ public interface IEventStore
     /// and abandoned events alike).
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// Events are taken in that order for as long as the payloads taken, the next one included, total at most
+    /// <paramref name="maxPayloadBytes"/> (UTF-8 bytes of <see cref="EventRecord.Payload"/>). The first runnable event is
+    /// always taken, so an event larger than the budget still runs, alone; the claim stops at the first event that does
+    /// not fit rather than skipping ahead, so events still start in due order. One claim therefore loads at most
+    /// <paramref name="maxPayloadBytes"/> of payload, or one event.
+    /// </para>
     /// <para>
     /// The lease lasts <paramref name="leaseDuration"/> from the claim, measured by the store's lease clock. A store
     /// with a clock of its own (a database server) grants and expires leases by that clock alone, so a caller whose
@@ -58,6 +66,7 @@ public interface IEventStore
     /// </remarks>
     /// <param name="owner">The claiming processor's id.</param>
     /// <param name="maxCount">The largest number of events to claim.</param>
+    /// <param name="maxPayloadBytes">The most payload the claim loads, in UTF-8 bytes (at least one event is claimed whatever its size).</param>
     /// <param name="now">
     /// The caller's current UTC time. Due times (<see cref="EventRecord.AvailableAt"/> of pending and failed events,
     /// which publishers and processors compute by their own clocks) are compared with it.
@@ -70,8 +79,10 @@ public interface IEventStore
     /// (<see cref="EventRecord.LockedUntil"/>, by its lease clock). The processor starts them in this order.
     /// </returns>
     /// <exception cref="ArgumentException"><paramref name="owner"/> is blank.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxCount"/> is less than 1, or <paramref name="leaseDuration"/> is not positive.</exception>
-    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="maxCount"/> or <paramref name="maxPayloadBytes"/> is less than 1, or <paramref name="leaseDuration"/> is not positive.
+    /// </exception>
+    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/> to

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using EventKit.Internal;
@@ -38,6 +39,9 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     /// <summary>Why this store cannot run here (no database server), or <see langword="null"/>. Tests then report skipped.</summary>
     protected virtual string? SkipReason => null;
+
+    /// <summary>A payload budget no claim of a test reaches (<see cref="IEventStore.ClaimAsync"/>'s <c>maxPayloadBytes</c>).</summary>
+    protected const int NoBudget = int.MaxValue;
 
     /// <summary>The lease duration of the lease tests.</summary>
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -103,10 +107,10 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
     }
 
-    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null)
+    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null, ClaimLog? claimLog = null)
     {
         Skip.If(SkipReason is not null, SkipReason);
-        return TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync);
+        return TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync, claimLog);
     }
 
     /// <summary>A handler run's log entry (first attempt) as the processor would record it.</summary>
@@ -303,6 +307,79 @@ public abstract class StoreContractTests : IAsyncLifetime
         await app.DrainAsync();
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
         ((JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload).GetProperty("text").GetString().Should().Be(text);
+    }
+
+    [SkippableFact]
+    public async Task Claim_StopsAtThePayloadBudget_InDueOrder_AlwaysTakingOneEvent()
+    {
+        await using var app = CreateApp(o => o.SerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        // {"data":"…"} is 11 bytes around the text. The second payload is 100 bytes in 56 characters ("é" is 2 bytes):
+        // the budget counts bytes.
+        async Task<Guid> PublishAsync(string data, int bytes)
+        {
+            Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(new { data }, app.Options.SerializerOptions)).Should().Be(bytes);
+            return await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", new { data }));
+        }
+
+        var e1 = await PublishAsync(new string('x', 89), 100);
+        var e2 = await PublishAsync(new string('é', 44) + "x", 100);
+        var e3 = await PublishAsync(new string('x', 289), 300);
+        var e4 = await PublishAsync(new string('x', 89), 100);
+        var now = app.Time.GetUtcNow();
+        Task<Guid[]> ClaimAsync(int budget) =>
+            app.WithStoreAsync(async s => (await s.ClaimAsync("a", 10, budget, now, Lease)).Select(c => c.Event.Id).ToArray());
+
+        (await ClaimAsync(199)).Should().Equal([e1], "e1 and e2 are 200 bytes, though only 156 characters");
+        (await ClaimAsync(400)).Should().Equal([e2, e3], "the budget is inclusive, and e4 would pass it");
+        (await ClaimAsync(50)).Should().Equal([e4], "a claim takes at least one event, however large");
+        (await ClaimAsync(NoBudget)).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task Claim_AnEventThatDoesNotFit_StaysFirstInLine()
+    {
+        await using var app = CreateApp();
+        var small = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", new { data = "x" }));
+        var large = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", new { data = new string('x', 989) }));  // 1,000 bytes
+        var later = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "3", new { data = "y" }));
+        var now = app.Time.GetUtcNow();
+
+        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, 500, now, Lease));
+        var second = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, 500, now, Lease));
+
+        first.Select(c => c.Event.Id).Should().Equal([small], "the claim stops at the first event that does not fit rather than skipping it");
+        second.Select(c => c.Event.Id).Should().Equal([large], "the large event then leads its claim, alone");
+        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, 500, now, Lease))).Select(c => c.Event.Id).Should().Equal([later]);
+    }
+
+    [SkippableFact]
+    public async Task Drain_TwentyPayloadsOfFiveMiB_EachClaimLoadsAtMostMaxClaimPayloadSize()
+    {
+        // The case: 20 events of 5 MiB, which one claim of BatchSize 100 used to load at once (100 MiB of payload).
+        const int FiveMiB = 5 * 1024 * 1024;
+        const int Budget = 12 * 1024 * 1024;
+        var claims = new ClaimLog();
+        await using var app = CreateApp(
+            o =>
+            {
+                o.MaxPayloadSize = 8 * 1024 * 1024;
+                o.MaxClaimPayloadSize = Budget;
+            },
+            b => b.AddHandler<RawJsonHandler, JsonElement>("payload.raw"),
+            claims);
+        var data = new string('x', FiveMiB - 11);   // {"data":"…"}: exactly 5 MiB
+        for (var i = 0; i < 20; i++)
+        {
+            await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", i.ToString(System.Globalization.CultureInfo.InvariantCulture), new { data }));
+        }
+
+        var result = await app.DrainAsync();
+
+        result.Completed.Should().Be(20);
+        claims.NonEmpty.Should().HaveCount(10).And.OnlyContain(c => c.Count == 2 && c.Sum() == 2 * FiveMiB, "two payloads fit the 12 MiB budget, a third would not");
+        claims.Claims.Should().OnlyContain(c => c.Sum() <= Budget);
+        claims.Claims.Sum(c => c.Count).Should().Be(20);
     }
 
     [SkippableFact]
@@ -690,9 +767,9 @@ public abstract class StoreContractTests : IAsyncLifetime
         var now = app.Time.GetUtcNow();
 
         var before = await LeaseClockAsync(app);
-        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, Lease));
+        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
         var after = await LeaseClockAsync(app);
-        var second = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, now, Lease));
+        var second = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, now, Lease));
 
         var leased = first.Should().ContainSingle().Which.Event;
         leased.Should().BeEquivalentTo(new { Id = id, Status = EventStatus.Processing, LockedBy = "a", Attempts = 1 });
@@ -702,11 +779,11 @@ public abstract class StoreContractTests : IAsyncLifetime
         second.Should().BeEmpty();
 
         await PassTimeAsync(app, ClaimableAfter(Lease) - LeaseMargin);
-        (await app.WithStoreAsync(s => s.ClaimAsync("b", 10, app.Time.GetUtcNow(), Lease))).Should().BeEmpty(
+        (await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, app.Time.GetUtcNow(), Lease))).Should().BeEmpty(
             LeasesUseStoreClock ? "the lease has not expired" : "the lease has expired, but not for a further lease duration (the grace for clock skew)");
 
         await PassTimeAsync(app, LeaseMargin);
-        var reclaimed = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, app.Time.GetUtcNow(), Lease));
+        var reclaimed = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, app.Time.GetUtcNow(), Lease));
         reclaimed.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, LockedBy = "b", Attempts = 2 });
     }
 
@@ -716,10 +793,10 @@ public abstract class StoreContractTests : IAsyncLifetime
         await using var app = CreateApp();
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, Lease));
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
         await PassTimeAsync(app, ClaimableAfter(Lease));
         var later = app.Time.GetUtcNow();
-        (await app.WithStoreAsync(s => s.ClaimAsync("b", 10, later, Lease))).Should().ContainSingle();
+        (await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, later, Lease))).Should().ContainSingle();
         var logOfA = LogEntry(id, later, TimeSpan.FromMilliseconds(5));
 
         var applied = await app.WithStoreAsync(s => s.SettleAsync([new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = later, Logs = [logOfA] }], "a"));
@@ -747,7 +824,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
 
         var now = app.Time.GetUtcNow();
-        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, Lease))).Should().HaveCount(5);
+        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease))).Should().HaveCount(5);
 
         var settledAt = now.AddSeconds(2);
         var retryAt = now.AddMinutes(5);
@@ -790,7 +867,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetLogAsync(released)).Should().BeEmpty();
 
         // The released events are claimable again at once; the failed one is not before its retry time.
-        var again = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, settledAt, Lease));
+        var again = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, settledAt, Lease));
         again.Select(e => e.Event.Id).Should().BeEquivalentTo([released, releasedWithoutError]);
         again.Should().OnlyContain(e => e.Event.Attempts == 1 && e.SucceededHandlers.Count == 0);
     }
@@ -801,7 +878,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await using var app = CreateApp();
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, Lease));
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
         var log = LogEntry(id, now, TimeSpan.FromMilliseconds(3));
         EventOutcome[] outcome = [new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = now, Logs = [log] }];
 
@@ -820,7 +897,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var id = await app.PublishAsync(NewUser());
         var other = await app.PublishAsync(NewUser("Bo"));
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, Lease));
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
         EventLogEntry Log(Guid eventId, string action, EventLogResult result) => LogEntry(eventId, now, TimeSpan.FromMilliseconds(1), action, result);
 
         await app.WithStoreAsync(s => s.SettleAsync(
@@ -830,7 +907,7 @@ public abstract class StoreContractTests : IAsyncLifetime
             ],
             "a"));
 
-        var claimed = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, Lease));
+        var claimed = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
 
         claimed.Single(e => e.Event.Id == id).SucceededHandlers.Should().BeEquivalentTo(["First", "Second"]);
         claimed.Single(e => e.Event.Id == other).SucceededHandlers.Should().BeEmpty();
@@ -842,7 +919,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await using var app = CreateApp(o => o.LeaseDuration = Lease);
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("crashed", 10, now, Lease)); // never settles
+        await app.WithStoreAsync(s => s.ClaimAsync("crashed", 10, NoBudget, now, Lease)); // never settles
 
         (await app.DrainAsync()).Claimed.Should().Be(0, "the lease is still valid");
         await PassTimeAsync(app, ClaimableAfter(Lease) - LeaseMargin);
@@ -864,7 +941,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         for (var i = 0; i < 2; i++)
         {
             var now = app.Time.GetUtcNow();
-            await app.WithStoreAsync(s => s.ClaimAsync($"crashed-{i}", 10, now, Lease));
+            await app.WithStoreAsync(s => s.ClaimAsync($"crashed-{i}", 10, NoBudget, now, Lease));
             await PassTimeAsync(app, ClaimableAfter(Lease));
         }
 

@@ -43,7 +43,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<EventKitOptions>? configure = null,
         Action<IEventKitBuilder>? handlers = null,
         Action<IServiceCollection>? services = null,
-        Func<IServiceProvider, Task>? commit = null)
+        Func<IServiceProvider, Task>? commit = null,
+        ClaimLog? claimLog = null)
     {
         var collection = new ServiceCollection();
         collection.AddSingleton(NullLoggerFactory.Instance);
@@ -61,6 +62,11 @@ public sealed class TestApp : IAsyncDisposable
             configure?.Invoke(o);
         });
         useStore(builder);
+        if (claimLog is not null)
+        {
+            LogClaims(collection, claimLog);
+        }
+
         if (handlers is null)
         {
             builder.AddHandler<WelcomeEmailHandler>().AddHandler<TestEventHandler>();
@@ -121,4 +127,19 @@ public sealed class TestApp : IAsyncDisposable
         (await Operations.GetEventAsync(id))?.Log ?? throw new InvalidOperationException($"Event {id} does not exist.");
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    /// <summary>Puts a <see cref="ClaimLoggingStore"/> around the registered store, keeping its lifetime.</summary>
+    private static void LogClaims(IServiceCollection services, ClaimLog log)
+    {
+        var descriptor = services.Last(d => d.ServiceType == typeof(IEventStore) && !d.IsKeyedService);
+        services.Remove(descriptor);
+        var key = new object();
+        services.Add(descriptor switch
+        {
+            { ImplementationInstance: { } instance } => new ServiceDescriptor(typeof(IEventStore), key, instance),
+            { ImplementationFactory: { } factory } => new ServiceDescriptor(typeof(IEventStore), key, (sp, _) => factory(sp), descriptor.Lifetime),
+            _ => new ServiceDescriptor(typeof(IEventStore), key, descriptor.ImplementationType!, descriptor.Lifetime),
+        });
+        services.Add(new ServiceDescriptor(typeof(IEventStore), sp => new ClaimLoggingStore(sp.GetRequiredKeyedService<IEventStore>(key), log), descriptor.Lifetime));
+    }
 }

@@ -5,8 +5,8 @@ public sealed class SettleFailingStore(IEventStore inner) : IEventStore
 {
     public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
 
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
-        inner.ClaimAsync(owner, maxCount, now, leaseDuration, cancellationToken);
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
 
     public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
         inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);

@@ -54,7 +54,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public void AcceptOutcomeOf(Guid eventId) => _refusals.TryRemove(eventId, out _);
 
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } before)
         {
@@ -69,7 +69,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
         }
 
         Interlocked.Increment(ref Claims);
-        var claimed = await inner.ClaimAsync(owner, maxCount, now, leaseDuration, cancellationToken);
+        var claimed = await inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
         if (claimed.Count == 0)
         {
             EmptyClaim.TrySetResult();

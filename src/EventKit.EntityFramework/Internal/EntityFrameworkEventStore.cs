@@ -53,16 +53,17 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
         return record.Id;
     }
 
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         // One statement (on SQLite, one write transaction) claims the rows and returns, per event, the handlers that
         // already succeeded (earlier attempts, or before a requeue), which are not run again.
         return await OnConnectionAsync(
-            (Owner: owner, MaxCount: maxCount, Now: now, LeaseDuration: leaseDuration),
-            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseDuration, state.MaxCount, ct),
+            (Owner: owner, MaxCount: maxCount, MaxPayloadBytes: maxPayloadBytes, Now: now, LeaseDuration: leaseDuration),
+            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseDuration, state.MaxCount, state.MaxPayloadBytes, ct),
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -21,15 +21,18 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
         "AND CASE WHEN \"status\" = 'processing' THEN \"available_at\" <= now() ELSE \"available_at\" <= @now END";
 
     /// <summary>
-    /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval). The lease expiry is
-    /// <c>clock_timestamp() + @lease</c>, taken once per row (b) so locked_until and available_at agree. The UPDATE is
-    /// wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
+    /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>. c locks the
+    /// candidates in due order with their payload sizes; b adds the running total in that order (window functions are
+    /// not allowed beside FOR UPDATE, but are over its result) and the lease expiry, <c>clock_timestamp() + @lease</c>,
+    /// once per row so locked_until and available_at agree; the UPDATE takes the prefix within the budget (always the
+    /// first row). It is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
     /// </summary>
     public override string ClaimSql { get; } =
-        $"WITH c AS (SELECT \"id\", \"available_at\" FROM {events} WHERE {Due} " +
+        $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} WHERE {Due} " +
         "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
-        "b AS (SELECT \"id\", \"available_at\", clock_timestamp() + @lease AS \"lease\" FROM c), " +
-        $"claimed AS (UPDATE {events} AS e SET {ClaimSet("b.\"lease\"")} FROM b WHERE e.\"id\" = b.\"id\" " +
+        "b AS (SELECT \"id\", \"available_at\", sum(\"size\") OVER w AS \"total\", row_number() OVER w AS \"n\", clock_timestamp() + @lease AS \"lease\" " +
+        "FROM c WINDOW w AS (ORDER BY \"available_at\", \"id\")), " +
+        $"claimed AS (UPDATE {events} AS e SET {ClaimSet("b.\"lease\"")} FROM b WHERE e.\"id\" = b.\"id\" AND (b.\"n\" = 1 OR b.\"total\" <= @max_bytes) " +
         $"RETURNING {Qualified("e", ClaimColumns)}, " +
         $"NULLIF(ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success'), '{{}}') AS \"succeeded\", " +
         "e.\"locked_until\", b.\"available_at\" AS \"due\") " +
@@ -61,7 +64,7 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetFieldValue<string[]>(ordinal), StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken)
     {
         var command = CreateCommand(connection, transaction, timeout, ClaimSql);
         await using (command.ConfigureAwait(false))
@@ -70,6 +73,7 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
             AddParameter(command, "@now", now.UtcDateTime);
             AddParameter(command, "@limit", limit);
             AddParameter(command, "@lease", leaseDuration);
+            AddParameter(command, "@max_bytes", (long)maxPayloadBytes);
             return await ReadClaimedAsync(command, limit, owner, leaseUntil: null, cancellationToken).ConfigureAwait(false);
         }
     }

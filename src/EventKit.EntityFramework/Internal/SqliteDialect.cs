@@ -37,7 +37,8 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
         $"RETURNING {ClaimColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
 
-    private string DueSql { get; } = $"SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+    // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget.
+    private string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet("@lease_until")} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
@@ -76,7 +77,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetString(ordinal).Split('\n'), StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken)
     {
         var leaseUntil = now + leaseDuration;
         var expiredBefore = now - leaseDuration;
@@ -95,8 +96,17 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
                 var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
+                    // The payload budget: stop at the first event that does not fit, but always take one.
+                    long loaded = 0;
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
+                        var size = reader.GetInt64(1);
+                        if (due.Count > 0 && loaded + size > maxPayloadBytes)
+                        {
+                            break;
+                        }
+
+                        loaded += size;
                         due.Add(reader.GetString(0));
                     }
                 }

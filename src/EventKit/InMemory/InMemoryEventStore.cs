@@ -1,3 +1,4 @@
+using System.Text;
 using EventKit.Internal;
 
 namespace EventKit.InMemory;
@@ -64,10 +65,11 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult(record.Id);
     }
 
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
         var nowTicks = now.UtcTicks;
@@ -88,14 +90,24 @@ internal sealed class InMemoryEventStore : IEventStore
                 }
             }
 
+            long loaded = 0;
             while ((claimed?.Count ?? 0) < maxCount && _runnable.TryPeek(out var item, out var key) && key.Ticks <= nowTicks)
             {
-                _runnable.Dequeue();
                 var entry = item.Entry;
                 if (entry.Version != item.Version)
                 {
+                    _runnable.Dequeue();
                     continue;
                 }
+
+                // The payload budget: stop at the first event that does not fit (it stays first in line), but always take one.
+                if (claimed is not null && loaded + entry.PayloadBytes > maxPayloadBytes)
+                {
+                    break;
+                }
+
+                _runnable.Dequeue();
+                loaded += entry.PayloadBytes;
 
                 Move(entry, EventStatus.Processing);
                 entry.Attempts++;
@@ -398,6 +410,7 @@ internal sealed class InMemoryEventStore : IEventStore
         public readonly DateTimeOffset CreatedAt = record.CreatedAt;
         public readonly string? IdempotencyKey = record.IdempotencyKey;
         public readonly EventRecord Original = record;
+        public readonly int PayloadBytes = Encoding.UTF8.GetByteCount(record.Payload);
         public EventStatus Status = record.Status;
         public int Attempts = record.Attempts;
         public DateTimeOffset AvailableAt = record.AvailableAt;
