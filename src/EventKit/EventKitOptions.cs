@@ -13,6 +13,14 @@ public sealed class EventKitOptions
     /// <value>Default 100. Allowed 1–10,000.</value>
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// Gets or sets the most payload one claim loads, in UTF-8 bytes: a claim stops before the first event whose payload
+    /// would take it past this, so a batch of large events is claimed a few at a time instead of all at once. A claim
+    /// always takes at least one event, so an event larger than this still runs (alone).
+    /// </summary>
+    /// <value>Default 4,194,304 (4 MiB). Allowed 1,024 – 1,073,741,824 (1 GiB).</value>
+    public int MaxClaimPayloadSize { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Gets or sets how many events one processor handles concurrently.</summary>
     /// <value>Default 8. Allowed 1–1,000.</value>
     public int MaxConcurrency { get; set; } = 8;
@@ -88,6 +96,14 @@ public sealed class EventKitOptions
     /// </summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool EnableProcessing { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the largest payload a publish accepts: the length of its JSON text in UTF-8 bytes, as it is stored.
+    /// A larger payload is refused at publish with an <see cref="ArgumentException"/> naming <c>payload</c>, and nothing
+    /// is stored. Events stored before a limit was lowered are still processed.
+    /// </summary>
+    /// <value>Default 1,048,576 (1 MiB). Allowed 1,024 – 268,435,456 (256 MiB).</value>
+    public int MaxPayloadSize { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the JSON options used to serialize payloads at publish and deserialize them for handlers.</summary>
     /// <value>Default <see cref="JsonSerializerDefaults.Web"/> options.</value>

@@ -21,7 +21,10 @@ public interface IEventPublisher
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="type"/>, <paramref name="entity"/>, <paramref name="entityId"/> or <paramref name="payload"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An argument or option is blank, too long, malformed, has a NUL or unpaired surrogate, or the payload cannot be serialized.</exception>
+    /// <exception cref="ArgumentException">
+    /// An argument or option is blank, too long, malformed, has a NUL or unpaired surrogate, or the payload cannot be
+    /// serialized or its JSON is longer than <see cref="EventKitOptions.MaxPayloadSize"/> (UTF-8 bytes).
+    /// </exception>
     ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -37,7 +40,7 @@ public interface IEventPublisher
     /// <exception cref="ArgumentException">
     /// <typeparamref name="TPayload"/> has no <see cref="EventTypeAttribute"/> or no <see cref="EntityIdAttribute"/>
     /// property, its entity id is blank, too long or has a NUL or unpaired surrogate, an option is invalid, or the payload
-    /// cannot be serialized.
+    /// cannot be serialized or its JSON is longer than <see cref="EventKitOptions.MaxPayloadSize"/> (UTF-8 bytes).
     /// </exception>
     ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TPayload : notnull;
@@ -53,7 +56,10 @@ public interface IEventPublisher
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The event id; with an idempotency key that was already used, the first event's id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="payload"/> or <paramref name="entityId"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><typeparamref name="TPayload"/> has no <see cref="EventTypeAttribute"/>, or an argument is invalid.</exception>
+    /// <exception cref="ArgumentException">
+    /// <typeparamref name="TPayload"/> has no <see cref="EventTypeAttribute"/>, an argument is invalid, or the payload's
+    /// JSON is longer than <see cref="EventKitOptions.MaxPayloadSize"/> (UTF-8 bytes).
+    /// </exception>
     ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, string entityId, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TPayload : notnull;
 }

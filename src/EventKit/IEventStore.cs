@@ -13,7 +13,10 @@ namespace EventKit;
 /// Every store must honour the same contract: claims are atomic (an event is leased by at most one owner at a
 /// time, across threads and processes); an expired lease makes the event claimable again; settling applies a
 /// status change only while the caller still holds the lease, but always stores the log entries. All times are
-/// UTC and come from the caller, so stores never read a clock.
+/// UTC. They come from the caller, with one exception: leases. A store shared by several machines should measure
+/// leases by one clock of its own (the PostgreSQL store uses the database's), so that the callers' clocks do not
+/// matter; a store that measures leases by its callers' clocks must tolerate a skew between them of up to the lease
+/// duration (see <see cref="ClaimAsync"/>).
 /// </para>
 /// </remarks>
 public interface IEventStore
@@ -31,35 +34,73 @@ public interface IEventStore
     ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Atomically leases up to <paramref name="maxCount"/> runnable events to <paramref name="owner"/>: events that are
+    /// Atomically leases up to <paramref name="maxCount"/> runnable events, and up to <paramref name="maxPayloadBytes"/>
+    /// of payload, to <paramref name="owner"/>: events that are
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
     /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
     /// <see cref="EventRecord.AvailableAt"/> first (then by id). Each claimed event becomes <see cref="EventStatus.Processing"/>
     /// with its attempt count incremented, and both <see cref="EventRecord.LockedUntil"/> and
-    /// <see cref="EventRecord.AvailableAt"/> set to <paramref name="leaseUntil"/> (so one index on availability serves
-    /// new, retried and abandoned events alike).
+    /// <see cref="EventRecord.AvailableAt"/> set to the lease expiry (so one index on availability serves new, retried
+    /// and abandoned events alike).
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Events are taken in that order for as long as the payloads taken, the next one included, total at most
+    /// <paramref name="maxPayloadBytes"/> (UTF-8 bytes of <see cref="EventRecord.Payload"/>). The first runnable event is
+    /// always taken, so an event larger than the budget still runs, alone; the claim stops at the first event that does
+    /// not fit rather than skipping ahead, so events still start in due order. One claim therefore loads at most
+    /// <paramref name="maxPayloadBytes"/> of payload, or one event.
+    /// </para>
+    /// <para>
+    /// The lease lasts <paramref name="leaseDuration"/> from the claim, measured by the store's lease clock. A store
+    /// with a clock of its own (a database server) grants and expires leases by that clock alone, so a caller whose
+    /// clock is wrong can neither take over a live lease nor let its own lapse early. A store that measures leases by
+    /// its callers' clocks starts the lease at <paramref name="now"/>, and must tolerate a skew between callers of up to
+    /// the lease duration: a lease becomes claimable only once it has been expired for a further
+    /// <paramref name="leaseDuration"/> by the claimer's clock.
+    /// </para>
+    /// <para>
+    /// Either way the lease lasts at least until <paramref name="now"/> plus <paramref name="leaseDuration"/> by the
+    /// caller's own clock, so a caller that reads its clock just before the call may count on that.
+    /// </para>
+    /// </remarks>
     /// <param name="owner">The claiming processor's id.</param>
     /// <param name="maxCount">The largest number of events to claim.</param>
-    /// <param name="now">The current UTC time.</param>
-    /// <param name="leaseUntil">The UTC time the leases expire unless renewed.</param>
+    /// <param name="maxPayloadBytes">The most payload the claim loads, in UTF-8 bytes (at least one event is claimed whatever its size).</param>
+    /// <param name="now">
+    /// The caller's current UTC time. Due times (<see cref="EventRecord.AvailableAt"/> of pending and failed events,
+    /// which publishers and processors compute by their own clocks) are compared with it.
+    /// </param>
+    /// <param name="leaseDuration">How long the leases last unless renewed.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>
     /// The claimed events in the order they were due (their <see cref="EventRecord.AvailableAt"/> before the claim, then
-    /// id), with the names of the handlers that already succeeded for each. The processor starts them in this order.
+    /// id), with the names of the handlers that already succeeded for each and the lease expiry the store granted
+    /// (<see cref="EventRecord.LockedUntil"/>, by its lease clock). The processor starts them in this order.
     /// </returns>
-    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is blank.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="maxCount"/> or <paramref name="maxPayloadBytes"/> is less than 1, or <paramref name="leaseDuration"/> is not positive.
+    /// </exception>
+    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/> (<see cref="EventRecord.LockedUntil"/> and <see cref="EventRecord.AvailableAt"/>).</summary>
+    /// <summary>
+    /// Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/> to
+    /// <paramref name="leaseDuration"/> from now by the store's lease clock (see <see cref="ClaimAsync"/>), setting
+    /// <see cref="EventRecord.LockedUntil"/> and <see cref="EventRecord.AvailableAt"/>.
+    /// </summary>
     /// <param name="eventIds">The events to renew.</param>
     /// <param name="owner">The processor's id.</param>
-    /// <param name="leaseUntil">The new expiry.</param>
+    /// <param name="now">The caller's current UTC time; a store that measures leases by its callers' clocks starts the renewed lease at it.</param>
+    /// <param name="leaseDuration">How long the renewed leases last.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>
     /// The ids whose leases were renewed. An id missing from it is no longer leased to <paramref name="owner"/>
     /// (its lease expired and another owner claimed it, or it was settled): the processor cancels what it still runs for it.
     /// </returns>
-    ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is blank.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="leaseDuration"/> is not positive.</exception>
+    ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies <paramref name="outcomes"/>: stores every log entry, and changes the status of each event that

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using EventKit.Internal;
 using EventKit.Internal.Processing;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace EventKit.ContractTests;
@@ -37,10 +40,77 @@ public abstract class StoreContractTests : IAsyncLifetime
     /// <summary>Why this store cannot run here (no database server), or <see langword="null"/>. Tests then report skipped.</summary>
     protected virtual string? SkipReason => null;
 
-    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null)
+    /// <summary>A payload budget no claim of a test reaches (<see cref="IEventStore.ClaimAsync"/>'s <c>maxPayloadBytes</c>).</summary>
+    protected const int NoBudget = int.MaxValue;
+
+    /// <summary>The lease duration of the lease tests.</summary>
+    protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether the store grants, renews and expires leases by a clock of its own (PostgreSQL: the database's) rather
+    /// than by the callers' clocks (the fake clock here). Such a store needs no grace for clock skew, and its lease time
+    /// passes in tests through <see cref="AgeLeasesAsync"/>.
+    /// </summary>
+    protected virtual bool LeasesUseStoreClock => false;
+
+    /// <summary>
+    /// How long after it was granted an unrenewed lease becomes claimable by another processor: the lease itself on a
+    /// store clock; on the callers' clocks, a further lease duration (the grace that tolerates skew between them).
+    /// </summary>
+    protected TimeSpan ClaimableAfter(TimeSpan lease) => LeasesUseStoreClock ? lease : 2 * lease;
+
+    /// <summary>
+    /// How close to a lease boundary tests look: 1 ms on the fake clock; on a store clock, time really passes between two
+    /// statements, so ten seconds.
+    /// </summary>
+    protected TimeSpan LeaseMargin => LeasesUseStoreClock ? TimeSpan.FromSeconds(10) : TimeSpan.FromMilliseconds(1);
+
+    /// <summary>On a store with a lease clock of its own: moves every lease back by <paramref name="elapsed"/>, as if that clock had run on by as much.</summary>
+    protected virtual Task AgeLeasesAsync(TestApp app, TimeSpan elapsed) =>
+        throw new NotSupportedException("A store whose leases use its own clock must say how tests let that clock run on.");
+
+    /// <summary>The current time of the clock leases are measured by: the fake clock, or the store's own.</summary>
+    protected virtual Task<DateTimeOffset> LeaseClockAsync(TestApp app) => Task.FromResult(app.Time.GetUtcNow());
+
+    /// <summary>Lets <paramref name="elapsed"/> pass on the store's lease clock (if it has one), then on the app's clock.</summary>
+    protected async Task PassTimeAsync(TestApp app, TimeSpan elapsed)
+    {
+        // The store's clock first: the fake clock's step may fire a renewal, which must not be aged afterwards.
+        if (LeasesUseStoreClock)
+        {
+            await AgeLeasesAsync(app, elapsed);
+        }
+
+        app.Time.Advance(elapsed);
+    }
+
+    /// <summary>Lets <paramref name="step"/> (a renewal period) pass and waits until the processor renewed the lease of <paramref name="id"/>.</summary>
+    protected async Task PassTimeAndAwaitRenewalAsync(TestApp app, Guid id, TimeSpan step)
+    {
+        var from = await LeaseClockAsync(app);
+        await PassTimeAsync(app, step);
+        await AwaitRenewalAsync(app, id, from);
+    }
+
+    /// <summary>
+    /// Waits until the lease of <paramref name="id"/> was renewed after the lease clock read <paramref name="from"/>: on
+    /// the fake clock the renewal starts at its current time exactly; on a store clock, at some time after
+    /// <paramref name="from"/>, while an aged lease ends at most <see cref="Lease"/> minus the step after it.
+    /// </summary>
+    protected async Task AwaitRenewalAsync(TestApp app, Guid id, DateTimeOffset from)
+    {
+        var renewedFrom = LeasesUseStoreClock ? from : app.Time.GetUtcNow();
+        await WaitUntilAsync(async () => (await app.GetAsync(id)).LockedUntil >= renewedFrom + Lease);
+        if (!LeasesUseStoreClock)
+        {
+            (await app.GetAsync(id)).LockedUntil.Should().Be(app.Time.GetUtcNow() + Lease, "the lease is renewed before it runs out, from the processor's time");
+        }
+    }
+
+    protected TestApp CreateApp(Action<EventKitOptions>? configure = null, Action<IEventKitBuilder>? handlers = null, ClaimLog? claimLog = null)
     {
         Skip.If(SkipReason is not null, SkipReason);
-        return TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync);
+        return TestApp.Create(UseStore, configure, handlers, ConfigureServices, CommitAsync, claimLog);
     }
 
     /// <summary>A handler run's log entry (first attempt) as the processor would record it.</summary>
@@ -204,6 +274,112 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
 
         (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Processing = 0, Completed = 0, Failed = 0, DeadLetter = 0 }, "nothing is stored");
+    }
+
+    [SkippableFact]
+    public async Task Publish_PayloadOverMaxPayloadSize_ThrowsNamingPayloadWithItsSizeAndTheLimit_AndStoresNothing()
+    {
+        await using var app = CreateApp(
+            o =>
+            {
+                o.MaxPayloadSize = 1024;
+                o.SerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            },
+            b => b.AddHandler<RawJsonHandler, JsonElement>("payload.raw").AddHandler<WelcomeEmailHandler>());
+
+        // {"text":"…"} is 11 bytes around the text, and "é" (written raw) is one character but 2 UTF-8 bytes: the limit
+        // counts the bytes stored, so 518 characters are 1,024 bytes, and 519 are 1,025.
+        var text = new string('é', 506) + "a";
+        var atLimit = new { text };
+        var overLimit = new { text = text + "a" };
+        JsonSerializer.Serialize(atLimit, app.Options.SerializerOptions).Should().HaveLength(518);
+
+        var id = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", atLimit));
+        var untyped = () => app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", overLimit));
+        var typed = () => app.PublishAsync(new UserCreated(Guid.NewGuid(), "ana@example.com", new string('x', 1000)));
+
+        var thrown = (await untyped.Should().ThrowAsync<ArgumentException>()).Which;
+        thrown.ParamName.Should().Be("payload");
+        thrown.Message.Should().Contain("is 1,025 bytes (UTF-8), more than EventKitOptions.MaxPayloadSize allows (1,024 bytes)");
+        (await typed.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("payload");
+
+        (await app.Operations.GetMetricsAsync()).Pending.Should().Be(1, "only the payload at the limit is stored");
+        await app.DrainAsync();
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        ((JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload).GetProperty("text").GetString().Should().Be(text);
+    }
+
+    [SkippableFact]
+    public async Task Claim_StopsAtThePayloadBudget_InDueOrder_AlwaysTakingOneEvent()
+    {
+        await using var app = CreateApp(o => o.SerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        // {"data":"…"} is 11 bytes around the text. The second payload is 100 bytes in 56 characters ("é" is 2 bytes):
+        // the budget counts bytes.
+        async Task<Guid> PublishAsync(string data, int bytes)
+        {
+            Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(new { data }, app.Options.SerializerOptions)).Should().Be(bytes);
+            return await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", new { data }));
+        }
+
+        var e1 = await PublishAsync(new string('x', 89), 100);
+        var e2 = await PublishAsync(new string('é', 44) + "x", 100);
+        var e3 = await PublishAsync(new string('x', 289), 300);
+        var e4 = await PublishAsync(new string('x', 89), 100);
+        var now = app.Time.GetUtcNow();
+        Task<Guid[]> ClaimAsync(int budget) =>
+            app.WithStoreAsync(async s => (await s.ClaimAsync("a", 10, budget, now, Lease)).Select(c => c.Event.Id).ToArray());
+
+        (await ClaimAsync(199)).Should().Equal([e1], "e1 and e2 are 200 bytes, though only 156 characters");
+        (await ClaimAsync(400)).Should().Equal([e2, e3], "the budget is inclusive, and e4 would pass it");
+        (await ClaimAsync(50)).Should().Equal([e4], "a claim takes at least one event, however large");
+        (await ClaimAsync(NoBudget)).Should().BeEmpty();
+    }
+
+    [SkippableFact]
+    public async Task Claim_AnEventThatDoesNotFit_StaysFirstInLine()
+    {
+        await using var app = CreateApp();
+        var small = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "1", new { data = "x" }));
+        var large = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", new { data = new string('x', 989) }));  // 1,000 bytes
+        var later = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "3", new { data = "y" }));
+        var now = app.Time.GetUtcNow();
+
+        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, 500, now, Lease));
+        var second = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, 500, now, Lease));
+
+        first.Select(c => c.Event.Id).Should().Equal([small], "the claim stops at the first event that does not fit rather than skipping it");
+        second.Select(c => c.Event.Id).Should().Equal([large], "the large event then leads its claim, alone");
+        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, 500, now, Lease))).Select(c => c.Event.Id).Should().Equal([later]);
+    }
+
+    [SkippableFact]
+    public async Task Drain_TwentyPayloadsOfFiveMiB_EachClaimLoadsAtMostMaxClaimPayloadSize()
+    {
+        // The case: 20 events of 5 MiB, which one claim of BatchSize 100 used to load at once (100 MiB of payload).
+        const int FiveMiB = 5 * 1024 * 1024;
+        const int Budget = 12 * 1024 * 1024;
+        var claims = new ClaimLog();
+        await using var app = CreateApp(
+            o =>
+            {
+                o.MaxPayloadSize = 8 * 1024 * 1024;
+                o.MaxClaimPayloadSize = Budget;
+            },
+            b => b.AddHandler<RawJsonHandler, JsonElement>("payload.raw"),
+            claims);
+        var data = new string('x', FiveMiB - 11);   // {"data":"…"}: exactly 5 MiB
+        for (var i = 0; i < 20; i++)
+        {
+            await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", i.ToString(System.Globalization.CultureInfo.InvariantCulture), new { data }));
+        }
+
+        var result = await app.DrainAsync();
+
+        result.Completed.Should().Be(20);
+        claims.NonEmpty.Should().HaveCount(10).And.OnlyContain(c => c.Count == 2 && c.Sum() == 2 * FiveMiB, "two payloads fit the 12 MiB budget, a third would not");
+        claims.Claims.Should().OnlyContain(c => c.Sum() <= Budget);
+        claims.Claims.Sum(c => c.Count).Should().Be(20);
     }
 
     [SkippableFact]
@@ -590,14 +766,24 @@ public abstract class StoreContractTests : IAsyncLifetime
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
 
-        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
-        var second = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, now, now.AddSeconds(30)));
+        var before = await LeaseClockAsync(app);
+        var first = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
+        var after = await LeaseClockAsync(app);
+        var second = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, now, Lease));
 
-        first.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, Status = EventStatus.Processing, LockedBy = "a", Attempts = 1, LockedUntil = now.AddSeconds(30), AvailableAt = now.AddSeconds(30) });
+        var leased = first.Should().ContainSingle().Which.Event;
+        leased.Should().BeEquivalentTo(new { Id = id, Status = EventStatus.Processing, LockedBy = "a", Attempts = 1 });
+        leased.LockedUntil.Should().BeOnOrAfter(before + Lease).And.BeOnOrBefore(after + Lease, "the lease lasts LeaseDuration by the store's lease clock");
+        leased.AvailableAt.Should().Be(leased.LockedUntil!.Value);
+        (await app.GetAsync(id)).LockedUntil.Should().Be(leased.LockedUntil, "the claim returns the expiry it stored");
         second.Should().BeEmpty();
 
-        var later = now.AddSeconds(30);
-        var reclaimed = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, later, later.AddSeconds(30)));
+        await PassTimeAsync(app, ClaimableAfter(Lease) - LeaseMargin);
+        (await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, app.Time.GetUtcNow(), Lease))).Should().BeEmpty(
+            LeasesUseStoreClock ? "the lease has not expired" : "the lease has expired, but not for a further lease duration (the grace for clock skew)");
+
+        await PassTimeAsync(app, LeaseMargin);
+        var reclaimed = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, app.Time.GetUtcNow(), Lease));
         reclaimed.Should().ContainSingle().Which.Event.Should().BeEquivalentTo(new { Id = id, LockedBy = "b", Attempts = 2 });
     }
 
@@ -607,13 +793,14 @@ public abstract class StoreContractTests : IAsyncLifetime
         await using var app = CreateApp();
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
-        var later = now.AddSeconds(31);
-        await app.WithStoreAsync(s => s.ClaimAsync("b", 10, later, later.AddSeconds(30)));
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
+        await PassTimeAsync(app, ClaimableAfter(Lease));
+        var later = app.Time.GetUtcNow();
+        (await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, later, Lease))).Should().ContainSingle();
         var logOfA = LogEntry(id, later, TimeSpan.FromMilliseconds(5));
 
         var applied = await app.WithStoreAsync(s => s.SettleAsync([new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = later, Logs = [logOfA] }], "a"));
-        var renewed = await app.WithStoreAsync(s => s.RenewLeasesAsync([id], "a", later.AddMinutes(5)));
+        var renewed = await app.WithStoreAsync(s => s.RenewLeasesAsync([id], "a", later, TimeSpan.FromMinutes(5)));
 
         applied.Should().Be(0);
         renewed.Should().BeEmpty("a lost lease is not renewed, and the renewal says which");
@@ -637,7 +824,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
 
         var now = app.Time.GetUtcNow();
-        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)))).Should().HaveCount(5);
+        (await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease))).Should().HaveCount(5);
 
         var settledAt = now.AddSeconds(2);
         var retryAt = now.AddMinutes(5);
@@ -680,7 +867,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.GetLogAsync(released)).Should().BeEmpty();
 
         // The released events are claimable again at once; the failed one is not before its retry time.
-        var again = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, settledAt, settledAt.AddSeconds(30)));
+        var again = await app.WithStoreAsync(s => s.ClaimAsync("b", 10, NoBudget, settledAt, Lease));
         again.Select(e => e.Event.Id).Should().BeEquivalentTo([released, releasedWithoutError]);
         again.Should().OnlyContain(e => e.Event.Attempts == 1 && e.SucceededHandlers.Count == 0);
     }
@@ -691,7 +878,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await using var app = CreateApp();
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
         var log = LogEntry(id, now, TimeSpan.FromMilliseconds(3));
         EventOutcome[] outcome = [new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = now, Logs = [log] }];
 
@@ -710,7 +897,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var id = await app.PublishAsync(NewUser());
         var other = await app.PublishAsync(NewUser("Bo"));
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
         EventLogEntry Log(Guid eventId, string action, EventLogResult result) => LogEntry(eventId, now, TimeSpan.FromMilliseconds(1), action, result);
 
         await app.WithStoreAsync(s => s.SettleAsync(
@@ -720,7 +907,7 @@ public abstract class StoreContractTests : IAsyncLifetime
             ],
             "a"));
 
-        var claimed = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, now, now.AddSeconds(30)));
+        var claimed = await app.WithStoreAsync(s => s.ClaimAsync("a", 10, NoBudget, now, Lease));
 
         claimed.Single(e => e.Event.Id == id).SucceededHandlers.Should().BeEquivalentTo(["First", "Second"]);
         claimed.Single(e => e.Event.Id == other).SucceededHandlers.Should().BeEmpty();
@@ -729,13 +916,15 @@ public abstract class StoreContractTests : IAsyncLifetime
     [SkippableFact]
     public async Task CrashedProcessor_EventIsProcessedAfterLeaseExpires()
     {
-        await using var app = CreateApp(o => o.LeaseDuration = TimeSpan.FromSeconds(30));
+        await using var app = CreateApp(o => o.LeaseDuration = Lease);
         var id = await app.PublishAsync(NewUser());
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("crashed", 10, now, now.AddSeconds(30))); // never settles
+        await app.WithStoreAsync(s => s.ClaimAsync("crashed", 10, NoBudget, now, Lease)); // never settles
 
         (await app.DrainAsync()).Claimed.Should().Be(0, "the lease is still valid");
-        app.Time.Advance(TimeSpan.FromSeconds(30));
+        await PassTimeAsync(app, ClaimableAfter(Lease) - LeaseMargin);
+        (await app.DrainAsync()).Claimed.Should().Be(0, "the lease is not claimable yet");
+        await PassTimeAsync(app, LeaseMargin);
         await app.DrainAsync();
 
         var record = await app.GetAsync(id);
@@ -752,8 +941,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         for (var i = 0; i < 2; i++)
         {
             var now = app.Time.GetUtcNow();
-            await app.WithStoreAsync(s => s.ClaimAsync($"crashed-{i}", 10, now, now.AddSeconds(30)));
-            app.Time.Advance(TimeSpan.FromSeconds(30));
+            await app.WithStoreAsync(s => s.ClaimAsync($"crashed-{i}", 10, NoBudget, now, Lease));
+            await PassTimeAsync(app, ClaimableAfter(Lease));
         }
 
         await app.DrainAsync();
@@ -769,7 +958,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     {
         await using var app = CreateApp(o =>
         {
-            o.LeaseDuration = TimeSpan.FromSeconds(30);
+            o.LeaseDuration = Lease;
             o.HandlerTimeout = Timeout.InfiniteTimeSpan;
         });
         app.Probe.Gate = new TaskCompletionSource();
@@ -777,14 +966,12 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         var run = app.DrainAsync();
         await app.Probe.Started.Task.WaitAsync(Wait);
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 7; i++)
         {
-            app.Time.Advance(TimeSpan.FromSeconds(10));
-            var expected = app.Time.GetUtcNow().AddSeconds(30);
-            await WaitUntilAsync(async () => (await app.GetAsync(id)).LockedUntil == expected);
+            await PassTimeAndAwaitRenewalAsync(app, id, Lease / 3);
         }
 
-        app.Time.GetUtcNow().Should().BeAfter(TestApp.Start.AddSeconds(30), "the original lease has expired by now");
+        app.Time.GetUtcNow().Should().BeAfter(TestApp.Start + ClaimableAfter(Lease), "the original lease would be claimable by now");
         var intruder = app.CreateProcessor("intruder");
         (await app.DrainAsync(intruder)).Claimed.Should().Be(0, "the renewed lease still holds");
 
@@ -792,6 +979,74 @@ public abstract class StoreContractTests : IAsyncLifetime
         await run.WaitAsync(Wait);
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
         app.Probe.Calls.Should().ContainSingle();
+    }
+
+    [SkippableFact]
+    public async Task Lease_ProcessorWhoseClockRunsAheadByUpToTheLease_NeverTakesOverALiveLease()
+    {
+        await using var app = CreateApp(o =>
+        {
+            o.LeaseDuration = Lease;
+            o.HandlerTimeout = Timeout.InfiniteTimeSpan;
+        });
+        app.Probe.Gate = new TaskCompletionSource();
+        var id = await app.PublishAsync(NewUser());
+        var run = app.DrainAsync();
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        var ahead = new FakeTimeProvider(app.Time.GetUtcNow() + Lease);
+        var intruder = app.CreateProcessor("ahead", ahead);
+
+        for (var i = 0; i < 6; i++)
+        {
+            // Just before the holder's next renewal its lease is as short as it gets: the worst moment to look.
+            var from = await LeaseClockAsync(app);
+            await PassTimeAsync(app, (Lease / 3) - TimeSpan.FromMilliseconds(1));
+            ahead.Advance((Lease / 3) - TimeSpan.FromMilliseconds(1));
+            (await app.DrainAsync(intruder)).Claimed.Should().Be(0, $"a clock {Lease.TotalSeconds} s ahead must not take over a live lease (round {i})");
+
+            await PassTimeAsync(app, TimeSpan.FromMilliseconds(1));
+            ahead.Advance(TimeSpan.FromMilliseconds(1));
+            await AwaitRenewalAsync(app, id, from);
+        }
+
+        app.Probe.Gate.SetResult();
+        await run.WaitAsync(Wait);
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        app.Probe.Calls.Should().ContainSingle("one processor ran the event, once");
+    }
+
+    [SkippableFact]
+    public async Task Lease_ProcessorWhoseClockRunsTwiceTheLeaseAhead_TakesOverALiveLease_OnlyWhereLeasesUseTheCallersClocks()
+    {
+        // The case: a clock 60 s ahead, leases of 30 s. Beyond the tolerated skew only a store clock helps.
+        await using var app = CreateApp(o =>
+        {
+            o.LeaseDuration = Lease;
+            o.HandlerTimeout = Timeout.InfiniteTimeSpan;
+        });
+        app.Probe.Gate = new TaskCompletionSource();
+        var id = await app.PublishAsync(NewUser());
+        var run = app.DrainAsync();
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        var intruder = app.CreateProcessor("ahead", new FakeTimeProvider(app.Time.GetUtcNow() + (2 * Lease)));
+
+        var intrusion = app.DrainAsync(intruder);
+        if (LeasesUseStoreClock)
+        {
+            (await intrusion.WaitAsync(Wait)).Claimed.Should().Be(0, "the lease is measured by the database's clock, which says it is live");
+        }
+        else
+        {
+            await WaitUntilAsync(() => Task.FromResult(app.Probe.Calls.Count == 2));
+        }
+
+        app.Probe.Gate.SetResult();
+        await run.WaitAsync(Wait);
+        await intrusion.WaitAsync(Wait);
+        (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
+        app.Probe.Calls.Should().HaveCount(LeasesUseStoreClock ? 1 : 2, LeasesUseStoreClock
+            ? "no skew matters on the database's clock"
+            : "a skew of more than the lease duration plus the grace defeats a lease measured by the callers' clocks (documented)");
     }
 
     [SkippableFact]

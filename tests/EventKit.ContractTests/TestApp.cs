@@ -43,7 +43,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<EventKitOptions>? configure = null,
         Action<IEventKitBuilder>? handlers = null,
         Action<IServiceCollection>? services = null,
-        Func<IServiceProvider, Task>? commit = null)
+        Func<IServiceProvider, Task>? commit = null,
+        ClaimLog? claimLog = null)
     {
         var collection = new ServiceCollection();
         collection.AddSingleton(NullLoggerFactory.Instance);
@@ -61,6 +62,11 @@ public sealed class TestApp : IAsyncDisposable
             configure?.Invoke(o);
         });
         useStore(builder);
+        if (claimLog is not null)
+        {
+            LogClaims(collection, claimLog);
+        }
+
         if (handlers is null)
         {
             builder.AddHandler<WelcomeEmailHandler>().AddHandler<TestEventHandler>();
@@ -94,12 +100,15 @@ public sealed class TestApp : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<IEventStore>());
     }
 
-    internal EventProcessor CreateProcessor(string owner) =>
+    internal EventProcessor CreateProcessor(string owner) => CreateProcessor(owner, Time);
+
+    /// <summary>A processor of this app with a clock of its own (another instance, whose clock may be skewed).</summary>
+    internal EventProcessor CreateProcessor(string owner, TimeProvider time) =>
         new(
             _services.GetRequiredService<IServiceScopeFactory>(),
             _services.GetRequiredService<HandlerRegistry>(),
             Options,
-            Time,
+            time,
             NullLogger<EventProcessor>.Instance,
             _services.GetRequiredService<EventKitTelemetry>(),
             _services.GetRequiredService<EventSignal>(),
@@ -118,4 +127,19 @@ public sealed class TestApp : IAsyncDisposable
         (await Operations.GetEventAsync(id))?.Log ?? throw new InvalidOperationException($"Event {id} does not exist.");
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    /// <summary>Puts a <see cref="ClaimLoggingStore"/> around the registered store, keeping its lifetime.</summary>
+    private static void LogClaims(IServiceCollection services, ClaimLog log)
+    {
+        var descriptor = services.Last(d => d.ServiceType == typeof(IEventStore) && !d.IsKeyedService);
+        services.Remove(descriptor);
+        var key = new object();
+        services.Add(descriptor switch
+        {
+            { ImplementationInstance: { } instance } => new ServiceDescriptor(typeof(IEventStore), key, instance),
+            { ImplementationFactory: { } factory } => new ServiceDescriptor(typeof(IEventStore), key, (sp, _) => factory(sp), descriptor.Lifetime),
+            _ => new ServiceDescriptor(typeof(IEventStore), key, descriptor.ImplementationType!, descriptor.Lifetime),
+        });
+        services.Add(new ServiceDescriptor(typeof(IEventStore), sp => new ClaimLoggingStore(sp.GetRequiredKeyedService<IEventStore>(key), log), descriptor.Lifetime));
+    }
 }

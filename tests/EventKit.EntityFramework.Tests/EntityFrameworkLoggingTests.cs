@@ -49,8 +49,8 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         chosen.Message.Should().Contain(nameof(TenantDbContext)).And.Contain($"uses {ExpectedDialect} statements").And.Contain(tenant.Name);
 
         var now = app.Time.GetUtcNow();
-        await app.WithStoreAsync(s => s.ClaimAsync("p1", 10, now, now.AddSeconds(30)));
-        await app.WithStoreAsync(s => s.ClaimAsync("p1", 10, now, now.AddSeconds(30)));
+        await app.WithStoreAsync(s => s.ClaimAsync("p1", 10, int.MaxValue, now, TimeSpan.FromSeconds(30)));
+        await app.WithStoreAsync(s => s.ClaimAsync("p1", 10, int.MaxValue, now, TimeSpan.FromSeconds(30)));
         StoreLogs.Where(e => e.EventId.Id == 2001).Should().ContainSingle("the dialect is chosen once per model");
 
         await using var other = await CreateAppAsync(NewTenant(), createTables: false);
@@ -64,7 +64,7 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         await using var app = await CreateAppAsync(NewTenant(), createTables: false);
         var now = app.Time.GetUtcNow();
 
-        var claim = () => app.WithStoreAsync(s => s.ClaimAsync("p1", 10, now, now.AddSeconds(30)));
+        var claim = () => app.WithStoreAsync(s => s.ClaimAsync("p1", 10, int.MaxValue, now, TimeSpan.FromSeconds(30)));
 
         var thrown = (await claim.Should().ThrowAsync<Exception>()).Which;
         var failed = StoreLogs.Should().ContainSingle(e => e.EventId.Id == 2002).Subject;

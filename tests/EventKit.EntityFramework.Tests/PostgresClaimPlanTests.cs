@@ -53,9 +53,10 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("owner", "p1");
-        command.Parameters.AddWithValue("lease_until", DateTime.UtcNow.AddSeconds(30));
         command.Parameters.AddWithValue("now", DateTime.UtcNow);
         command.Parameters.AddWithValue("limit", 100);
+        command.Parameters.AddWithValue("lease", TimeSpan.FromSeconds(30));
+        command.Parameters.AddWithValue("max_bytes", 4L * 1024 * 1024);
         var plan = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())
         {
@@ -67,6 +68,8 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
 
         output.WriteLine(string.Join(Environment.NewLine, plan));
         plan.Should().Contain(line => line.Contains("Index Scan using ix_events_runnable on events", StringComparison.Ordinal));
+        plan.Should().Contain(line => line.Contains("Index Cond: (available_at <= GREATEST(", StringComparison.Ordinal), "one range scan serves due rows (the caller's clock) and expired leases (the database's)");
+        plan.Should().Contain(line => line.Contains("WindowAgg", StringComparison.Ordinal), "the payload budget is a running total over the locked candidates");
         plan.Should().Contain(line => line.Contains("Index Scan using ix_event_logs_event_id on event_logs", StringComparison.Ordinal), "the succeeded handlers are looked up by event id");
         plan.Should().NotContain(line => line.Contains("Seq Scan", StringComparison.Ordinal));
     }

@@ -47,7 +47,7 @@ public sealed class SqliteBusyTimeoutTests : IAsyncLifetime
         (await ReadBusyTimeoutAsync(context)).Should().Be(0, "a fresh connection has no busy timeout");
 
         var now = DateTimeOffset.UtcNow;
-        await scope.ServiceProvider.GetRequiredService<IEventStore>().ClaimAsync("p1", 10, now, now.AddSeconds(30));
+        await scope.ServiceProvider.GetRequiredService<IEventStore>().ClaimAsync("p1", 10, int.MaxValue, now, TimeSpan.FromSeconds(30));
 
         (await ReadBusyTimeoutAsync(context)).Should().Be(7000);
     }
@@ -70,7 +70,7 @@ public sealed class SqliteBusyTimeoutTests : IAsyncLifetime
         var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
 
         // Microsoft.Data.Sqlite runs "async" commands synchronously: the claim waits on its own thread.
-        var claim = Task.Run(() => store.ClaimAsync("p1", 10, now.AddMinutes(1), now.AddMinutes(2)).AsTask());
+        var claim = Task.Run(() => store.ClaimAsync("p1", 10, int.MaxValue, now.AddMinutes(1), TimeSpan.FromMinutes(1)).AsTask());
         await transaction.CommitAsync();
 
         (await claim.WaitAsync(TimeSpan.FromSeconds(30))).Should().ContainSingle();

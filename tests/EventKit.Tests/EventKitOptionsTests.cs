@@ -34,6 +34,8 @@ public sealed class EventKitOptionsTests
             DeadLetterUnhandledEvents = false,
             ShutdownTimeout = TimeSpan.FromSeconds(10),
             EnableProcessing = true,
+            MaxPayloadSize = 1_048_576,
+            MaxClaimPayloadSize = 4_194_304,
         });
     }
 
@@ -45,6 +47,10 @@ public sealed class EventKitOptionsTests
         { o => o.MaxAttempts = 0, "EventKitOptions.MaxAttempts must be between 1 and 100; it was 0." },
         { o => o.MaxAttempts = 101, "EventKitOptions.MaxAttempts must be between 1 and 100; it was 101." },
         { o => o.CleanupBatchSize = 0, "EventKitOptions.CleanupBatchSize must be between 1 and 100,000; it was 0." },
+        { o => o.MaxPayloadSize = 1023, "EventKitOptions.MaxPayloadSize must be between 1,024 and 268,435,456; it was 1,023." },
+        { o => o.MaxPayloadSize = 268_435_457, "EventKitOptions.MaxPayloadSize must be between 1,024 and 268,435,456; it was 268,435,457." },
+        { o => o.MaxClaimPayloadSize = 1023, "EventKitOptions.MaxClaimPayloadSize must be between 1,024 and 1,073,741,824; it was 1,023." },
+        { o => o.MaxClaimPayloadSize = 1_073_741_825, "EventKitOptions.MaxClaimPayloadSize must be between 1,024 and 1,073,741,824; it was 1,073,741,825." },
         { o => o.PollingInterval = TimeSpan.FromMilliseconds(5), "EventKitOptions.PollingInterval must be between 00:00:00.0100000 and 01:00:00; it was 00:00:00.0050000." },
         { o => o.LeaseDuration = TimeSpan.FromMilliseconds(500), "EventKitOptions.LeaseDuration must be between 00:00:01 and 01:00:00; it was 00:00:00.5000000." },
         { o => o.HandlerTimeout = TimeSpan.Zero, "EventKitOptions.HandlerTimeout must be between 00:00:00.0010000 and 1.00:00:00 (or Timeout.InfiniteTimeSpan); it was 00:00:00." },

@@ -54,7 +54,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public void AcceptOutcomeOf(Guid eventId) => _refusals.TryRemove(eventId, out _);
 
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } before)
         {
@@ -69,7 +69,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
         }
 
         Interlocked.Increment(ref Claims);
-        var claimed = await inner.ClaimAsync(owner, maxCount, now, leaseUntil, cancellationToken);
+        var claimed = await inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
         if (claimed.Count == 0)
         {
             EmptyClaim.TrySetResult();
@@ -80,10 +80,10 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
 
-    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        var renewed = await inner.RenewLeasesAsync(eventIds, owner, leaseUntil, cancellationToken);
+        var renewed = await inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
         Interlocked.Increment(ref Renewals);
         Renewed.TrySetResult();
         return renewed;

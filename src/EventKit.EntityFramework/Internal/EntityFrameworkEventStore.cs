@@ -103,30 +103,33 @@ internal sealed class EntityFrameworkEventStore<TContext>(
         }
     }
 
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         // One statement (on SQLite, one write transaction) claims the rows and returns, per event, the handlers that
         // already succeeded (earlier attempts, or before a requeue), which are not run again.
         return await OnConnectionAsync(
-            (Owner: owner, MaxCount: maxCount, Now: now, LeaseUntil: leaseUntil),
-            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseUntil, state.MaxCount, ct),
+            (Owner: owner, MaxCount: maxCount, MaxPayloadBytes: maxPayloadBytes, Now: now, LeaseDuration: leaseDuration),
+            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseDuration, state.MaxCount, state.MaxPayloadBytes, ct),
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         if (eventIds.Count == 0)
         {
             return [];
         }
 
         return await OnConnectionAsync(
-            (Ids: eventIds, Owner: owner, LeaseUntil: leaseUntil),
-            static (state, db, ct) => db.Dialect.RenewAsync(db.Connection, db.Transaction, db.Timeout, state.Ids, state.Owner, state.LeaseUntil, ct),
+            (Ids: eventIds, Owner: owner, Now: now, LeaseDuration: leaseDuration),
+            static (state, db, ct) => db.Dialect.RenewAsync(db.Connection, db.Transaction, db.Timeout, state.Ids, state.Owner, state.Now, state.LeaseDuration, ct),
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -5,19 +5,42 @@ namespace EventKit.EntityFramework.Internal;
 /// <summary>
 /// PostgreSQL: the claim locks its rows with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows
 /// without waiting for each other; a batch settles in one statement (status changes and log rows from
-/// <c>unnest</c> of array parameters), so one round trip and one commit.
+/// <c>unnest</c> of array parameters), so one round trip and one commit. Leases are granted, renewed and expired by
+/// the database's clock, the one clock every instance shares, so an instance whose clock is wrong can neither take over
+/// a live lease nor let its own lapse early.
 /// </summary>
 internal sealed class PostgreSqlDialect(string events, string logs) : StoreDialect(events, logs)
 {
-    // The UPDATE is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
-    public override string ClaimSql { get; } =
-        $"WITH claimed AS (UPDATE {events} AS e SET {ClaimSet} FROM (SELECT \"id\", \"available_at\" FROM {events} WHERE {Runnable} " +
-        "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED) AS c WHERE e.\"id\" = c.\"id\" " +
-        $"RETURNING {Qualified("e", ClaimColumns)}, " +
-        $"NULLIF(ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success'), '{{}}') AS \"succeeded\", c.\"available_at\" AS \"due\") " +
-        $"SELECT {ClaimColumns}, \"succeeded\" FROM claimed ORDER BY \"due\", \"id\"";
+    // Due times (pending and failed rows) are compared with the caller's clock (@now): they were computed by the clocks
+    // of the instances that published or retried them, and an instance always sees its own new events as due at once.
+    // A processing row's available_at is its lease expiry, set by the database's clock, so it is compared with now()
+    // (the statement's start: never later than the database's time). The index condition takes the later of the two, so
+    // one range scan of the runnable index in due order serves both; the filter applies each row's own clock.
+    private const string Due =
+        $"{RunnableStatus} AND \"available_at\" <= GREATEST(@now, now()) " +
+        "AND CASE WHEN \"status\" = 'processing' THEN \"available_at\" <= now() ELSE \"available_at\" <= @now END";
 
-    private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" = ANY(@ids) AND {RenewWhere} RETURNING \"id\"";
+    /// <summary>
+    /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>. c locks the
+    /// candidates in due order with their payload sizes; b adds the running total in that order (window functions are
+    /// not allowed beside FOR UPDATE, but are over its result) and the lease expiry, <c>clock_timestamp() + @lease</c>,
+    /// once per row so locked_until and available_at agree; the UPDATE takes the prefix within the budget (always the
+    /// first row). It is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
+    /// </summary>
+    public override string ClaimSql { get; } =
+        $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} WHERE {Due} " +
+        "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
+        "b AS (SELECT \"id\", \"available_at\", sum(\"size\") OVER w AS \"total\", row_number() OVER w AS \"n\", clock_timestamp() + @lease AS \"lease\" " +
+        "FROM c WINDOW w AS (ORDER BY \"available_at\", \"id\")), " +
+        $"claimed AS (UPDATE {events} AS e SET {ClaimSet("b.\"lease\"")} FROM b WHERE e.\"id\" = b.\"id\" AND (b.\"n\" = 1 OR b.\"total\" <= @max_bytes) " +
+        $"RETURNING {Qualified("e", ClaimColumns)}, " +
+        $"NULLIF(ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success'), '{{}}') AS \"succeeded\", " +
+        "e.\"locked_until\", b.\"available_at\" AS \"due\") " +
+        $"SELECT {ClaimColumns}, \"succeeded\", \"locked_until\" FROM claimed ORDER BY \"due\", \"id\"";
+
+    private string RenewSql { get; } =
+        $"UPDATE {events} SET {RenewSet("t.\"lease\"")} FROM (SELECT clock_timestamp() + @lease AS \"lease\") AS t " +
+        $"WHERE \"id\" = ANY(@ids) AND {RenewWhere} RETURNING \"id\"";
 
     public override string Name => "PostgreSQL";
 
@@ -41,33 +64,29 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetFieldValue<string[]>(ordinal), StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken)
     {
-        var command = CreateClaimCommand(connection, transaction, timeout, ClaimSql, owner, now, leaseUntil, limit);
+        var command = CreateCommand(connection, transaction, timeout, ClaimSql);
         await using (command.ConfigureAwait(false))
         {
-            return await ReadClaimedAsync(command, limit, owner, leaseUntil, cancellationToken).ConfigureAwait(false);
+            AddParameter(command, "@owner", owner);
+            AddParameter(command, "@now", now.UtcDateTime);
+            AddParameter(command, "@limit", limit);
+            AddParameter(command, "@lease", leaseDuration);
+            AddParameter(command, "@max_bytes", (long)maxPayloadBytes);
+            return await ReadClaimedAsync(command, limit, owner, leaseUntil: null, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public override async Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var command = CreateCommand(connection, transaction, timeout, RenewSql);
         await using (command.ConfigureAwait(false))
         {
-            AddRenewParameters(command, owner, leaseUntil);
+            AddParameter(command, "@owner", owner);
+            AddParameter(command, "@lease", leaseDuration);
             AddParameter(command, "@ids", ids as Guid[] ?? [.. ids]);
-            var renewed = new List<Guid>(ids.Count);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    renewed.Add(reader.GetGuid(0));
-                }
-            }
-
-            return renewed;
+            return await ReadRenewedAsync(command, ids.Count, cancellationToken).ConfigureAwait(false);
         }
     }
 

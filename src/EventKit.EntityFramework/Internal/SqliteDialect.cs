@@ -10,7 +10,9 @@ namespace EventKit.EntityFramework.Internal;
 /// SQLite has one writer at a time, so a single <c>UPDATE … RETURNING</c> claims atomically. A batch settles in one
 /// short write transaction of two statements that read the outcomes and log rows from one JSON parameter each
 /// (<c>json_each</c>). Values are written as EF Core's SQLite provider stores them: GUIDs as upper-case text, times as
-/// <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> text.
+/// <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> text. SQLite has no clock of its own that processes could share, so leases are
+/// measured by the callers' clocks, with a grace that tolerates skew between them: an expired lease becomes claimable
+/// only once it has been expired for a further lease duration.
 /// </summary>
 internal sealed class SqliteDialect(string events, string logs) : StoreDialect(events, logs)
 {
@@ -18,18 +20,27 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     private const string TimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
 
-    // No alias on the updated table: SQLite's RETURNING cannot see one from a subquery. The rows to claim are chosen
-    // by DueSql first, in the same write transaction, because RETURNING has no order and the claim overwrites
-    // available_at, the order they were due in.
+    // Pending and failed rows are due at @now; a processing row (its available_at is its lease expiry) only once its
+    // lease has been expired for a further lease duration, at @expired_before (@now minus the lease duration).
+    private const string Runnable =
+        $"{RunnableStatus} AND \"available_at\" <= @now AND (\"status\" <> 'processing' OR \"available_at\" <= @expired_before)";
+
+    /// <summary>
+    /// Parameters <c>@owner</c>, <c>@now</c>, <c>@expired_before</c>, <c>@lease_until</c>, <c>@ids</c>. No alias on the
+    /// updated table: SQLite's RETURNING cannot see one from a subquery. The rows to claim are chosen by DueSql first, in
+    /// the same write transaction, because RETURNING has no order and the claim overwrites available_at, the order they
+    /// were due in.
+    /// </summary>
     public override string ClaimSql { get; } =
-        $"UPDATE {events} SET {ClaimSet} " +
+        $"UPDATE {events} SET {ClaimSet("@lease_until")} " +
         $"WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {Runnable} " +
         $"RETURNING {ClaimColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
 
-    private string DueSql { get; } = $"SELECT \"id\" FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+    // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget.
+    private string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
 
-    private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
+    private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet("@lease_until")} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
     public override string Name => "SQLite";
 
@@ -66,8 +77,11 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetString(ordinal).Split('\n'), StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken)
     {
+        var leaseUntil = now + leaseDuration;
+        var expiredBefore = now - leaseDuration;
+
         // One write transaction (BEGIN IMMEDIATE takes the write lock first, so the rows chosen stay runnable).
         var own = transaction is null ? await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
         try
@@ -77,12 +91,22 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
             await using (select.ConfigureAwait(false))
             {
                 AddParameter(select, "@now", now.UtcDateTime);
+                AddParameter(select, "@expired_before", expiredBefore.UtcDateTime);
                 AddParameter(select, "@limit", limit);
                 var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
+                    // The payload budget: stop at the first event that does not fit, but always take one.
+                    long loaded = 0;
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
+                        var size = reader.GetInt64(1);
+                        if (due.Count > 0 && loaded + size > maxPayloadBytes)
+                        {
+                            break;
+                        }
+
+                        loaded += size;
                         due.Add(reader.GetString(0));
                     }
                 }
@@ -91,9 +115,13 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
             List<ClaimedEvent> claimed = [];
             if (due.Count > 0)
             {
-                var update = CreateClaimCommand(connection, own ?? transaction, timeout, ClaimSql, owner, now, leaseUntil, limit);
+                var update = CreateCommand(connection, own ?? transaction, timeout, ClaimSql);
                 await using (update.ConfigureAwait(false))
                 {
+                    AddParameter(update, "@owner", owner);
+                    AddParameter(update, "@now", now.UtcDateTime);
+                    AddParameter(update, "@expired_before", expiredBefore.UtcDateTime);
+                    AddParameter(update, "@lease_until", leaseUntil.UtcDateTime);
                     AddParameter(update, "@ids", JsonSerializer.Serialize(due));
                     claimed = await ReadClaimedAsync(update, due.Count, owner, leaseUntil, cancellationToken).ConfigureAwait(false);
                 }
@@ -123,24 +151,15 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
         }
     }
 
-    public override async Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
         var command = CreateCommand(connection, transaction, timeout, RenewSql);
         await using (command.ConfigureAwait(false))
         {
-            AddRenewParameters(command, owner, leaseUntil);
+            AddParameter(command, "@owner", owner);
+            AddParameter(command, "@lease_until", (now + leaseDuration).UtcDateTime);
             AddParameter(command, "@ids", IdsJson(ids));
-            var renewed = new List<Guid>(ids.Count);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    renewed.Add(ReadId(reader, 0));
-                }
-            }
-
-            return renewed;
+            return await ReadRenewedAsync(command, ids.Count, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -35,9 +35,15 @@ internal abstract class StoreDialect
 
     protected const string LogColumns = "\"id\", \"event_id\", \"action\", \"performed_by\", \"result\", \"error\", \"attempt\", \"duration_ms\", \"created_at\"";
 
-    protected const string Runnable = "\"status\" IN ('pending', 'processing', 'failed') AND \"available_at\" <= @now";
+    /// <summary>The rows the claim may take, in the runnable index: every runnable status, then what makes each one due.</summary>
+    protected const string RunnableStatus = "\"status\" IN ('pending', 'processing', 'failed')";
 
-    protected const string ClaimSet = "\"status\" = 'processing', \"attempts\" = \"attempts\" + 1, \"locked_by\" = @owner, \"locked_until\" = @lease_until, \"available_at\" = @lease_until";
+    /// <summary>What a claim sets, with <paramref name="leaseUntil"/> the SQL of the lease expiry.</summary>
+    protected static string ClaimSet(string leaseUntil) =>
+        $"\"status\" = 'processing', \"attempts\" = \"attempts\" + 1, \"locked_by\" = @owner, \"locked_until\" = {leaseUntil}, \"available_at\" = {leaseUntil}";
+
+    /// <summary>What a renewal sets, with <paramref name="leaseUntil"/> the SQL of the lease expiry.</summary>
+    protected static string RenewSet(string leaseUntil) => $"\"locked_until\" = {leaseUntil}, \"available_at\" = {leaseUntil}";
 
     /// <summary>
     /// How one outcome changes its row (<c>v</c>: the outcome's id, status, available_at, processed_at, error): a
@@ -68,9 +74,9 @@ internal abstract class StoreDialect
     public abstract string Name { get; }
 
     /// <summary>
-    /// The statement that claims (parameters <c>@owner</c>, <c>@lease_until</c>, <c>@now</c>, <c>@limit</c>, and on
-    /// SQLite <c>@ids</c>): returns the claimed rows (<see cref="ClaimColumns"/>) and then the names of the handlers
-    /// that already succeeded. Exposed for the plan test.
+    /// The statement that claims (see each dialect for its parameters): returns the claimed rows
+    /// (<see cref="ClaimColumns"/>), then the names of the handlers that already succeeded, and on PostgreSQL the lease
+    /// expiry the database granted. Exposed for the plan test.
     /// </summary>
     public abstract string ClaimSql { get; }
 
@@ -158,26 +164,25 @@ internal abstract class StoreDialect
     };
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> runnable events for <paramref name="owner"/> and returns them in the
-    /// order they were due (available_at before the claim, then id), with the handlers that already succeeded.
+    /// Claims up to <paramref name="limit"/> runnable events for <paramref name="owner"/>, stopping before the first
+    /// whose payload would take the claim past <paramref name="maxPayloadBytes"/> (UTF-8 bytes; the first event is always
+    /// taken), and returns them in the order they were due (available_at before the claim, then id), with the handlers
+    /// that already succeeded.
     /// </summary>
-    public abstract Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit, CancellationToken cancellationToken);
+    /// <remarks>
+    /// Due times (available_at of pending and failed rows) are compared with the caller's <paramref name="now"/>; the
+    /// lease is granted and expired by the dialect's lease clock (PostgreSQL: the database's; SQLite: the callers').
+    /// </remarks>
+    public abstract Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="ids"/>; returns the ids renewed.</summary>
-    public abstract Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken);
+    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="ids"/> by <paramref name="leaseDuration"/>; returns the ids renewed.</summary>
+    public abstract Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
-    protected static DbCommand CreateClaimCommand(DbConnection connection, DbTransaction? transaction, int? timeout, string sql, string owner, DateTimeOffset now, DateTimeOffset leaseUntil, int limit)
-    {
-        var command = CreateCommand(connection, transaction, timeout, sql);
-        AddParameter(command, "@owner", owner);
-        AddParameter(command, "@lease_until", leaseUntil.UtcDateTime);
-        AddParameter(command, "@now", now.UtcDateTime);
-        AddParameter(command, "@limit", limit);
-        return command;
-    }
-
-    /// <summary>Reads claimed rows: <see cref="ClaimColumns"/>, then the succeeded handler names.</summary>
-    protected async Task<List<ClaimedEvent>> ReadClaimedAsync(DbCommand command, int capacity, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads claimed rows: <see cref="ClaimColumns"/>, then the succeeded handler names, then, when
+    /// <paramref name="leaseUntil"/> is <see langword="null"/> (the database set it), the lease expiry.
+    /// </summary>
+    protected async Task<List<ClaimedEvent>> ReadClaimedAsync(DbCommand command, int capacity, string owner, DateTimeOffset? leaseUntil, CancellationToken cancellationToken)
     {
         var claimed = new List<ClaimedEvent>(capacity);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -185,21 +190,29 @@ internal abstract class StoreDialect
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                claimed.Add(new ClaimedEvent(ReadClaimed(reader, owner, leaseUntil), ReadSucceeded(reader, SucceededOrdinal)));
+                var lease = leaseUntil ?? ReadTime(reader, SucceededOrdinal + 1);
+                claimed.Add(new ClaimedEvent(ReadClaimed(reader, owner, lease), ReadSucceeded(reader, SucceededOrdinal)));
             }
         }
 
         return claimed;
     }
 
-    /// <summary>Renewal parameters: <c>@owner</c>, <c>@lease_until</c>.</summary>
-    protected static void AddRenewParameters(DbCommand command, string owner, DateTimeOffset leaseUntil)
+    /// <summary>Runs a renewal command (its parameters set) and returns the ids it renewed.</summary>
+    protected async Task<IReadOnlyCollection<Guid>> ReadRenewedAsync(DbCommand command, int capacity, CancellationToken cancellationToken)
     {
-        AddParameter(command, "@owner", owner);
-        AddParameter(command, "@lease_until", leaseUntil.UtcDateTime);
-    }
+        var renewed = new List<Guid>(capacity);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                renewed.Add(ReadId(reader, 0));
+            }
+        }
 
-    protected const string RenewSet = "\"locked_until\" = @lease_until, \"available_at\" = @lease_until";
+        return renewed;
+    }
 
     protected const string RenewWhere = "\"status\" = 'processing' AND \"locked_by\" = @owner";
 

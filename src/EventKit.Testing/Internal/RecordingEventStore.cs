@@ -14,11 +14,11 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
         return id;
     }
 
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        inner.ClaimAsync(owner, maxCount, now, leaseUntil, cancellationToken);
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
 
-    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
-        inner.RenewLeasesAsync(eventIds, owner, leaseUntil, cancellationToken);
+    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
 
     public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default) =>
         inner.SettleAsync(outcomes, owner, cancellationToken);

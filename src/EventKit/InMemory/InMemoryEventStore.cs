@@ -1,3 +1,4 @@
+using System.Text;
 using EventKit.Internal;
 
 namespace EventKit.InMemory;
@@ -5,7 +6,10 @@ namespace EventKit.InMemory;
 /// <summary>
 /// A thread-safe store in process memory with the same semantics as a database store: atomic claims with
 /// leases that expire, per-handler success tracking, idempotency keys, retention. Claims cost O(k log n) through
-/// priority queues ordered by availability and lease expiry; metrics per status are kept as running counts.
+/// priority queues ordered by availability and lease expiry; metrics per status are kept as running counts. Leases
+/// are measured by the callers' clocks, so an expired lease becomes claimable only once it has been expired for a
+/// further lease duration: processors in one process with clocks up to a lease duration apart cannot take over each
+/// other's live leases.
 /// </summary>
 internal sealed class InMemoryEventStore : IEventStore
 {
@@ -61,17 +65,22 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult(record.Id);
     }
 
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
         var nowTicks = now.UtcTicks;
+        var leaseUntil = now + leaseDuration;
         List<ClaimedEvent>? claimed = null;
         lock (_gate)
         {
-            // Expired leases become runnable again, ordered by their lease expiry (their availability), then id.
-            while (_leases.TryPeek(out var lease, out var until) && until <= nowTicks)
+            // Expired leases become runnable again, ordered by their lease expiry (their availability), then id; only
+            // once expired for a further lease duration (the grace that tolerates skew between the callers' clocks).
+            var expiredBefore = nowTicks - leaseDuration.Ticks;
+            while (_leases.TryPeek(out var lease, out var until) && until <= expiredBefore)
             {
                 _leases.Dequeue();
                 if (lease.Entry.Version == lease.Version && lease.Entry.Status == EventStatus.Processing)
@@ -81,14 +90,24 @@ internal sealed class InMemoryEventStore : IEventStore
                 }
             }
 
+            long loaded = 0;
             while ((claimed?.Count ?? 0) < maxCount && _runnable.TryPeek(out var item, out var key) && key.Ticks <= nowTicks)
             {
-                _runnable.Dequeue();
                 var entry = item.Entry;
                 if (entry.Version != item.Version)
                 {
+                    _runnable.Dequeue();
                     continue;
                 }
+
+                // The payload budget: stop at the first event that does not fit (it stays first in line), but always take one.
+                if (claimed is not null && loaded + entry.PayloadBytes > maxPayloadBytes)
+                {
+                    break;
+                }
+
+                _runnable.Dequeue();
+                loaded += entry.PayloadBytes;
 
                 Move(entry, EventStatus.Processing);
                 entry.Attempts++;
@@ -105,10 +124,12 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult<IReadOnlyList<ClaimedEvent>>(claimed ?? (IReadOnlyList<ClaimedEvent>)[]);
     }
 
-    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        var leaseUntil = now + leaseDuration;
         var renewed = new List<Guid>(eventIds.Count);
         lock (_gate)
         {
@@ -389,6 +410,7 @@ internal sealed class InMemoryEventStore : IEventStore
         public readonly DateTimeOffset CreatedAt = record.CreatedAt;
         public readonly string? IdempotencyKey = record.IdempotencyKey;
         public readonly EventRecord Original = record;
+        public readonly int PayloadBytes = Encoding.UTF8.GetByteCount(record.Payload);
         public EventStatus Status = record.Status;
         public int Attempts = record.Attempts;
         public DateTimeOffset AvailableAt = record.AvailableAt;

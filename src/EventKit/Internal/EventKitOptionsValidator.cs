@@ -14,6 +14,8 @@ internal sealed class EventKitOptionsValidator(HandlerRegistry? registry = null)
         Range(failures, nameof(options.MaxConcurrency), options.MaxConcurrency, 1, 1_000);
         Range(failures, nameof(options.MaxAttempts), options.MaxAttempts, 1, 100);
         Range(failures, nameof(options.CleanupBatchSize), options.CleanupBatchSize, 1, 100_000);
+        Range(failures, nameof(options.MaxPayloadSize), options.MaxPayloadSize, 1024, 256 * 1024 * 1024);
+        Range(failures, nameof(options.MaxClaimPayloadSize), options.MaxClaimPayloadSize, 1024, 1024 * 1024 * 1024);
 
         Range(failures, nameof(options.PollingInterval), options.PollingInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         Range(failures, nameof(options.LeaseDuration), options.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));

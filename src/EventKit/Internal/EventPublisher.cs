@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -7,6 +9,7 @@ namespace EventKit.Internal;
 internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions> options, TimeProvider timeProvider, EventKitTelemetry telemetry) : IEventPublisher
 {
     private readonly JsonSerializerOptions _serializerOptions = options.Value.SerializerOptions;
+    private readonly int _maxPayloadSize = options.Value.MaxPayloadSize;
 
     public ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -26,7 +29,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             throw SerializationError(payload.GetType(), ex, nameof(payload));
         }
 
-        ValidateJson(json, payload.GetType());
+        ValidateJson(json, payload.GetType(), nameof(payload));
         return AppendAsync(type, entity, entityId, json, options, cancellationToken);
     }
 
@@ -84,14 +87,30 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             throw SerializationError(typeof(TPayload), ex, nameof(payload));
         }
 
-        ValidateJson(json, typeof(TPayload));
+        ValidateJson(json, typeof(TPayload), nameof(payload));
         return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, options, cancellationToken);
     }
 
-    // System.Text.Json escapes NUL (\u0000) and replaces unpaired surrogates with U+FFFD, so its text never has them raw;
-    // a converter that writes raw JSON without validation could, and no store could then hold the payload exactly.
-    private static void ValidateJson(string json, Type payloadType) =>
-        EventValidation.ValidateStorable(json, "payload", $"The JSON of the payload of type '{payloadType.FullName}'");
+    private void ValidateJson(string json, Type payloadType, string paramName)
+    {
+        // System.Text.Json escapes NUL (\u0000) and replaces unpaired surrogates with U+FFFD, so its text never has them
+        // raw; a converter that writes raw JSON without validation could, and no store could then hold the payload exactly.
+        EventValidation.ValidateStorable(json, paramName, $"The JSON of the payload of type '{payloadType.FullName}'");
+
+        // A UTF-16 character is at most 3 UTF-8 bytes (a surrogate pair, 2 characters, is 4): most payloads need no count.
+        if ((long)json.Length * 3 <= _maxPayloadSize)
+        {
+            return;
+        }
+
+        var size = Encoding.UTF8.GetByteCount(json);
+        if (size > _maxPayloadSize)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The JSON of the payload of type '{payloadType.FullName}' is {size:N0} bytes (UTF-8), more than EventKitOptions.MaxPayloadSize allows ({_maxPayloadSize:N0} bytes)."),
+                paramName);
+        }
+    }
 
     private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ public sealed class OutcomeWriterTests
         host.Store.RefuseOutcomeOf(id, o => o.Error?.Contains("cannot hold", StringComparison.Ordinal) == true);
         host.Start();
 
-        await host.WaitUntilAsync(() => host.Recorded.Count == 6, "every outcome is recorded");
+        await host.WaitUntilAsync(() => host.Recorded.Count == 6 && host.Logs.WithId(1023).Count == 1, "every outcome is recorded, the refused one with its texts replaced");
         var details = await host.GetAsync(id);
         details.Event.Status.Should().Be(EventStatus.Failed, "its status and retry time are kept");
         details.Event.LastError.Should().Be(OutcomeFallback.Note);

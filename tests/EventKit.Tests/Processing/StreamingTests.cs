@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using FluentAssertions;
 using Xunit;
 
@@ -64,5 +65,46 @@ public sealed class StreamingTests
         gates[0].SetResult();
         gates[1].SetResult();
         await host.WaitUntilAsync(() => host.RecordedCount(EventStatus.Completed) == 52, "all are completed");
+    }
+
+    [Fact]
+    public async Task LargePayloads_AreClaimedABudgetAtATime_AndTheNextClaimComesWithoutWaitingForAPoll()
+    {
+        await using var host = PipelineHost.Create(
+            o => o.MaxClaimPayloadSize = 4 * 1024,
+            b => b.AddHandler<BulkyHandler>(),
+            s => s.AddSingleton<BulkyRuns>());
+        for (var i = 0; i < 20; i++)
+        {
+            await host.PublishAsync(new Bulky($"b{i}", new string('x', 1500)));
+        }
+
+        host.Start();
+
+        // The polling interval is an hour and the clock does not move: only claiming again at once gets through them.
+        await host.WaitUntilAsync(() => host.RecordedCount(EventStatus.Completed) == 20, "every bulky event is completed");
+        host.Store.Claims.Should().BeGreaterThanOrEqualTo(7, "a claim loads at most 4 KiB of payload: two of these events");
+        ((BulkyRuns)host.Services.GetService(typeof(BulkyRuns))!).Count.Should().Be(20);
+    }
+
+    [EventType("bulky.thing", Entity = "thing")]
+    public sealed record Bulky([property: EntityId] string Name, string Blob);
+
+    public sealed class BulkyRuns
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    public sealed class BulkyHandler(BulkyRuns runs) : IEventHandler<Bulky>
+    {
+        public Task HandleAsync(EventContext<Bulky> context, CancellationToken cancellationToken)
+        {
+            runs.Add();
+            return Task.CompletedTask;
+        }
     }
 }

@@ -9,6 +9,7 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
 {
     private static readonly TimeSpan MaxErrorDelay = TimeSpan.FromSeconds(30);
     private readonly StoreScope _store = new(processor.Scopes);
+    private bool _cutByPayload;
 
     public ValueTask DisposeAsync() => _store.DisposeAsync();
 
@@ -65,7 +66,7 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
                 continue;
             }
 
-            if (claimed < wanted)
+            if (claimed < wanted && !_cutByPayload)
             {
                 // Nothing more is runnable now: wait for work instead of asking again.
                 nextDue = await waiter.WaitForWorkAsync(nextDue, stoppingToken).ConfigureAwait(false);
@@ -76,12 +77,15 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
     /// <summary>Claims up to <paramref name="count"/> events into the run's buffer; returns how many.</summary>
     public async Task<int> ClaimAsync(int count, CancellationToken cancellationToken)
     {
+        // The store may grant the lease by its own clock (PostgreSQL: the database's); read before the call, now plus
+        // the lease duration is when the lease ends at the earliest by this processor's clock, which is what it counts on.
         var now = processor.Time.GetUtcNow();
-        var leaseUntil = now + processor.Options.LeaseDuration;
+        var leaseDuration = processor.Options.LeaseDuration;
+        var leaseUntil = now + leaseDuration;
         IReadOnlyList<ClaimedEvent> claimed;
         try
         {
-            claimed = await _store.Store.ClaimAsync(processor.Owner, count, now, leaseUntil, cancellationToken).ConfigureAwait(false);
+            claimed = await _store.Store.ClaimAsync(processor.Owner, count, processor.Options.MaxClaimPayloadSize, now, leaseDuration, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -89,6 +93,15 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
             throw;
         }
 
+        // A short claim that carries at least half the payload budget was most likely cut by it: more may be runnable,
+        // so the loop claims again as soon as the payloads held allow, instead of waiting for a poll.
+        long payload = 0;
+        foreach (var item in claimed)
+        {
+            payload += item.Event.Payload.Length;
+        }
+
+        _cutByPayload = claimed.Count < count && payload >= processor.Options.MaxClaimPayloadSize / 2;
         if (claimed.Count > 0)
         {
             run.Enqueue(claimed, leaseUntil);

@@ -16,14 +16,18 @@ internal sealed class LeaseBook
     private readonly int _bufferSize;
     private readonly int _claimSize;
     private readonly int _maxOutstanding;
+    private readonly long _maxPayload;
+    private long _payload;
     private int _buffered;
     private Wanted _wanted;
     private Exception? _fault;
 
     /// <param name="batchSize">How many events one claim takes (BatchSize).</param>
     /// <param name="workers">How many run at once (MaxConcurrency).</param>
-    public LeaseBook(int batchSize, int workers)
+    /// <param name="maxPayload">The payload one claim may load (MaxClaimPayloadSize): no claim while the events held already carry that much.</param>
+    public LeaseBook(int batchSize, int workers, long maxPayload)
     {
+        _maxPayload = maxPayload;
         // Claims take BatchSize events once that much of the buffer is free, so the buffer holds one to two claims'
         // worth: claims keep their size (and their cost per event), and the workers never wait for the next one.
         _claimSize = batchSize;
@@ -78,6 +82,7 @@ internal sealed class LeaseBook
 
             _leased.Add(leased.Event.Id, leased);
             _buffered++;
+            _payload += leased.Event.Payload.Length;
             return true;
         }
     }
@@ -160,6 +165,7 @@ internal sealed class LeaseBook
             if (_leased.TryGetValue(leased.Event.Id, out var held) && ReferenceEquals(held, leased))
             {
                 _leased.Remove(leased.Event.Id);
+                _payload -= leased.Event.Payload.Length;
             }
 
             Changed();
@@ -269,6 +275,13 @@ internal sealed class LeaseBook
 
     private int Claimable()
     {
+        // Payloads held in memory are bounded as well as their number: at most one claim's budget on top of what is
+        // held below it (a single event larger than the budget is still claimed when nothing else is held).
+        if (_payload >= _maxPayload && _leased.Count > 0)
+        {
+            return 0;
+        }
+
         var room = Math.Min(_bufferSize - _buffered, _maxOutstanding - _leased.Count);
         return room >= _claimSize || (room > 0 && _buffered == 0) ? Math.Min(room, _claimSize) : 0;
     }

@@ -113,8 +113,10 @@ internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : I
 
         try
         {
-            var until = processor.Time.GetUtcNow() + processor.Options.LeaseDuration;
-            var renewed = await _store.Store.RenewLeasesAsync(ids, processor.Owner, until).ConfigureAwait(false);
+            // As for a claim: the store may renew by its own clock; by this processor's, the lease lasts at least this long.
+            var now = processor.Time.GetUtcNow();
+            var until = now + processor.Options.LeaseDuration;
+            var renewed = await _store.Store.RenewLeasesAsync(ids, processor.Owner, now, processor.Options.LeaseDuration).ConfigureAwait(false);
             var lost = book.Renewed(ids, renewed, until);
             if (lost > 0)
             {

@@ -31,7 +31,7 @@ internal sealed class ProcessorRun
         _processor = processor;
         IsDrain = drain;
         var options = processor.Options;
-        Book = new LeaseBook(options.BatchSize, options.MaxConcurrency);
+        Book = new LeaseBook(options.BatchSize, options.MaxConcurrency, options.MaxClaimPayloadSize);
         Buffer = Channel.CreateUnbounded<LeasedEvent>(new UnboundedChannelOptions { SingleWriter = true });
         _slots = new RunSlot[options.MaxConcurrency];
         for (var i = 0; i < _slots.Length; i++)
