@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
 using EventKit.EntityFramework.Internal;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
@@ -37,17 +36,7 @@ public class PublishCostBreakdownBenchmark
         _database = await BenchDatabase.CreateAsync(Store);
         _host = new EventKitHost(Store, _database, _probe);
         var services = new ServiceCollection().AddLogging();
-        if (Store == StoreKind.Sqlite)
-        {
-            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, _database.ConnectionString));
-            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
-        }
-        else
-        {
-            services.AddDbContext<PostgresBenchDbContext>(o => o.UseNpgsql(_database.ConnectionString));
-            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<PostgresBenchDbContext>());
-        }
-
+        _database.AddContext(services);
         _efOnly = services.BuildServiceProvider();
     }
 
@@ -72,6 +61,20 @@ public class PublishCostBreakdownBenchmark
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Requests)]
     public Task Raw() => Parallel(() => _database!.Raw.InsertOrderAndEventAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq)), DateTime.UtcNow));
+
+    /// <summary>The bar of #13: the same request's <c>SaveChanges</c> without any event (the order alone).</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EfCoreNoEvent() => Parallel(async () =>
+    {
+        var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
+        var scope = _efOnly!.CreateAsyncScope();
+        await using (scope)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+    });
 
     [Benchmark(OperationsPerInvoke = Requests)]
     public Task EfCoreOnly() => Parallel(async () =>

@@ -1,5 +1,7 @@
 using EventKit.EntityFramework.Internal;
+using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -27,12 +29,25 @@ public static class EntityFrameworkEventKitBuilderExtensions
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Scoped<IEventStore, EntityFrameworkEventStore<TContext>>());
         services.TryAddSingleton<EventKitDbContextInterceptor>();
+        services.TryAddSingleton<OutboxInterceptor>();
 
         // Once per context type: a second UseEntityFramework with another context must wake the processor too.
         if (!services.Any(d => d.ServiceType == typeof(InterceptorRegistration<TContext>)))
         {
             services.AddSingleton<InterceptorRegistration<TContext>>();
-            services.ConfigureDbContext<TContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<EventKitDbContextInterceptor>()));
+            services.ConfigureDbContext<TContext>((provider, options) =>
+            {
+                // Research prototype (#13): the publish path is chosen per service provider, so benchmarks compare them in one run.
+                if (provider.GetService<Microsoft.Extensions.Options.IOptions<EntityFrameworkPublishOptions>>()?.Value.Path is PublishPath.LeanChangeTracker or PublishPath.Statement)
+                {
+                    options.AddInterceptors(provider.GetRequiredService<OutboxInterceptor>());
+                    ((IDbContextOptionsBuilderInfrastructure)options).AddOrUpdateExtension(new EventKitContextOptionsExtension());
+                }
+                else
+                {
+                    options.AddInterceptors(provider.GetRequiredService<EventKitDbContextInterceptor>());
+                }
+            });
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventKitOptions>, EntityFrameworkStoreValidator<TContext>>());

@@ -22,8 +22,14 @@ public abstract class RawOutbox
     /// <summary>One request: the business row and its event in one transaction.</summary>
     public abstract Task InsertOrderAndEventAsync(OrderPlaced payload, DateTime now);
 
+    /// <summary>One request without an event: the business row alone, one statement in autocommit.</summary>
+    public abstract Task InsertOrderAsync(OrderPlaced payload, DateTime now);
+
     /// <summary>One multi-row INSERT of <paramref name="payloads"/> in one transaction.</summary>
     public abstract Task InsertEventsAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now);
+
+    /// <summary>One INSERT statement per event, executed one after another (a round trip each), in one transaction.</summary>
+    public abstract Task InsertEventsOneByOneAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now);
 
     /// <summary>Leases up to <paramref name="count"/> runnable events to <paramref name="owner"/> with one statement.</summary>
     public abstract Task<List<ClaimedRow>> ClaimAsync(string owner, int count, DateTime now, DateTime leaseUntil);

@@ -1,11 +1,14 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using EventKit.EntityFramework.Internal.Publishing;
 using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -16,10 +19,18 @@ namespace EventKit.EntityFramework.Internal;
 /// tracked except the rows being added. The raw statements come from the dialect of the context's model (not of its
 /// CLR type: one context type can have several models).
 /// </summary>
-internal sealed class EntityFrameworkEventStore<TContext>(TContext context, EventKitDbContextInterceptor? interceptor = null, ILoggerFactory? loggerFactory = null) : IEventStore
+internal sealed class EntityFrameworkEventStore<TContext>(
+    TContext context,
+    EventKitDbContextInterceptor? interceptor = null,
+    ILoggerFactory? loggerFactory = null,
+    IOptions<EntityFrameworkPublishOptions>? publishOptions = null) : IEventStore
     where TContext : DbContext
 {
     private readonly ILogger _logger = loggerFactory?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+    private readonly PublishPath _path = publishOptions?.Value.Path ?? PublishPath.ChangeTracker;
+    private ContextOutbox? _outbox;
+
+    private ContextOutbox Outbox => _outbox ??= context.GetService<ContextOutbox>();
 
     private DbSet<EventEntity> Events => context.Set<EventEntity>();
 
@@ -27,10 +38,66 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
 
     private StoreDialect Dialect => StoreDialect.Get(context, _logger);
 
-    public async ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.IdempotencyKey is { } key)
+        if (record.IdempotencyKey is not null)
+        {
+            return AppendKeyedAsync(record, cancellationToken);
+        }
+
+        Add(record);
+        return ValueTask.FromResult(record.Id);
+    }
+
+    public async ValueTask<IReadOnlyList<Guid>> AppendManyAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var ids = new Guid[records.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var record = records[i];
+            ArgumentNullException.ThrowIfNull(record);
+            if (record.IdempotencyKey is not null)
+            {
+                ids[i] = await AppendKeyedAsync(record, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            ids[i] = record.Id;
+            if (_path != PublishPath.Statement)
+            {
+                Add(record);
+            }
+        }
+
+        if (_path == PublishPath.Statement)
+        {
+            var pending = Outbox.Pending;
+            pending.EnsureCapacity(pending.Count + records.Count);
+            foreach (var record in records)
+            {
+                if (record.IdempotencyKey is null)
+                {
+                    pending.Add(record);
+                }
+            }
+        }
+
+        return ids;
+    }
+
+    private async ValueTask<Guid> AppendKeyedAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        var key = record.IdempotencyKey!;
+        if (_path == PublishPath.Statement)
+        {
+            if (Outbox.FindKey(key) is { } pending)
+            {
+                return pending;
+            }
+        }
+        else
         {
             foreach (var entry in context.ChangeTracker.Entries<EventEntity>())
             {
@@ -39,18 +106,39 @@ internal sealed class EntityFrameworkEventStore<TContext>(TContext context, Even
                     return entry.Entity.Id;
                 }
             }
-
-            var existing = await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            if (existing is { } id)
-            {
-                return id;
-            }
         }
 
-        context.Add(EventEntity.From(record));
-        interceptor?.Appended(context, record.AvailableAt.UtcDateTime);
+        // A key stored by a committed unit of work. One stored concurrently is not seen here: on the statement path
+        // the INSERT skips it (ON CONFLICT DO NOTHING) and the business change commits; on the change-tracker path the
+        // unique index fails the SaveChanges.
+        var existing = await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is { } id)
+        {
+            return id;
+        }
+
+        Add(record);
         return record.Id;
+    }
+
+    private void Add(EventRecord record)
+    {
+        switch (_path)
+        {
+            case PublishPath.Statement:
+                Outbox.Pending.Add(record);
+                break;
+            case PublishPath.LeanChangeTracker:
+                context.Add(EventEntity.From(record));
+                var at = record.AvailableAt.UtcDateTime;
+                Outbox.UnsavedEarliest = Outbox.UnsavedEarliest is { } e && e < at ? e : at;
+                break;
+            default:
+                context.Add(EventEntity.From(record));
+                interceptor?.Appended(context, record.AvailableAt.UtcDateTime);
+                break;
+        }
     }
 
     public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)

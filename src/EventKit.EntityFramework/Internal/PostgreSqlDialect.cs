@@ -7,8 +7,103 @@ namespace EventKit.EntityFramework.Internal;
 /// without waiting for each other; a batch settles in one statement (status changes and log rows from
 /// <c>unnest</c> of array parameters), so one round trip and one commit.
 /// </summary>
-internal sealed class PostgreSqlDialect(string events, string logs) : StoreDialect(events, logs)
+internal sealed class PostgreSqlDialect(string events, string logs, string payloadType) : StoreDialect(events, logs)
 {
+    // One row: plain parameters. Many rows: one statement over unnest of arrays, so the text and the parameter count
+    // do not grow with the batch. Both skip a row whose idempotency key is already stored (or is being stored by a
+    // transaction this one then waits for), so the business change of a second unit of work with that key commits.
+    private string InsertOneSql { get; } =
+        $"INSERT INTO {events} ({InsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, CAST(@ek_payload AS {payloadType}), 'pending', 0, " +
+        "@ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent) ON CONFLICT DO NOTHING";
+
+    private string InsertManySql { get; } =
+        $"INSERT INTO {events} ({InsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
+        "v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent " +
+        "FROM unnest(@ek_id, @ek_type, @ek_entity, @ek_entity_id, @ek_payload, @ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent) " +
+        "AS v(id, type, entity, entity_id, payload, available_at, created_at, actor, correlation_id, idempotency_key, trace_parent) ON CONFLICT DO NOTHING";
+
+    public override bool AppendsToCommand => true;
+
+    public override bool InsertNeedsTransaction(int count) => false;
+
+    public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events)
+    {
+        var text = command.CommandText.AsSpan().TrimEnd();
+        var sql = events.Count == 1 ? InsertOneSql : InsertManySql;
+        command.CommandText = text.Length == 0 ? sql : string.Concat(text, text[^1] == ';' ? "\n" : ";\n", sql);
+        AddInsertParameters(command, events);
+    }
+
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken)
+    {
+        var command = CreateCommand(connection, transaction, timeout, events.Count == 1 ? InsertOneSql : InsertManySql);
+        await using (command.ConfigureAwait(false))
+        {
+            AddInsertParameters(command, events);
+            await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void AddInsertParameters(DbCommand command, IReadOnlyList<EventRecord> events)
+    {
+        if (events.Count == 1)
+        {
+            var e = events[0];
+            AddParameter(command, "@ek_id", e.Id);
+            AddParameter(command, "@ek_type", e.Type);
+            AddParameter(command, "@ek_entity", e.Entity);
+            AddParameter(command, "@ek_entity_id", e.EntityId);
+            AddParameter(command, "@ek_payload", e.Payload);
+            AddParameter(command, "@ek_available_at", e.AvailableAt.UtcDateTime);
+            AddParameter(command, "@ek_created_at", e.CreatedAt.UtcDateTime);
+            AddParameter(command, "@ek_actor", e.Actor);
+            AddParameter(command, "@ek_correlation_id", e.CorrelationId);
+            AddParameter(command, "@ek_idempotency_key", e.IdempotencyKey);
+            AddParameter(command, "@ek_trace_parent", e.TraceParent);
+            return;
+        }
+
+        var n = events.Count;
+        var ids = new Guid[n];
+        var types = new string[n];
+        var entities = new string[n];
+        var entityIds = new string[n];
+        var payloads = new string[n];
+        var availableAt = new DateTime[n];
+        var createdAt = new DateTime[n];
+        var actors = new string?[n];
+        var correlationIds = new string?[n];
+        var keys = new string?[n];
+        var traceParents = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = events[i];
+            ids[i] = e.Id;
+            types[i] = e.Type;
+            entities[i] = e.Entity;
+            entityIds[i] = e.EntityId;
+            payloads[i] = e.Payload;
+            availableAt[i] = e.AvailableAt.UtcDateTime;
+            createdAt[i] = e.CreatedAt.UtcDateTime;
+            actors[i] = e.Actor;
+            correlationIds[i] = e.CorrelationId;
+            keys[i] = e.IdempotencyKey;
+            traceParents[i] = e.TraceParent;
+        }
+
+        AddParameter(command, "@ek_id", ids);
+        AddParameter(command, "@ek_type", types);
+        AddParameter(command, "@ek_entity", entities);
+        AddParameter(command, "@ek_entity_id", entityIds);
+        AddParameter(command, "@ek_payload", payloads);
+        AddParameter(command, "@ek_available_at", availableAt);
+        AddParameter(command, "@ek_created_at", createdAt);
+        AddParameter(command, "@ek_actor", actors);
+        AddParameter(command, "@ek_correlation_id", correlationIds);
+        AddParameter(command, "@ek_idempotency_key", keys);
+        AddParameter(command, "@ek_trace_parent", traceParents);
+    }
+
     // The UPDATE is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
     public override string ClaimSql { get; } =
         $"WITH claimed AS (UPDATE {events} AS e SET {ClaimSet} FROM (SELECT \"id\", \"available_at\" FROM {events} WHERE {Runnable} " +

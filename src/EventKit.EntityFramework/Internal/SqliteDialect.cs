@@ -31,7 +31,82 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
+    /// <summary>Rows per INSERT statement: 11 parameters each, far below SQLite's 32,766 host parameters.</summary>
+    private const int InsertChunk = 100;
+
+    private readonly string?[] _insertSql = new string?[InsertChunk + 1];
+
     public override string Name => "SQLite";
+
+    // Microsoft.Data.Sqlite runs the statements of one command one by one, each committing on its own outside a
+    // transaction, and ignores an error in a statement after the first result set: EventKit's INSERT never rides in
+    // EF Core's command here; it runs as its own command inside the transaction.
+    public override bool AppendsToCommand => false;
+
+    public override bool InsertNeedsTransaction(int count) => count > InsertChunk;
+
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken)
+    {
+        for (var start = 0; start < events.Count; start += InsertChunk)
+        {
+            var rows = Math.Min(InsertChunk, events.Count - start);
+            var command = CreateCommand(connection, transaction, timeout, InsertSql(rows));
+            await using (command.ConfigureAwait(false))
+            {
+                for (var i = 0; i < rows; i++)
+                {
+                    var e = events[start + i];
+                    var p = i.ToString(CultureInfo.InvariantCulture);
+                    AddParameter(command, "@ek_id" + p, Key(e.Id));
+                    AddParameter(command, "@ek_type" + p, e.Type);
+                    AddParameter(command, "@ek_entity" + p, e.Entity);
+                    AddParameter(command, "@ek_entity_id" + p, e.EntityId);
+                    AddParameter(command, "@ek_payload" + p, e.Payload);
+                    AddParameter(command, "@ek_available_at" + p, e.AvailableAt.UtcDateTime);
+                    AddParameter(command, "@ek_created_at" + p, e.CreatedAt.UtcDateTime);
+                    AddParameter(command, "@ek_actor" + p, e.Actor);
+                    AddParameter(command, "@ek_correlation_id" + p, e.CorrelationId);
+                    AddParameter(command, "@ek_idempotency_key" + p, e.IdempotencyKey);
+                    AddParameter(command, "@ek_trace_parent" + p, e.TraceParent);
+                }
+
+                await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private string InsertSql(int rows)
+    {
+        if (_insertSql[rows] is { } cached)
+        {
+            return cached;
+        }
+
+        var sql = new StringBuilder($"INSERT INTO {EventsTable} ({InsertColumns}) VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            sql.Append(i == 0 ? "(" : ", (")
+                .Append(CultureInfo.InvariantCulture, $"@ek_id{i}, @ek_type{i}, @ek_entity{i}, @ek_entity_id{i}, @ek_payload{i}, 'pending', 0, @ek_available_at{i}, @ek_created_at{i}, ")
+                .Append(CultureInfo.InvariantCulture, $"@ek_actor{i}, @ek_correlation_id{i}, @ek_idempotency_key{i}, @ek_trace_parent{i})");
+        }
+
+        var text = sql.Append(" ON CONFLICT DO NOTHING").ToString();
+        _insertSql[rows] = text;
+        return text;
+    }
+
+    // EF Core's SQLite provider stores a Guid as upper-case text.
+    private static string Key(Guid id)
+    {
+        return string.Create(36, id, static (span, value) =>
+        {
+            value.TryFormat(span, out _);
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.ToUpperInvariant(span[i]);
+            }
+        });
+    }
 
     public override bool SettleNeedsTransaction => true;
 
