@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
+using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
@@ -23,6 +24,7 @@ public class PublishBatchBenchmark
     private readonly OrderPlaced[] _payloads = new OrderPlaced[BatchSize];
     private BenchDatabase? _database;
     private EventKitHost? _host;
+    private EventKitHost? _statement;
     private InMemoryRawOutbox? _memory;
     private int _seq;
     private int _sinceReset;
@@ -42,6 +44,7 @@ public class PublishBatchBenchmark
 
         _memory = new InMemoryRawOutbox();
         _host = new EventKitHost(Store, _database, _probe);
+        _statement = new EventKitHost(Store, _database, _probe, configureServices: Store == StoreKind.InMemory ? null : EventKitHost.Path(PublishPath.Statement));
     }
 
     /// <summary>
@@ -68,6 +71,11 @@ public class PublishBatchBenchmark
         if (_host is not null)
         {
             await _host.DisposeAsync();
+        }
+
+        if (_statement is not null)
+        {
+            await _statement.DisposeAsync();
         }
 
         if (_database is not null)
@@ -102,20 +110,73 @@ public class PublishBatchBenchmark
         }
     }
 
+    /// <summary>The target of #13 item 2: one INSERT statement per event (a round trip each) in one transaction.</summary>
     [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
-    public async Task EventKit()
+    public async Task RawOneByOne()
     {
         ResetMemoryWhenFull();
         _sinceReset += BatchSize * Batches;
         for (var b = 0; b < Batches; b++)
         {
-            var scope = _host!.Services.CreateAsyncScope();
+            for (var i = 0; i < BatchSize; i++)
+            {
+                _payloads[i] = OrderPlaced.Create(++_seq);
+            }
+
+            if (_database is null)
+            {
+                foreach (var payload in _payloads)
+                {
+                    _memory!.Publish(payload);
+                }
+
+                continue;
+            }
+
+            await _database.Raw.InsertEventsOneByOneAsync(_payloads, DateTime.UtcNow);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
+    public Task EventKit() => Publish(_host!, many: false);
+
+    /// <summary>Today's change-tracker path, through <c>PublishManyAsync</c>.</summary>
+    [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
+    public Task EventKitMany() => Publish(_host!, many: true);
+
+    /// <summary>Design (b), EventKit's own INSERT: 100 <c>PublishAsync</c> calls, one <c>SaveChanges</c>.</summary>
+    [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
+    public Task EventKitStatement() => Publish(_statement!, many: false);
+
+    /// <summary>Design (b) through <c>PublishManyAsync</c>.</summary>
+    [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
+    public Task EventKitStatementMany() => Publish(_statement!, many: true);
+
+    private async Task Publish(EventKitHost host, bool many)
+    {
+        ResetMemoryWhenFull();
+        _sinceReset += BatchSize * Batches;
+        for (var b = 0; b < Batches; b++)
+        {
+            var scope = host.Services.CreateAsyncScope();
             await using (scope)
             {
                 var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
-                for (var i = 0; i < BatchSize; i++)
+                if (many)
                 {
-                    await publisher.PublishAsync(OrderPlaced.Create(++_seq));
+                    for (var i = 0; i < BatchSize; i++)
+                    {
+                        _payloads[i] = OrderPlaced.Create(++_seq);
+                    }
+
+                    await publisher.PublishManyAsync(_payloads);
+                }
+                else
+                {
+                    for (var i = 0; i < BatchSize; i++)
+                    {
+                        await publisher.PublishAsync(OrderPlaced.Create(++_seq));
+                    }
                 }
 
                 if (_database is not null)

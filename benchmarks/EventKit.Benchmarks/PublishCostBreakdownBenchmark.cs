@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
 using EventKit.EntityFramework.Internal;
+using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
@@ -22,7 +23,12 @@ public class PublishCostBreakdownBenchmark
     private readonly HandlerProbe _probe = new();
     private BenchDatabase? _database;
     private EventKitHost? _host;
+    private EventKitHost? _lean;
+    private EventKitHost? _statement;
+    private EventKitHost? _pooled;
+    private EventKitHost? _statementPooled;
     private ServiceProvider? _efOnly;
+    private ServiceProvider? _efOnlyPooled;
     private int _seq;
 
     [ParamsSource(nameof(Stores))]
@@ -35,9 +41,16 @@ public class PublishCostBreakdownBenchmark
     {
         _database = await BenchDatabase.CreateAsync(Store);
         _host = new EventKitHost(Store, _database, _probe);
+        _lean = new EventKitHost(Store, _database, _probe, configureServices: EventKitHost.Path(PublishPath.LeanChangeTracker));
+        _statement = new EventKitHost(Store, _database, _probe, configureServices: EventKitHost.Path(PublishPath.Statement));
+        _pooled = new EventKitHost(Store, _database, _probe, pooled: true);
+        _statementPooled = new EventKitHost(Store, _database, _probe, pooled: true, configureServices: EventKitHost.Path(PublishPath.Statement));
         var services = new ServiceCollection().AddLogging();
         _database.AddContext(services);
         _efOnly = services.BuildServiceProvider();
+        var pooledServices = new ServiceCollection().AddLogging();
+        _database.AddContext(pooledServices, pooled: true);
+        _efOnlyPooled = pooledServices.BuildServiceProvider();
     }
 
     [GlobalCleanup]
@@ -48,9 +61,17 @@ public class PublishCostBreakdownBenchmark
             await _efOnly.DisposeAsync();
         }
 
-        if (_host is not null)
+        if (_efOnlyPooled is not null)
         {
-            await _host.DisposeAsync();
+            await _efOnlyPooled.DisposeAsync();
+        }
+
+        foreach (var host in new[] { _host, _lean, _statement, _pooled, _statementPooled })
+        {
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
         }
 
         if (_database is not null)
@@ -64,10 +85,16 @@ public class PublishCostBreakdownBenchmark
 
     /// <summary>The bar of #13: the same request's <c>SaveChanges</c> without any event (the order alone).</summary>
     [Benchmark(OperationsPerInvoke = Requests)]
-    public Task EfCoreNoEvent() => Parallel(async () =>
+    public Task EfCoreNoEvent() => NoEvent(_efOnly!);
+
+    /// <summary>The bar with <c>AddDbContextPool</c>.</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EfCoreNoEventPooled() => NoEvent(_efOnlyPooled!);
+
+    private Task NoEvent(IServiceProvider services) => Parallel(async () =>
     {
         var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        var scope = _efOnly!.CreateAsyncScope();
+        var scope = services.CreateAsyncScope();
         await using (scope)
         {
             var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
@@ -102,10 +129,26 @@ public class PublishCostBreakdownBenchmark
     });
 
     [Benchmark(OperationsPerInvoke = Requests)]
-    public Task EventKit() => Parallel(async () =>
+    public Task EventKit() => Request(_host!);
+
+    /// <summary>Design (a): the change tracker, with the interceptor's state in the context's own EF service scope.</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EventKitLean() => Request(_lean!);
+
+    /// <summary>Design (b): EventKit's own INSERT inside SaveChanges.</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EventKitStatement() => Request(_statement!);
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EventKitPooled() => Request(_pooled!);
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EventKitStatementPooled() => Request(_statementPooled!);
+
+    private Task Request(EventKitHost host) => Parallel(async () =>
     {
         var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        var scope = _host!.Services.CreateAsyncScope();
+        var scope = host.Services.CreateAsyncScope();
         await using (scope)
         {
             var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();

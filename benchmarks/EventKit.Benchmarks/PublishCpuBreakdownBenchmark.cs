@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
 using EventKit.EntityFramework.Internal;
+using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,6 +32,9 @@ public class PublishCpuBreakdownBenchmark
     private BenchDatabase? _database;
     private EventKitHost? _host;
     private EventKitHost? _pooledHost;
+    private EventKitHost? _lean;
+    private EventKitHost? _statement;
+    private EventKitHost? _statementPooled;
     private IServiceProvider? _nullStore;
     private int _seq;
 
@@ -45,6 +49,9 @@ public class PublishCpuBreakdownBenchmark
         _database = await BenchDatabase.CreateAsync(Store, relaxed: true);
         _host = new EventKitHost(Store, _database, _probe);
         _pooledHost = new EventKitHost(Store, _database, _probe, pooled: true);
+        _lean = new EventKitHost(Store, _database, _probe, configureServices: EventKitHost.Path(PublishPath.LeanChangeTracker));
+        _statement = new EventKitHost(Store, _database, _probe, configureServices: EventKitHost.Path(PublishPath.Statement));
+        _statementPooled = new EventKitHost(Store, _database, _probe, pooled: true, configureServices: EventKitHost.Path(PublishPath.Statement));
         var services = new ServiceCollection().AddLogging();
         services.AddEventKit();
         services.AddSingleton<IEventStore, NullEventStore>();
@@ -54,14 +61,12 @@ public class PublishCpuBreakdownBenchmark
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        if (_pooledHost is not null)
+        foreach (var host in new[] { _host, _pooledHost, _lean, _statement, _statementPooled })
         {
-            await _pooledHost.DisposeAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
         }
 
         if (_database is not null)
@@ -206,6 +211,38 @@ public class PublishCpuBreakdownBenchmark
 
     [Benchmark(OperationsPerInvoke = Requests)]
     public Task SaveOrderAndEvent() => Requests_(_host!, async (scope, db, payload) =>
+    {
+        db.Orders.Add(NewOrder(payload));
+        await scope.GetRequiredService<IEventPublisher>().PublishAsync(payload);
+        await db.SaveChangesAsync();
+    });
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task TrackOrderAndEventStatement() => Requests_(_statement!, async (scope, db, payload) =>
+    {
+        db.Orders.Add(NewOrder(payload));
+        await scope.GetRequiredService<IEventPublisher>().PublishAsync(payload);
+        db.ChangeTracker.DetectChanges();
+    });
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task SaveOrderAndEventLean() => Requests_(_lean!, async (scope, db, payload) =>
+    {
+        db.Orders.Add(NewOrder(payload));
+        await scope.GetRequiredService<IEventPublisher>().PublishAsync(payload);
+        await db.SaveChangesAsync();
+    });
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task SaveOrderAndEventStatement() => Requests_(_statement!, async (scope, db, payload) =>
+    {
+        db.Orders.Add(NewOrder(payload));
+        await scope.GetRequiredService<IEventPublisher>().PublishAsync(payload);
+        await db.SaveChangesAsync();
+    });
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task SaveOrderAndEventStatementPooled() => Requests_(_statementPooled!, async (scope, db, payload) =>
     {
         db.Orders.Add(NewOrder(payload));
         await scope.GetRequiredService<IEventPublisher>().PublishAsync(payload);

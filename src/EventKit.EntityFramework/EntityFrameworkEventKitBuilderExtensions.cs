@@ -29,7 +29,6 @@ public static class EntityFrameworkEventKitBuilderExtensions
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Scoped<IEventStore, EntityFrameworkEventStore<TContext>>());
         services.TryAddSingleton<EventKitDbContextInterceptor>();
-        services.TryAddSingleton<OutboxInterceptor>();
 
         // Once per context type: a second UseEntityFramework with another context must wake the processor too.
         if (!services.Any(d => d.ServiceType == typeof(InterceptorRegistration<TContext>)))
@@ -40,8 +39,10 @@ public static class EntityFrameworkEventKitBuilderExtensions
                 // Research prototype (#13): the publish path is chosen per service provider, so benchmarks compare them in one run.
                 if (provider.GetService<Microsoft.Extensions.Options.IOptions<EntityFrameworkPublishOptions>>()?.Value.Path is PublishPath.LeanChangeTracker or PublishPath.Statement)
                 {
-                    options.AddInterceptors(provider.GetRequiredService<OutboxInterceptor>());
-                    ((IDbContextOptionsBuilderInfrastructure)options).AddOrUpdateExtension(new EventKitContextOptionsExtension());
+                    if (options.Options.FindExtension<EventKitContextOptionsExtension>() is null)
+                    {
+                        ((IDbContextOptionsBuilderInfrastructure)options).AddOrUpdateExtension(EventKitContextOptionsExtension.Instance);
+                    }
                 }
                 else
                 {

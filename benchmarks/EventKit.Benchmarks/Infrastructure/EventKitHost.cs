@@ -39,6 +39,10 @@ internal sealed class EventKitHost : IAsyncDisposable
 
     public StoreKind Store { get; }
 
+    /// <summary>Chooses the EF store's publish path (#13 research prototypes) for a host.</summary>
+    public static Action<IServiceCollection> Path(EventKit.EntityFramework.Internal.Publishing.PublishPath path) =>
+        services => services.Configure<EventKit.EntityFramework.Internal.Publishing.EntityFrameworkPublishOptions>(o => o.Path = path);
+
     public IServiceProvider Services => _services;
 
     /// <summary>Starts EventKit's hosted services (processor loop, retention, backlog sampler), as the host would.</summary>

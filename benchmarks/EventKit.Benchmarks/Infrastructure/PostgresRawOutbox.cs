@@ -42,6 +42,23 @@ public sealed class PostgresRawOutbox(string connectionString) : RawOutbox(conne
         await transaction.CommitAsync();
     }
 
+    public override async Task InsertOrderAndEventOneRoundTripAsync(OrderPlaced payload, DateTime now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        var order = new NpgsqlBatchCommand("INSERT INTO orders (id, customer, amount, created_at) VALUES (@id, @customer, @amount, @now)");
+        order.Parameters.AddWithValue("id", payload.OrderId);
+        order.Parameters.AddWithValue("customer", payload.Customer);
+        order.Parameters.AddWithValue("amount", payload.Amount);
+        order.Parameters.AddWithValue("now", now);
+        batch.BatchCommands.Add(order);
+        var insert = new NpgsqlBatchCommand(InsertSqlFor(1));
+        AddEvent(insert.Parameters, 0, payload, now);
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync();
+    }
+
     public override async Task InsertOrderAsync(OrderPlaced payload, DateTime now)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

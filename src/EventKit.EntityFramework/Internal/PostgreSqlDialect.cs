@@ -12,9 +12,17 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
     // One row: plain parameters. Many rows: one statement over unnest of arrays, so the text and the parameter count
     // do not grow with the batch. Both skip a row whose idempotency key is already stored (or is being stored by a
     // transaction this one then waits for), so the business change of a second unit of work with that key commits.
-    private string InsertOneSql { get; } =
-        $"INSERT INTO {events} ({InsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, CAST(@ek_payload AS {payloadType}), 'pending', 0, " +
-        "@ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent) ON CONFLICT DO NOTHING";
+    // One row: the optional columns that are null are written as NULL literals, not parameters (16 cached shapes).
+    private readonly string?[] _insertOneSql = new string?[16];
+
+    private string InsertOneSql(EventRecord e)
+    {
+        var mask = (e.Actor is null ? 1 : 0) | (e.CorrelationId is null ? 2 : 0) | (e.IdempotencyKey is null ? 4 : 0) | (e.TraceParent is null ? 8 : 0);
+        return _insertOneSql[mask] ??=
+            $"INSERT INTO {EventsTable} ({InsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, CAST(@ek_payload AS {payloadType}), 'pending', 0, " +
+            $"@ek_available_at, @ek_created_at, {((mask & 1) != 0 ? "NULL" : "@ek_actor")}, {((mask & 2) != 0 ? "NULL" : "@ek_correlation_id")}, " +
+            $"{((mask & 4) != 0 ? "NULL" : "@ek_idempotency_key")}, {((mask & 8) != 0 ? "NULL" : "@ek_trace_parent")}) ON CONFLICT DO NOTHING";
+    }
 
     private string InsertManySql { get; } =
         $"INSERT INTO {events} ({InsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
@@ -29,18 +37,26 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
     public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events)
     {
         var text = command.CommandText.AsSpan().TrimEnd();
-        var sql = events.Count == 1 ? InsertOneSql : InsertManySql;
+        var sql = events.Count == 1 ? InsertOneSql(events[0]) : InsertManySql;
         command.CommandText = text.Length == 0 ? sql : string.Concat(text, text[^1] == ';' ? "\n" : ";\n", sql);
         AddInsertParameters(command, events);
     }
 
     public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken)
     {
-        var command = CreateCommand(connection, transaction, timeout, events.Count == 1 ? InsertOneSql : InsertManySql);
+        var command = CreateCommand(connection, transaction, timeout, events.Count == 1 ? InsertOneSql(events[0]) : InsertManySql);
         await using (command.ConfigureAwait(false))
         {
             AddInsertParameters(command, events);
             await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void AddOptional(DbCommand command, string name, string? value)
+    {
+        if (value is not null)
+        {
+            AddParameter(command, name, value);
         }
     }
 
@@ -56,10 +72,10 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
             AddParameter(command, "@ek_payload", e.Payload);
             AddParameter(command, "@ek_available_at", e.AvailableAt.UtcDateTime);
             AddParameter(command, "@ek_created_at", e.CreatedAt.UtcDateTime);
-            AddParameter(command, "@ek_actor", e.Actor);
-            AddParameter(command, "@ek_correlation_id", e.CorrelationId);
-            AddParameter(command, "@ek_idempotency_key", e.IdempotencyKey);
-            AddParameter(command, "@ek_trace_parent", e.TraceParent);
+            AddOptional(command, "@ek_actor", e.Actor);
+            AddOptional(command, "@ek_correlation_id", e.CorrelationId);
+            AddOptional(command, "@ek_idempotency_key", e.IdempotencyKey);
+            AddOptional(command, "@ek_trace_parent", e.TraceParent);
             return;
         }
 

@@ -16,6 +16,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 {
     private const int DefaultTimeoutSeconds = 30;
 
+
     private const string TimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
 
     // No alias on the updated table: SQLite's RETURNING cannot see one from a subquery. The rows to claim are chosen
@@ -31,10 +32,11 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
-    /// <summary>Rows per INSERT statement: 11 parameters each, far below SQLite's 32,766 host parameters.</summary>
-    private const int InsertChunk = 100;
-
-    private readonly string?[] _insertSql = new string?[InsertChunk + 1];
+    // One single-row INSERT, prepared once per call and executed per event with new values: SQLite parses it once and
+    // binds 11 values per row (a multi-row VALUES statement of 11 parameters a row costs more to bind than it saves).
+    private string InsertSql => field ??=
+        $"INSERT INTO {EventsTable} ({InsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, @ek_payload, 'pending', 0, " +
+        "@ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent) ON CONFLICT DO NOTHING";
 
     public override string Name => "SQLite";
 
@@ -43,56 +45,43 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
     // EF Core's command here; it runs as its own command inside the transaction.
     public override bool AppendsToCommand => false;
 
-    public override bool InsertNeedsTransaction(int count) => count > InsertChunk;
+    public override bool InsertNeedsTransaction(int count) => count > 1;
 
     public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken)
     {
-        for (var start = 0; start < events.Count; start += InsertChunk)
+        var command = CreateCommand(connection, transaction, timeout, InsertSql);
+        await using (command.ConfigureAwait(false))
         {
-            var rows = Math.Min(InsertChunk, events.Count - start);
-            var command = CreateCommand(connection, transaction, timeout, InsertSql(rows));
-            await using (command.ConfigureAwait(false))
+            var values = new DbParameter[11];
+            string[] names = ["@ek_id", "@ek_type", "@ek_entity", "@ek_entity_id", "@ek_payload", "@ek_available_at", "@ek_created_at", "@ek_actor", "@ek_correlation_id", "@ek_idempotency_key", "@ek_trace_parent"];
+            for (var i = 0; i < values.Length; i++)
             {
-                for (var i = 0; i < rows; i++)
-                {
-                    var e = events[start + i];
-                    var p = i.ToString(CultureInfo.InvariantCulture);
-                    AddParameter(command, "@ek_id" + p, Key(e.Id));
-                    AddParameter(command, "@ek_type" + p, e.Type);
-                    AddParameter(command, "@ek_entity" + p, e.Entity);
-                    AddParameter(command, "@ek_entity_id" + p, e.EntityId);
-                    AddParameter(command, "@ek_payload" + p, e.Payload);
-                    AddParameter(command, "@ek_available_at" + p, e.AvailableAt.UtcDateTime);
-                    AddParameter(command, "@ek_created_at" + p, e.CreatedAt.UtcDateTime);
-                    AddParameter(command, "@ek_actor" + p, e.Actor);
-                    AddParameter(command, "@ek_correlation_id" + p, e.CorrelationId);
-                    AddParameter(command, "@ek_idempotency_key" + p, e.IdempotencyKey);
-                    AddParameter(command, "@ek_trace_parent" + p, e.TraceParent);
-                }
+                values[i] = command.CreateParameter();
+                values[i].ParameterName = names[i];
+                command.Parameters.Add(values[i]);
+            }
 
+            if (events.Count > 1)
+            {
+                command.Prepare();
+            }
+
+            foreach (var e in events)
+            {
+                values[0].Value = Key(e.Id);
+                values[1].Value = e.Type;
+                values[2].Value = e.Entity;
+                values[3].Value = e.EntityId;
+                values[4].Value = e.Payload;
+                values[5].Value = e.AvailableAt.UtcDateTime;
+                values[6].Value = e.CreatedAt.UtcDateTime;
+                values[7].Value = (object?)e.Actor ?? DBNull.Value;
+                values[8].Value = (object?)e.CorrelationId ?? DBNull.Value;
+                values[9].Value = (object?)e.IdempotencyKey ?? DBNull.Value;
+                values[10].Value = (object?)e.TraceParent ?? DBNull.Value;
                 await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
             }
         }
-    }
-
-    private string InsertSql(int rows)
-    {
-        if (_insertSql[rows] is { } cached)
-        {
-            return cached;
-        }
-
-        var sql = new StringBuilder($"INSERT INTO {EventsTable} ({InsertColumns}) VALUES ");
-        for (var i = 0; i < rows; i++)
-        {
-            sql.Append(i == 0 ? "(" : ", (")
-                .Append(CultureInfo.InvariantCulture, $"@ek_id{i}, @ek_type{i}, @ek_entity{i}, @ek_entity_id{i}, @ek_payload{i}, 'pending', 0, @ek_available_at{i}, @ek_created_at{i}, ")
-                .Append(CultureInfo.InvariantCulture, $"@ek_actor{i}, @ek_correlation_id{i}, @ek_idempotency_key{i}, @ek_trace_parent{i})");
-        }
-
-        var text = sql.Append(" ON CONFLICT DO NOTHING").ToString();
-        _insertSql[rows] = text;
-        return text;
     }
 
     // EF Core's SQLite provider stores a Guid as upper-case text.

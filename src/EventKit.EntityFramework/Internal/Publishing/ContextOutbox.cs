@@ -1,5 +1,10 @@
+using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EventKit.EntityFramework.Internal.Publishing;
 
@@ -11,10 +16,21 @@ namespace EventKit.EntityFramework.Internal.Publishing;
 /// context is used by one thread at a time), and is emptied by EF Core when a pooled context goes back to its pool,
 /// so events published into one lease never reach the next (<c>AddDbContextPool</c>, <c>AddPooledDbContextFactory</c>).
 /// </summary>
-internal sealed class ContextOutbox : IResettableService
+internal sealed class ContextOutbox(IDbContextOptions options) : IResettableService
 {
     private readonly List<EventRecord> _pending = [];
     private readonly List<EventRecord> _written = [];
+    private Services? _services;
+
+    /// <summary>
+    /// The application's services this context's EventKit work needs, from the application service provider that
+    /// built the context's options (AddDbContext, AddDbContextPool and AddPooledDbContextFactory all set it). Resolved
+    /// once per context instance, so the interceptor can be one shared instance and EF Core keeps one internal service
+    /// provider for every application service provider.
+    /// </summary>
+    public Services App => _services ??= new Services(
+        options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
+        ?? throw new InvalidOperationException("EventKit's outbox needs a context registered with AddDbContext, AddDbContextPool or AddPooledDbContextFactory."));
 
     /// <summary>Statement path: events published and not yet written.</summary>
     public List<EventRecord> Pending => _pending;
@@ -146,6 +162,15 @@ internal sealed class ContextOutbox : IResettableService
     {
         ResetState();
         return Task.CompletedTask;
+    }
+
+    public sealed class Services(IServiceProvider provider)
+    {
+        public EventSignal Signal { get; } = provider.GetRequiredService<EventSignal>();
+
+        public bool Statement { get; } = provider.GetService<IOptions<EntityFrameworkPublishOptions>>()?.Value.Path == PublishPath.Statement;
+
+        public ILogger Logger { get; } = provider.GetService<ILoggerFactory>()?.CreateLogger(Log.Category) ?? NullLogger.Instance;
     }
 
     private static DateTime? Earliest(List<EventRecord> records)

@@ -1,13 +1,9 @@
 using System.Data.Common;
-using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EventKit.EntityFramework.Internal.Publishing;
 
@@ -30,11 +26,14 @@ namespace EventKit.EntityFramework.Internal.Publishing;
 /// they were written in committed or, for accepted changes, rolled back.
 /// </para>
 /// </summary>
-internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrameworkPublishOptions> options, ILoggerFactory? loggerFactory = null)
-    : SaveChangesInterceptor, IDbCommandInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInterceptor, IDbTransactionInterceptor
 {
-    private readonly bool _statement = options.Value.Path == PublishPath.Statement;
-    private readonly ILogger _logger = loggerFactory?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+    /// <summary>The one instance: stateless, injected into every context's EF Core services by <see cref="EventKitContextOptionsExtension"/>.</summary>
+    public static readonly OutboxInterceptor Instance = new();
+
+    private OutboxInterceptor()
+    {
+    }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -127,15 +126,15 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
 
     private static ContextOutbox Outbox(DbContext context) => context.GetService<ContextOutbox>();
 
-    private void Saving(DbContext? context)
+    private static void Saving(DbContext? context)
     {
-        if (!_statement || context is null)
+        if (context is null)
         {
             return;
         }
 
         var outbox = Outbox(context);
-        if (outbox.Pending.Count == 0)
+        if (!outbox.App.Statement || outbox.Pending.Count == 0)
         {
             return;
         }
@@ -144,7 +143,7 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         var database = context.Database;
 
         // SQLite runs EventKit's INSERT as a command of its own: only a transaction makes it commit with EF's.
-        if (!StoreDialect.Get(context, _logger).AppendsToCommand
+        if (!StoreDialect.Get(context, outbox.App.Logger).AppendsToCommand
             && database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded
             && Transaction(context) is null)
         {
@@ -153,11 +152,11 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
     }
 
-    private bool ShouldWrite(DbCommand command, CommandEventData eventData, out DbContext context, out ContextOutbox outbox)
+    private static bool ShouldWrite(DbCommand command, CommandEventData eventData, out DbContext context, out ContextOutbox outbox)
     {
         context = eventData.Context!;
         outbox = null!;
-        if (!_statement || eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is null)
+        if (eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is null)
         {
             return false;
         }
@@ -174,9 +173,9 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         return !outbox.Written || (outbox.WrittenKey is null && context.Database.AutoTransactionBehavior != AutoTransactionBehavior.Never);
     }
 
-    private async ValueTask WriteAsync(DbCommand command, DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
+    private static async ValueTask WriteAsync(DbCommand command, DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
     {
-        var dialect = StoreDialect.Get(context, _logger);
+        var dialect = StoreDialect.Get(context, outbox.App.Logger);
         if (dialect.AppendsToCommand)
         {
             dialect.AppendInsert(command, outbox.Pending);
@@ -189,9 +188,9 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         outbox.MarkWritten((object?)command.Transaction ?? System.Transactions.Transaction.Current);
     }
 
-    private void NewAttempt(DbContext? context)
+    private static void NewAttempt(DbContext? context)
     {
-        if (_statement && context is not null)
+        if (context is not null)
         {
             var outbox = Outbox(context);
             if (outbox.Saving)
@@ -201,7 +200,7 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
     }
 
-    private async ValueTask SavedAsync(DbContext? context, bool async, CancellationToken cancellationToken)
+    private static async ValueTask SavedAsync(DbContext? context, bool async, CancellationToken cancellationToken)
     {
         if (context is null)
         {
@@ -209,7 +208,8 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
 
         var outbox = Outbox(context);
-        if (!_statement)
+        var signal = outbox.App.Signal;
+        if (!outbox.App.Statement)
         {
             if (outbox.UnsavedEarliest is { } at)
             {
@@ -255,9 +255,9 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
     }
 
-    private void Failed(DbContext? context)
+    private static void Failed(DbContext? context)
     {
-        if (_statement && context is not null)
+        if (context is not null)
         {
             var outbox = Outbox(context);
             if (outbox.Saving)
@@ -277,7 +277,7 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
     }
 
-    private void Ended(DbContext? context, DbTransaction transaction, bool committed)
+    private static void Ended(DbContext? context, DbTransaction transaction, bool committed)
     {
         if (context is null)
         {
@@ -285,7 +285,8 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
 
         var outbox = Outbox(context);
-        if (_statement)
+        var signal = outbox.App.Signal;
+        if (outbox.App.Statement)
         {
             if (outbox.TransactionEnded(transaction, committed) is { } earliest)
             {
@@ -305,10 +306,10 @@ internal sealed class OutboxInterceptor(EventSignal signal, IOptions<EntityFrame
         }
     }
 
-    private async ValueTask WriteOwnAsync(DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
+    private static async ValueTask WriteOwnAsync(DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
     {
         var connection = context.GetService<IRelationalConnection>();
-        var dialect = StoreDialect.Get(context, _logger);
+        var dialect = StoreDialect.Get(context, outbox.App.Logger);
         if (async)
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
