@@ -71,6 +71,23 @@ public sealed class PostgresRawOutbox(string connectionString) : RawOutbox(conne
         await order.ExecuteNonQueryAsync();
     }
 
+    public override async Task InsertEventsStatementBatchAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var payload in payloads)
+        {
+            var insert = new NpgsqlBatchCommand(InsertSqlFor(1));
+            AddEvent(insert.Parameters, 0, payload, now);
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
     public override async Task InsertEventsOneByOneAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

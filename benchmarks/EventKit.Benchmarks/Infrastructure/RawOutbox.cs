@@ -38,6 +38,12 @@ public abstract class RawOutbox
     /// <summary>One INSERT statement per event, executed one after another (a round trip each), in one transaction.</summary>
     public abstract Task InsertEventsOneByOneAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now);
 
+    /// <summary>
+    /// One INSERT statement per event, all sent as one batch (one round trip; PostgreSQL <c>NpgsqlBatch</c>) in one
+    /// transaction: what EF Core sends for the same rows. SQLite has no round trips, so as <see cref="InsertEventsOneByOneAsync"/>.
+    /// </summary>
+    public virtual Task InsertEventsStatementBatchAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now) => InsertEventsOneByOneAsync(payloads, now);
+
     /// <summary>Leases up to <paramref name="count"/> runnable events to <paramref name="owner"/> with one statement.</summary>
     public abstract Task<List<ClaimedRow>> ClaimAsync(string owner, int count, DateTime now, DateTime leaseUntil);
 

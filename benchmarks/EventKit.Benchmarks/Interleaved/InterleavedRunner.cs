@@ -47,12 +47,12 @@ public static class InterleavedRunner
             var variants = scenario == "batch" ? BatchVariants(database) : PerRequestVariants(database, publishers, requests);
             if (only is not null)
             {
-                variants = [.. variants.Where(v => only.Contains(v.Name) || v.Name is "Raw" or "RawOrderNoEvent" or "RawOneRoundTrip" or "EfCoreNoEvent" or "EfCoreNoEventPooled" or "RawOneByOne")];
+                variants = [.. variants.Where(v => only.Contains(v.Name) || v.Name is "Raw" or "RawOrderNoEvent" or "RawOneRoundTrip" or "EfCoreNoEvent" or "EfCoreNoEventPooled" or "RawOneByOne" or "RawStatementBatch")];
             }
 
             try
             {
-                await RunStoreAsync(store, variants, rounds, scenario == "batch" ? 400 : requests, scenario == "batch" ? "RawOneByOne" : "EfCoreNoEvent");
+                await RunStoreAsync(store, variants, rounds, scenario == "batch" ? 400 : requests, scenario == "batch" ? "RawStatementBatch" : "EfCoreNoEvent");
             }
             finally
             {
@@ -300,6 +300,7 @@ public static class InterleavedRunner
         [
             new("Raw", Times(() => database.Raw.InsertEventsAsync(NextBatch(), DateTime.UtcNow)), () => ValueTask.CompletedTask),
             new("RawOneByOne", Times(() => database.Raw.InsertEventsOneByOneAsync(NextBatch(), DateTime.UtcNow)), () => ValueTask.CompletedTask),
+            new("RawStatementBatch", Times(() => database.Raw.InsertEventsStatementBatchAsync(NextBatch(), DateTime.UtcNow)), () => ValueTask.CompletedTask),
             EventKit("EventKit", plain, many: false),
             EventKit("EventKitMany", plain, many: true),
             EventKit("EventKitStatement", statement, many: false),
