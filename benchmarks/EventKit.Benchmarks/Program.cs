@@ -11,6 +11,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "interleave")
+        {
+            return Interleaved.InterleavedRunner.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         // Child processes inherit this, so the cases they run leave their own measurements where the report looks.
         if (Environment.GetEnvironmentVariable(BenchSettings.MetricsVariable) is not { Length: > 0 })
         {

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
 using EventKit.EntityFramework.Internal;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
@@ -23,7 +22,9 @@ public class PublishCostBreakdownBenchmark
     private readonly HandlerProbe _probe = new();
     private BenchDatabase? _database;
     private EventKitHost? _host;
+    private EventKitHost? _pooled;
     private ServiceProvider? _efOnly;
+    private ServiceProvider? _efOnlyPooled;
     private int _seq;
 
     [ParamsSource(nameof(Stores))]
@@ -36,19 +37,13 @@ public class PublishCostBreakdownBenchmark
     {
         _database = await BenchDatabase.CreateAsync(Store);
         _host = new EventKitHost(Store, _database, _probe);
+        _pooled = new EventKitHost(Store, _database, _probe, pooled: true);
         var services = new ServiceCollection().AddLogging();
-        if (Store == StoreKind.Sqlite)
-        {
-            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, _database.ConnectionString));
-            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
-        }
-        else
-        {
-            services.AddDbContext<PostgresBenchDbContext>(o => o.UseNpgsql(_database.ConnectionString));
-            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<PostgresBenchDbContext>());
-        }
-
+        _database.AddContext(services);
         _efOnly = services.BuildServiceProvider();
+        var pooledServices = new ServiceCollection().AddLogging();
+        _database.AddContext(pooledServices, pooled: true);
+        _efOnlyPooled = pooledServices.BuildServiceProvider();
     }
 
     [GlobalCleanup]
@@ -59,9 +54,17 @@ public class PublishCostBreakdownBenchmark
             await _efOnly.DisposeAsync();
         }
 
-        if (_host is not null)
+        if (_efOnlyPooled is not null)
         {
-            await _host.DisposeAsync();
+            await _efOnlyPooled.DisposeAsync();
+        }
+
+        foreach (var host in new[] { _host, _pooled })
+        {
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
         }
 
         if (_database is not null)
@@ -72,6 +75,26 @@ public class PublishCostBreakdownBenchmark
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Requests)]
     public Task Raw() => Parallel(() => _database!.Raw.InsertOrderAndEventAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq)), DateTime.UtcNow));
+
+    /// <summary>The bar of #13: the same request's <c>SaveChanges</c> without any event (the order alone).</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EfCoreNoEvent() => NoEvent(_efOnly!);
+
+    /// <summary>The bar with <c>AddDbContextPool</c>.</summary>
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EfCoreNoEventPooled() => NoEvent(_efOnlyPooled!);
+
+    private Task NoEvent(IServiceProvider services) => Parallel(async () =>
+    {
+        var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
+        var scope = services.CreateAsyncScope();
+        await using (scope)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+    });
 
     [Benchmark(OperationsPerInvoke = Requests)]
     public Task EfCoreOnly() => Parallel(async () =>
@@ -99,10 +122,15 @@ public class PublishCostBreakdownBenchmark
     });
 
     [Benchmark(OperationsPerInvoke = Requests)]
-    public Task EventKit() => Parallel(async () =>
+    public Task EventKit() => Request(_host!);
+
+    [Benchmark(OperationsPerInvoke = Requests)]
+    public Task EventKitPooled() => Request(_pooled!);
+
+    private Task Request(EventKitHost host) => Parallel(async () =>
     {
         var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        var scope = _host!.Services.CreateAsyncScope();
+        var scope = host.Services.CreateAsyncScope();
         await using (scope)
         {
             var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();

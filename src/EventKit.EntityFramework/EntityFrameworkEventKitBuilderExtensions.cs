@@ -1,6 +1,8 @@
 using EventKit.EntityFramework.Internal;
 using EventKit.Internal;
+using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,10 +14,11 @@ public static class EntityFrameworkEventKitBuilderExtensions
 {
     /// <summary>
     /// Stores events in <typeparamref name="TContext"/>'s database (PostgreSQL or SQLite) as a transactional outbox:
-    /// <see cref="IEventPublisher"/> adds events to the scoped <typeparamref name="TContext"/>, so they commit with
-    /// your next <c>SaveChanges</c> (or your transaction) and vanish with a rollback; the processor in this process is
-    /// woken when they commit. Map the tables with <c>modelBuilder.AddEventKit()</c> and register the context with
-    /// <c>AddDbContext</c>. Host start-up fails with a clear message for any other provider.
+    /// <see cref="IEventPublisher"/> adds events to the scoped <typeparamref name="TContext"/> (nothing is tracked by EF
+    /// Core), and your next <c>SaveChanges</c> writes them with EventKit's own INSERT inside its transaction, so they commit
+    /// with your business change and vanish with a rollback; the processor in this process is woken when they commit.
+    /// Map the tables with <c>modelBuilder.AddEventKit()</c> and register the context with <c>AddDbContext</c> or
+    /// <c>AddDbContextPool</c>. Host start-up fails with a clear message for any other provider.
     /// </summary>
     /// <typeparam name="TContext">The application's context.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -27,14 +30,20 @@ public static class EntityFrameworkEventKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Scoped<IEventStore, EntityFrameworkEventStore<TContext>>());
-        services.TryAddSingleton<EventKitDbContextInterceptor>();
         services.TryAddScoped<UnsavedPublications>();
 
-        // Once per context type: a second UseEntityFramework with another context must wake the processor too.
-        if (!services.Any(d => d.ServiceType == typeof(InterceptorRegistration<TContext>)))
+        // Once per context type (a second UseEntityFramework with another context must write and wake for it too): the
+        // outbox joins the context's own EF Core services, with one shared interceptor, through an options extension.
+        if (!services.Any(d => d.ServiceType == typeof(OutboxRegistration<TContext>)))
         {
-            services.AddSingleton<InterceptorRegistration<TContext>>();
-            services.ConfigureDbContext<TContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<EventKitDbContextInterceptor>()));
+            services.AddSingleton<OutboxRegistration<TContext>>();
+            services.ConfigureDbContext<TContext>((_, options) =>
+            {
+                if (options.Options.FindExtension<EventKitContextOptionsExtension>() is null)
+                {
+                    ((IDbContextOptionsBuilderInfrastructure)options).AddOrUpdateExtension(EventKitContextOptionsExtension.Instance);
+                }
+            });
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventKitOptions>, EntityFrameworkStoreValidator<TContext>>());

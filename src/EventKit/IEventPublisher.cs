@@ -62,4 +62,37 @@ public interface IEventPublisher
     /// </exception>
     ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, string entityId, PublishOptions? options = null, CancellationToken cancellationToken = default)
         where TPayload : notnull;
+
+    /// <summary>
+    /// Publishes many typed events at once, as <see cref="PublishAsync{TPayload}(TPayload, PublishOptions?, CancellationToken)"/>
+    /// does for each: every payload is validated and serialized before anything is stored, so an invalid one stores
+    /// none. With a transactional store they are written with the unit of work, in one statement where the store can.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type, marked with <see cref="EventTypeAttribute"/> and with an <see cref="EntityIdAttribute"/> property.</typeparam>
+    /// <param name="payloads">The payloads, in publish order.</param>
+    /// <param name="options">Options shared by every event (delay, actor, correlation id), or <see langword="null"/>. An idempotency key names one event, so it is refused here.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The event ids, in the order of <paramref name="payloads"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payloads"/> or one of its items is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="options"/> has an <see cref="PublishOptions.IdempotencyKey"/>, or a payload is invalid as for
+    /// <see cref="PublishAsync{TPayload}(TPayload, PublishOptions?, CancellationToken)"/>.
+    /// </exception>
+    async ValueTask<IReadOnlyList<Guid>> PublishManyAsync<TPayload>(IEnumerable<TPayload> payloads, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TPayload : notnull
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        if (options?.IdempotencyKey is not null)
+        {
+            throw new ArgumentException("An idempotency key names one event: PublishManyAsync refuses options.IdempotencyKey; publish keyed events one by one.", nameof(options));
+        }
+
+        var ids = new List<Guid>();
+        foreach (var payload in payloads)
+        {
+            ids.Add(await PublishAsync(payload, options, cancellationToken).ConfigureAwait(false));
+        }
+
+        return ids;
+    }
 }

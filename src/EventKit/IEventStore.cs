@@ -34,6 +34,25 @@ public interface IEventStore
     ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Adds many new <see cref="EventStatus.Pending"/> events, as <see cref="AppendAsync"/> does for each, in order. A
+    /// store may add them in one operation; the default calls <see cref="AppendAsync"/> for each.
+    /// </summary>
+    /// <param name="records">The events to add.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The id stored for each record, in the order given (see <see cref="AppendAsync"/>).</returns>
+    async ValueTask<IReadOnlyList<Guid>> AppendManyAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var ids = new Guid[records.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = await AppendAsync(records[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        return ids;
+    }
+
+    /// <summary>
     /// Atomically leases up to <paramref name="maxCount"/> runnable events, and up to <paramref name="maxPayloadBytes"/>
     /// of payload, to <paramref name="owner"/>: events that are
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>

@@ -72,22 +72,21 @@ public sealed class EntityFrameworkSetupTests
     }
 
     [Fact]
-    public async Task UseEntityFramework_WithASecondContext_InterceptsThatContextToo()
+    public async Task UseEntityFramework_WithASecondContext_WritesAndWakesForThatContextToo()
     {
         var services = new ServiceCollection();
         services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite("Data Source=:memory:"));
         services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql("Host=127.0.0.1;Database=none"));
-        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().UseEntityFramework<PostgresTestDbContext>();
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().UseEntityFramework<PostgresTestDbContext>().UseEntityFramework<SqliteTestDbContext>();
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
 
-        static IEnumerable<object> Interceptors(DbContext context) =>
+        static int OutboxExtensions(DbContext context) =>
             Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Infrastructure.IDbContextOptions>(context)
-                .FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()!.Interceptors ?? [];
+                .Extensions.OfType<EventKit.EntityFramework.Internal.Publishing.EventKitContextOptionsExtension>().Count();
 
-        Interceptors(scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>()).OfType<EventKitDbContextInterceptor>().Should().ContainSingle();
-        Interceptors(scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>()).OfType<EventKitDbContextInterceptor>().Should().ContainSingle();
-        services.Where(d => d.ServiceType == typeof(EventKitDbContextInterceptor)).Should().ContainSingle();
+        OutboxExtensions(scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>()).Should().Be(1);
+        OutboxExtensions(scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>()).Should().Be(1);
     }
 
     [Theory]

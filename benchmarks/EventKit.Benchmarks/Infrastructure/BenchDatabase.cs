@@ -15,13 +15,21 @@ public sealed class BenchDatabase : IAsyncDisposable
 {
     private readonly string? _sqlitePath;
 
-    private BenchDatabase(StoreKind store, string connectionString, string? sqlitePath)
+    private BenchDatabase(StoreKind store, string connectionString, string? sqlitePath, bool relaxed)
     {
         Store = store;
         ConnectionString = connectionString;
+        Relaxed = relaxed;
         _sqlitePath = sqlitePath;
-        Raw = store == StoreKind.Postgres ? new PostgresRawOutbox(connectionString) : new SqliteRawOutbox(connectionString);
+        Raw = store == StoreKind.Postgres ? new PostgresRawOutbox(connectionString) : new SqliteRawOutbox(connectionString, relaxed);
     }
+
+    /// <summary>
+    /// Commits do not wait for the disk (PostgreSQL <c>synchronous_commit=off</c> per session, SQLite
+    /// <c>synchronous=OFF</c> per connection), for diagnostic runs that measure CPU rather than fsync. Never for figures
+    /// that back a throughput claim.
+    /// </summary>
+    public bool Relaxed { get; }
 
     public StoreKind Store { get; }
 
@@ -30,13 +38,13 @@ public sealed class BenchDatabase : IAsyncDisposable
     /// <summary>The hand-written ADO.NET outbox on the same database.</summary>
     public RawOutbox Raw { get; }
 
-    public static async Task<BenchDatabase> CreateAsync(StoreKind store)
+    public static async Task<BenchDatabase> CreateAsync(StoreKind store, bool relaxed = false)
     {
         BenchDatabase database;
         if (store == StoreKind.Sqlite)
         {
             var path = Path.Combine(Path.GetTempPath(), $"ekbench-{Guid.NewGuid():N}.db");
-            database = new BenchDatabase(store, $"Data Source={path};Default Timeout=30;Pooling=True", path);
+            database = new BenchDatabase(store, $"Data Source={path};Default Timeout=30;Pooling=True", path, relaxed);
         }
         else if (store == StoreKind.Postgres)
         {
@@ -52,7 +60,12 @@ public sealed class BenchDatabase : IAsyncDisposable
 
             // Enough pooled connections for 8 publishers, 4 processors and their settle/renew scopes.
             var builder = new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = true, MaxPoolSize = 100 };
-            database = new BenchDatabase(store, builder.ConnectionString, null);
+            if (relaxed)
+            {
+                builder.Options = "-c synchronous_commit=off";
+            }
+
+            database = new BenchDatabase(store, builder.ConnectionString, null, relaxed);
         }
         else
         {
@@ -77,24 +90,52 @@ public sealed class BenchDatabase : IAsyncDisposable
     }
 
     /// <summary>Registers the application's context for this database and the EF store, as an application does.</summary>
-    public void AddTo(IServiceCollection services, IEventKitBuilder eventKit)
+    public void AddTo(IServiceCollection services, IEventKitBuilder eventKit, bool pooled = false)
     {
+        AddContext(services, pooled);
         if (Store == StoreKind.Sqlite)
         {
-            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, ConnectionString));
-            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
             eventKit.UseEntityFramework<SqliteBenchDbContext>();
         }
         else
         {
-            services.AddDbContext<PostgresBenchDbContext>(o => o.UseNpgsql(ConnectionString));
-            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<PostgresBenchDbContext>());
             eventKit.UseEntityFramework<PostgresBenchDbContext>();
         }
     }
 
+    /// <summary>Registers the application's context (<c>AddDbContext</c>, or <c>AddDbContextPool</c> when <paramref name="pooled"/>) and <see cref="BenchDbContext"/> for it.</summary>
+    public void AddContext(IServiceCollection services, bool pooled = false)
+    {
+        if (Store == StoreKind.Sqlite)
+        {
+            if (pooled)
+            {
+                services.AddDbContextPool<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, ConnectionString, Relaxed));
+            }
+            else
+            {
+                services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, ConnectionString, Relaxed));
+            }
+
+            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
+        }
+        else
+        {
+            if (pooled)
+            {
+                services.AddDbContextPool<PostgresBenchDbContext>(o => o.UseNpgsql(ConnectionString));
+            }
+            else
+            {
+                services.AddDbContext<PostgresBenchDbContext>(o => o.UseNpgsql(ConnectionString));
+            }
+
+            services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<PostgresBenchDbContext>());
+        }
+    }
+
     public BenchDbContext CreateContext() => Store == StoreKind.Sqlite
-        ? new SqliteBenchDbContext((DbContextOptions<SqliteBenchDbContext>)SqliteBusyTimeout.Apply(new DbContextOptionsBuilder<SqliteBenchDbContext>(), ConnectionString).Options)
+        ? new SqliteBenchDbContext((DbContextOptions<SqliteBenchDbContext>)SqliteBusyTimeout.Apply(new DbContextOptionsBuilder<SqliteBenchDbContext>(), ConnectionString, Relaxed).Options)
         : new PostgresBenchDbContext(new DbContextOptionsBuilder<PostgresBenchDbContext>().UseNpgsql(ConnectionString).Options);
 
     public async ValueTask DisposeAsync()

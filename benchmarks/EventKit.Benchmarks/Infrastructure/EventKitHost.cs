@@ -17,7 +17,7 @@ internal sealed class EventKitHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     private List<IHostedService>? _started;
 
-    public EventKitHost(StoreKind store, BenchDatabase? database, HandlerProbe probe, Action<EventKitOptions>? configure = null)
+    public EventKitHost(StoreKind store, BenchDatabase? database, HandlerProbe probe, Action<EventKitOptions>? configure = null, bool pooled = false, Action<IServiceCollection>? configureServices = null)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(probe);
@@ -28,8 +28,10 @@ internal sealed class EventKitHost : IAsyncDisposable
         }
         else
         {
-            (database ?? throw new ArgumentNullException(nameof(database))).AddTo(services, eventKit);
+            (database ?? throw new ArgumentNullException(nameof(database))).AddTo(services, eventKit, pooled);
         }
+
+        configureServices?.Invoke(services);
 
         _services = services.BuildServiceProvider();
         Store = store;

@@ -42,6 +42,67 @@ public sealed class PostgresRawOutbox(string connectionString) : RawOutbox(conne
         await transaction.CommitAsync();
     }
 
+    public override async Task InsertOrderAndEventOneRoundTripAsync(OrderPlaced payload, DateTime now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var batch = new NpgsqlBatch(connection);
+        var order = new NpgsqlBatchCommand("INSERT INTO orders (id, customer, amount, created_at) VALUES (@id, @customer, @amount, @now)");
+        order.Parameters.AddWithValue("id", payload.OrderId);
+        order.Parameters.AddWithValue("customer", payload.Customer);
+        order.Parameters.AddWithValue("amount", payload.Amount);
+        order.Parameters.AddWithValue("now", now);
+        batch.BatchCommands.Add(order);
+        var insert = new NpgsqlBatchCommand(InsertSqlFor(1));
+        AddEvent(insert.Parameters, 0, payload, now);
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync();
+    }
+
+    public override async Task InsertOrderAsync(OrderPlaced payload, DateTime now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var order = new NpgsqlCommand("INSERT INTO orders (id, customer, amount, created_at) VALUES (@id, @customer, @amount, @now)", connection);
+        order.Parameters.AddWithValue("id", payload.OrderId);
+        order.Parameters.AddWithValue("customer", payload.Customer);
+        order.Parameters.AddWithValue("amount", payload.Amount);
+        order.Parameters.AddWithValue("now", now);
+        await order.ExecuteNonQueryAsync();
+    }
+
+    public override async Task InsertEventsStatementBatchAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var payload in payloads)
+        {
+            var insert = new NpgsqlBatchCommand(InsertSqlFor(1));
+            AddEvent(insert.Parameters, 0, payload, now);
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
+    public override async Task InsertEventsOneByOneAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var payload in payloads)
+        {
+            await using var command = new NpgsqlCommand(InsertSqlFor(1), connection, transaction);
+            AddEvent(command.Parameters, 0, payload, now);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
     public override async Task InsertEventsAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

@@ -22,8 +22,27 @@ public abstract class RawOutbox
     /// <summary>One request: the business row and its event in one transaction.</summary>
     public abstract Task InsertOrderAndEventAsync(OrderPlaced payload, DateTime now);
 
+    /// <summary>
+    /// The request in the fewest round trips the database allows: on PostgreSQL one batch of both INSERTs with no
+    /// explicit transaction (one implicit transaction, one round trip); SQLite needs its transaction, so as
+    /// <see cref="InsertOrderAndEventAsync"/>.
+    /// </summary>
+    public virtual Task InsertOrderAndEventOneRoundTripAsync(OrderPlaced payload, DateTime now) => InsertOrderAndEventAsync(payload, now);
+
+    /// <summary>One request without an event: the business row alone, one statement in autocommit.</summary>
+    public abstract Task InsertOrderAsync(OrderPlaced payload, DateTime now);
+
     /// <summary>One multi-row INSERT of <paramref name="payloads"/> in one transaction.</summary>
     public abstract Task InsertEventsAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now);
+
+    /// <summary>One INSERT statement per event, executed one after another (a round trip each), in one transaction.</summary>
+    public abstract Task InsertEventsOneByOneAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now);
+
+    /// <summary>
+    /// One INSERT statement per event, all sent as one batch (one round trip; PostgreSQL <c>NpgsqlBatch</c>) in one
+    /// transaction: what EF Core sends for the same rows. SQLite has no round trips, so as <see cref="InsertEventsOneByOneAsync"/>.
+    /// </summary>
+    public virtual Task InsertEventsStatementBatchAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now) => InsertEventsOneByOneAsync(payloads, now);
 
     /// <summary>Leases up to <paramref name="count"/> runnable events to <paramref name="owner"/> with one statement.</summary>
     public abstract Task<List<ClaimedRow>> ClaimAsync(string owner, int count, DateTime now, DateTime leaseUntil);

@@ -9,7 +9,7 @@ namespace EventKit.Benchmarks.Infrastructure;
 /// provider stores them (GUIDs as upper-case text, times as <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> text), so both
 /// read each other's rows.
 /// </summary>
-public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connectionString)
+public sealed class SqliteRawOutbox(string connectionString, bool relaxed = false) : RawOutbox(connectionString)
 {
     private const string Claim =
         "UPDATE events AS e SET status = 'processing', attempts = e.attempts + 1, locked_by = @owner, locked_until = @until, available_at = @until " +
@@ -36,7 +36,7 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
     {
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync();
-        SqliteBusyTimeout.Set(connection);
+        SqliteBusyTimeout.Set(connection, relaxed);
         return connection;
     }
 
@@ -61,6 +61,34 @@ public sealed class SqliteRawOutbox(string connectionString) : RawOutbox(connect
             insert.CommandText = InsertSqlFor(1);
             AddEvent(insert.Parameters, 0, payload, now);
             await insert.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    public override async Task InsertOrderAsync(OrderPlaced payload, DateTime now)
+    {
+        await using var connection = await OpenAsync();
+        await using var order = connection.CreateCommand();
+        order.CommandText = "INSERT INTO orders (id, customer, amount, created_at) VALUES (@id, @customer, @amount, @now)";
+        order.Parameters.AddWithValue("@id", Key(payload.OrderId));
+        order.Parameters.AddWithValue("@customer", payload.Customer);
+        order.Parameters.AddWithValue("@amount", payload.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        order.Parameters.AddWithValue("@now", now);
+        await order.ExecuteNonQueryAsync();
+    }
+
+    public override async Task InsertEventsOneByOneAsync(IReadOnlyList<OrderPlaced> payloads, DateTime now)
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+        foreach (var payload in payloads)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = InsertSqlFor(1);
+            AddEvent(command.Parameters, 0, payload, now);
+            await command.ExecuteNonQueryAsync();
         }
 
         await transaction.CommitAsync();

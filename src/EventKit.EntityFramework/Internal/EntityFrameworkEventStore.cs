@@ -1,32 +1,36 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using EventKit.EntityFramework.Internal.Publishing;
 using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EventKit.EntityFramework.Internal;
 
 /// <summary>
-/// The EF Core store, scoped like the application's context. Appending adds the event to that context, so the
-/// application's SaveChanges commits it with the business change. Everything else is set-based: the claim is one
-/// raw statement per provider, other changes are ExecuteUpdate/ExecuteDelete and grouped queries; nothing is
-/// tracked except the rows being added. The raw statements come from the dialect of the context's model (not of its
-/// CLR type: one context type can have several models).
+/// The EF Core store, scoped like the application's context. Publishing adds the event to the context's
+/// <see cref="ContextOutbox"/>: nothing is tracked by EF Core, and the <see cref="OutboxInterceptor"/> writes the
+/// pending events with EventKit's own INSERT inside the application's next SaveChanges, so they commit or roll back with
+/// its business change. Everything else is set-based: the claim is one raw statement per provider, other changes are
+/// plain statements, ExecuteUpdate/ExecuteDelete and grouped queries. The raw statements come from the dialect of the
+/// context's model (not of its CLR type: one context type can have several models).
 /// </summary>
 internal sealed class EntityFrameworkEventStore<TContext>(
     TContext context,
-    EventKitDbContextInterceptor? interceptor = null,
     ILoggerFactory? loggerFactory = null,
     UnsavedPublications? unsaved = null) : IEventStore, IUnsavedEventSource, IDisposable
     where TContext : DbContext
 {
     private readonly ILogger _logger = loggerFactory?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+    private ContextOutbox? _outbox;
+    private bool _published;
 
-    // The entities this store added to the context, to tell at the end of the scope whether they were ever saved.
-    private List<EventEntity>? _added;
+    private ContextOutbox Outbox => _outbox ??= context.GetService<ContextOutbox>();
 
     private DbSet<EventEntity> Events => context.Set<EventEntity>();
 
@@ -34,56 +38,85 @@ internal sealed class EntityFrameworkEventStore<TContext>(
 
     private StoreDialect Dialect => StoreDialect.Get(context, _logger);
 
-    public async ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.IdempotencyKey is { } key)
+        if (record.IdempotencyKey is not null)
         {
-            foreach (var entry in context.ChangeTracker.Entries<EventEntity>())
-            {
-                if (entry.State == EntityState.Added && entry.Entity.IdempotencyKey == key)
-                {
-                    return entry.Entity.Id;
-                }
-            }
-
-            var existing = await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
-                .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            if (existing is { } id)
-            {
-                return id;
-            }
+            return AppendKeyedAsync(record, cancellationToken);
         }
 
-        var entity = EventEntity.From(record);
-        context.Add(entity);
-        interceptor?.Appended(context, record.AvailableAt.UtcDateTime);
-        if (_added is null)
+        Add(record);
+        return ValueTask.FromResult(record.Id);
+    }
+
+    public async ValueTask<IReadOnlyList<Guid>> AppendManyAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var ids = new Guid[records.Count];
+        var pending = Outbox.Pending;
+        pending.EnsureCapacity(pending.Count + records.Count);
+        for (var i = 0; i < ids.Length; i++)
         {
-            _added = [];
+            var record = records[i];
+            ArgumentNullException.ThrowIfNull(record);
+            if (record.IdempotencyKey is not null)
+            {
+                ids[i] = await AppendKeyedAsync(record, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            ids[i] = record.Id;
+            Add(record);
+        }
+
+        return ids;
+    }
+
+    private async ValueTask<Guid> AppendKeyedAsync(EventRecord record, CancellationToken cancellationToken)
+    {
+        var key = record.IdempotencyKey!;
+        if (Outbox.FindKey(key) is { } pending)
+        {
+            return pending;
+        }
+
+        // A key stored by a committed unit of work. One stored concurrently is not seen here: the INSERT skips it
+        // (ON CONFLICT DO NOTHING), and the business change of this unit of work commits without a second event.
+        var existing = await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (existing is { } id)
+        {
+            return id;
+        }
+
+        Add(record);
+        return record.Id;
+    }
+
+    private void Add(EventRecord record)
+    {
+        Outbox.Pending.Add(record);
+        if (!_published)
+        {
+            _published = true;
             unsaved?.Track(this);
         }
-
-        _added.Add(entity);
-        return record.Id;
     }
 
     public void CollectUnsaved(List<string> eventTypes)
     {
-        foreach (var entity in _added ?? [])
+        // Still pending: no SaveChanges wrote them (written events leave the list; a rolled-back one was undone on purpose).
+        foreach (var record in _outbox?.Pending ?? [])
         {
-            // Still Added: no SaveChanges took it (a saved entity is Unchanged; a rolled-back one was saved and undone on purpose).
-            if (context.Entry(entity).State == EntityState.Added)
-            {
-                eventTypes.Add(entity.Type);
-            }
+            eventTypes.Add(record.Type);
         }
     }
 
     /// <summary>Warns, at the end of the scope, about published events no SaveChanges took (unless the processor already named them).</summary>
     public void Dispose()
     {
-        if (_added is null || unsaved?.Reported == true)
+        if (!_published || unsaved?.Reported == true)
         {
             return;
         }

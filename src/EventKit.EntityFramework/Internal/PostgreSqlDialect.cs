@@ -9,7 +9,7 @@ namespace EventKit.EntityFramework.Internal;
 /// the database's clock, the one clock every instance shares, so an instance whose clock is wrong can neither take over
 /// a live lease nor let its own lapse early.
 /// </summary>
-internal sealed class PostgreSqlDialect(string events, string logs) : StoreDialect(events, logs)
+internal sealed class PostgreSqlDialect(string events, string logs, string payloadType) : StoreDialect(events, logs)
 {
     // Due times (pending and failed rows) are compared with the caller's clock (@now): they were computed by the clocks
     // of the instances that published or retried them, and an instance always sees its own new events as due at once.
@@ -19,6 +19,117 @@ internal sealed class PostgreSqlDialect(string events, string logs) : StoreDiale
     private const string Due =
         $"{RunnableStatus} AND \"available_at\" <= GREATEST(@now, now()) " +
         "AND CASE WHEN \"status\" = 'processing' THEN \"available_at\" <= now() ELSE \"available_at\" <= @now END";
+    // One row: plain parameters. Many rows: one statement over unnest of arrays, so the text and the parameter count
+    // do not grow with the batch. Both skip a row whose idempotency key is already stored (or is being stored by a
+    // transaction this one then waits for), so the business change of a second unit of work with that key commits.
+    // One row: the optional columns that are null are written as NULL literals, not parameters (16 cached shapes).
+    private readonly string?[] _insertOneSql = new string?[16];
+
+    private string InsertOneSql(EventRecord e)
+    {
+        var mask = (e.Actor is null ? 1 : 0) | (e.CorrelationId is null ? 2 : 0) | (e.IdempotencyKey is null ? 4 : 0) | (e.TraceParent is null ? 8 : 0);
+        return _insertOneSql[mask] ??=
+            $"INSERT INTO {EventsTable} ({InsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, CAST(@ek_payload AS {payloadType}), 'pending', 0, " +
+            $"@ek_available_at, @ek_created_at, {((mask & 1) != 0 ? "NULL" : "@ek_actor")}, {((mask & 2) != 0 ? "NULL" : "@ek_correlation_id")}, " +
+            $"{((mask & 4) != 0 ? "NULL" : "@ek_idempotency_key")}, {((mask & 8) != 0 ? "NULL" : "@ek_trace_parent")}) ON CONFLICT DO NOTHING";
+    }
+
+    private string InsertManySql { get; } =
+        $"INSERT INTO {events} ({InsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
+        "v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent " +
+        "FROM unnest(@ek_id, @ek_type, @ek_entity, @ek_entity_id, @ek_payload, @ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent) " +
+        "AS v(id, type, entity, entity_id, payload, available_at, created_at, actor, correlation_id, idempotency_key, trace_parent) ON CONFLICT DO NOTHING";
+
+    public override bool AppendsToCommand => true;
+
+    public override bool InsertNeedsTransaction(int count) => false;
+
+    public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events)
+    {
+        var text = command.CommandText.AsSpan().TrimEnd();
+        var sql = events.Count == 1 ? InsertOneSql(events[0]) : InsertManySql;
+        command.CommandText = text.Length == 0 ? sql : string.Concat(text, text[^1] == ';' ? "\n" : ";\n", sql);
+        AddInsertParameters(command, events);
+    }
+
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken)
+    {
+        var command = CreateCommand(connection, transaction, timeout, events.Count == 1 ? InsertOneSql(events[0]) : InsertManySql);
+        await using (command.ConfigureAwait(false))
+        {
+            AddInsertParameters(command, events);
+            await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void AddOptional(DbCommand command, string name, string? value)
+    {
+        if (value is not null)
+        {
+            AddParameter(command, name, value);
+        }
+    }
+
+    private static void AddInsertParameters(DbCommand command, IReadOnlyList<EventRecord> events)
+    {
+        if (events.Count == 1)
+        {
+            var e = events[0];
+            AddParameter(command, "@ek_id", e.Id);
+            AddParameter(command, "@ek_type", e.Type);
+            AddParameter(command, "@ek_entity", e.Entity);
+            AddParameter(command, "@ek_entity_id", e.EntityId);
+            AddParameter(command, "@ek_payload", e.Payload);
+            AddParameter(command, "@ek_available_at", e.AvailableAt.UtcDateTime);
+            AddParameter(command, "@ek_created_at", e.CreatedAt.UtcDateTime);
+            AddOptional(command, "@ek_actor", e.Actor);
+            AddOptional(command, "@ek_correlation_id", e.CorrelationId);
+            AddOptional(command, "@ek_idempotency_key", e.IdempotencyKey);
+            AddOptional(command, "@ek_trace_parent", e.TraceParent);
+            return;
+        }
+
+        var n = events.Count;
+        var ids = new Guid[n];
+        var types = new string[n];
+        var entities = new string[n];
+        var entityIds = new string[n];
+        var payloads = new string[n];
+        var availableAt = new DateTime[n];
+        var createdAt = new DateTime[n];
+        var actors = new string?[n];
+        var correlationIds = new string?[n];
+        var keys = new string?[n];
+        var traceParents = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = events[i];
+            ids[i] = e.Id;
+            types[i] = e.Type;
+            entities[i] = e.Entity;
+            entityIds[i] = e.EntityId;
+            payloads[i] = e.Payload;
+            availableAt[i] = e.AvailableAt.UtcDateTime;
+            createdAt[i] = e.CreatedAt.UtcDateTime;
+            actors[i] = e.Actor;
+            correlationIds[i] = e.CorrelationId;
+            keys[i] = e.IdempotencyKey;
+            traceParents[i] = e.TraceParent;
+        }
+
+        AddParameter(command, "@ek_id", ids);
+        AddParameter(command, "@ek_type", types);
+        AddParameter(command, "@ek_entity", entities);
+        AddParameter(command, "@ek_entity_id", entityIds);
+        AddParameter(command, "@ek_payload", payloads);
+        AddParameter(command, "@ek_available_at", availableAt);
+        AddParameter(command, "@ek_created_at", createdAt);
+        AddParameter(command, "@ek_actor", actors);
+        AddParameter(command, "@ek_correlation_id", correlationIds);
+        AddParameter(command, "@ek_idempotency_key", keys);
+        AddParameter(command, "@ek_trace_parent", traceParents);
+    }
+
 
     /// <summary>
     /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>. c locks the

@@ -33,6 +33,11 @@ internal abstract class StoreDialect
     /// <summary>The ordinal of the succeeded handler names, after <see cref="ClaimColumns"/>.</summary>
     protected const int SucceededOrdinal = 12;
 
+    /// <summary>The columns EventKit's own INSERT writes (the others start NULL); status and attempts are literals.</summary>
+    protected const string InsertColumns =
+        "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"status\", \"attempts\", \"available_at\", \"created_at\", " +
+        "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\"";
+
     protected const string LogColumns = "\"id\", \"event_id\", \"action\", \"performed_by\", \"result\", \"error\", \"attempt\", \"duration_ms\", \"created_at\"";
 
     /// <summary>The rows the claim may take, in the runnable index: every runnable status, then what makes each one due.</summary>
@@ -83,6 +88,26 @@ internal abstract class StoreDialect
     /// <summary>Whether <see cref="SettleAsync"/> must run in a transaction (its statements are not one statement).</summary>
     public abstract bool SettleNeedsTransaction { get; }
 
+    /// <summary>
+    /// Whether EventKit's INSERT can be appended to EF Core's own SaveChanges command: the command then runs atomically
+    /// even without a transaction (PostgreSQL runs a multi-statement command in one implicit transaction). When false,
+    /// the INSERT is executed as a command of its own, inside a transaction.
+    /// </summary>
+    public abstract bool AppendsToCommand { get; }
+
+    /// <summary>Appends the INSERT of <paramref name="events"/> (and its parameters) to <paramref name="command"/>.</summary>
+    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Inserts <paramref name="events"/> (statement path of #13) with <c>ON CONFLICT DO NOTHING</c>: an idempotency key
+    /// that another unit of work stored first adds nothing, and the caller's business change still commits. More than
+    /// one statement when the dialect must split (the caller provides the transaction).
+    /// </summary>
+    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken);
+
+    /// <summary>Whether <see cref="InsertAsync"/> of <paramref name="count"/> events is more than one statement.</summary>
+    public abstract bool InsertNeedsTransaction(int count);
+
     /// <summary>Returns one row, column <c>Value</c>: average seconds from creation to completion, or null.</summary>
     public abstract string AverageProcessingSecondsSql { get; }
 
@@ -124,7 +149,7 @@ internal abstract class StoreDialect
         var logsTable = sql.DelimitIdentifier(logs.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), logs.GetSchema());
         return context.Database.ProviderName switch
         {
-            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable),
+            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable, events.FindProperty(nameof(EventEntity.Payload))?.GetColumnType() ?? "json"),
             SqliteProvider => new SqliteDialect(eventsTable, logsTable),
             _ => throw new NotSupportedException(Unsupported(context)),
         };
@@ -231,6 +256,18 @@ internal abstract class StoreDialect
         }
 
         return command;
+    }
+
+    protected static async Task ExecuteAsync(DbCommand command, bool async, CancellationToken cancellationToken)
+    {
+        if (async)
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            command.ExecuteNonQuery();
+        }
     }
 
     protected static void AddParameter(DbCommand command, string name, object? value)

@@ -103,7 +103,7 @@ internal sealed class EventKitTelemetry : IDisposable
         activity.AddException(exception);
     }
 
-    public void Published(string type) => _published.Add(1, new KeyValuePair<string, object?>("messaging.destination.name", type));
+    public void Published(string type, int count = 1) => _published.Add(count, new KeyValuePair<string, object?>("messaging.destination.name", type));
 
     public void HandlerRan(string type, string handler, bool succeeded, TimeSpan duration)
     {

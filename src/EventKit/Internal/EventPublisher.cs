@@ -74,6 +74,82 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         return PublishTyped(payload, Metadata<TPayload>(), entityId, options, cancellationToken);
     }
 
+    public async ValueTask<IReadOnlyList<Guid>> PublishManyAsync<TPayload>(IEnumerable<TPayload> payloads, PublishOptions? options = null, CancellationToken cancellationToken = default)
+        where TPayload : notnull
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        ValidateOptions(options);
+        if (options?.IdempotencyKey is not null)
+        {
+            throw new ArgumentException("An idempotency key names one event: PublishManyAsync refuses options.IdempotencyKey; publish keyed events one by one.", nameof(options));
+        }
+
+        var metadata = Metadata<TPayload>();
+        if (metadata.EntityIdGetter is null)
+        {
+            throw new ArgumentException(
+                $"Type '{typeof(TPayload).FullName}' has no [EntityId] property, so the entity id is unknown. Mark the property holding it with [EntityId].",
+                nameof(payloads));
+        }
+
+        // Everything is validated and serialized before anything is stored: an invalid payload stores none.
+        var now = timeProvider.GetUtcNow();
+        var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
+        var traceParent = Activity.Current?.Id;
+        var records = payloads.TryGetNonEnumeratedCount(out var count) ? new List<EventRecord>(count) : [];
+        foreach (var payload in payloads)
+        {
+            if (payload is null)
+            {
+                throw new ArgumentNullException(nameof(payloads), "A payload is null.");
+            }
+
+            var entityId = metadata.EntityIdGetter(payload);
+            if (string.IsNullOrWhiteSpace(entityId) || entityId.Length > EventValidation.MaxEntityIdLength)
+            {
+                throw new ArgumentException(
+                    $"The [EntityId] property '{metadata.EntityIdProperty}' of '{typeof(TPayload).FullName}' must be non-blank and at most {EventValidation.MaxEntityIdLength} characters.",
+                    nameof(payloads));
+            }
+
+            EventValidation.ValidateStorable(entityId, nameof(payloads), $"The [EntityId] property '{metadata.EntityIdProperty}' of '{typeof(TPayload).FullName}'");
+            string json;
+            try
+            {
+                json = JsonSerializer.Serialize(payload, _serializerOptions);
+            }
+            catch (Exception ex) when (IsSerializationError(ex))
+            {
+                throw SerializationError(typeof(TPayload), ex, nameof(payloads));
+            }
+
+            ValidateJson(json, typeof(TPayload), nameof(payloads));
+            records.Add(new EventRecord
+            {
+                Id = SequentialGuid.Next(now),
+                Type = metadata.Name!,
+                Entity = metadata.Entity!,
+                EntityId = entityId,
+                Payload = json,
+                Status = EventStatus.Pending,
+                AvailableAt = availableAt,
+                CreatedAt = now,
+                Actor = options?.Actor,
+                CorrelationId = options?.CorrelationId,
+                TraceParent = traceParent,
+            });
+        }
+
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = await store.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
+        telemetry.Published(metadata.Name!, records.Count);
+        return ids;
+    }
+
     private ValueTask<Guid> PublishTyped<TPayload>(TPayload payload, EventTypeMetadata metadata, string entityId, PublishOptions? options, CancellationToken cancellationToken)
     {
         ValidateOptions(options);

@@ -1,0 +1,521 @@
+using System.Data.Common;
+using System.Transactions;
+using EventKit.ContractTests;
+using EventKit.EntityFramework.Internal;
+using EventKit.EntityFramework.Internal.Publishing;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>
+/// Atomic publish (contract item 1) with EventKit's own INSERT inside SaveChanges: the event commits if and only if the
+/// business change commits, for a single-statement SaveChanges (no EF transaction), a SaveChanges with no business
+/// change, many events, a failing business row, a failing event row, explicit transactions (with EF's savepoints),
+/// TransactionScope, a retrying execution strategy (EF's internal retry and ExecuteInTransaction with
+/// acceptAllChangesOnSuccess: false), pooled contexts, and concurrent idempotency keys (#12 item 5).
+/// </summary>
+public abstract class TransactionalPublishTests<TContext> : IAsyncLifetime
+    where TContext : TestDbContext
+{
+    private readonly List<ServiceProvider> _providers = [];
+
+    protected abstract string? SkipReason { get; }
+
+    protected abstract bool IsPostgres { get; }
+
+    protected abstract void UseDatabase(DbContextOptionsBuilder options, bool retrying);
+
+    protected abstract Task CreateDatabaseAsync();
+
+    protected abstract Task DropDatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        if (SkipReason is not null)
+        {
+            return;
+        }
+
+        await CreateDatabaseAsync();
+        await using var provider = Build();
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await db.Database.MigrateAsync();
+        await db.Database.ExecuteSqlRawAsync(IsPostgres
+            ? "ALTER TABLE events ADD CONSTRAINT ck_test_poison CHECK (entity <> 'poison')"
+            : "CREATE TRIGGER tr_test_poison BEFORE INSERT ON events WHEN NEW.entity = 'poison' BEGIN SELECT RAISE(ABORT, 'poison event'); END");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+
+        if (SkipReason is null)
+        {
+            await DropDatabaseAsync();
+        }
+    }
+
+    [SkippableFact]
+    public async Task SingleRowSaveChanges_CommitsRowAndEvent()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+            await db.SaveChangesAsync();
+        }
+
+        (await CountAsync()).Should().Be((1, 1));
+    }
+
+    [SkippableFact]
+    public async Task EventsWithoutBusinessChange_AreStored()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "b@x", "B"));
+            (await scope.ServiceProvider.GetRequiredService<TContext>().SaveChangesAsync()).Should().Be(0);
+        }
+
+        (await CountAsync()).Should().Be((0, 2));
+    }
+
+    [SkippableFact]
+    public async Task PublishMany_WithABusinessRow_StoresAllInOrder()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        IReadOnlyList<Guid> ids;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUser("a@x"));
+            ids = await Publisher(scope).PublishManyAsync(Enumerable.Range(0, 250).Select(i => new UserCreated(Guid.NewGuid(), $"{i}@x", $"U{i}")));
+            await db.SaveChangesAsync();
+        }
+
+        (await CountAsync()).Should().Be((1, 250));
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<TContext>().Set<EventEntity>().OrderBy(e => e.Id).Select(e => e.Id).ToListAsync();
+            stored.Should().Equal(ids, "ids are time-ordered in publish order");
+        }
+    }
+
+    [SkippableFact]
+    public async Task FailingBusinessRow_StoresNoEvent_AndTheFixedSaveStoresIt()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        await AddUserAsync(provider, "taken@x");
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var user = NewUser("taken@x");
+            db.Users.Add(user);
+            await Publisher(scope).PublishAsync(new UserCreated(user.Id, "taken@x", "B"));
+            await FluentActions.Awaiting(() => db.SaveChangesAsync()).Should().ThrowAsync<DbUpdateException>();
+            (await CountAsync()).Should().Be((1, 0));
+
+            user.Email = "fixed@x";
+            await db.SaveChangesAsync();
+        }
+
+        (await CountAsync()).Should().Be((2, 1));
+    }
+
+    [SkippableFact]
+    public async Task FailingEventRow_RollsBackTheBusinessRow()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishAsync("poison.event", "poison", "1", new { Value = 1 });
+            var save = () => db.SaveChangesAsync();
+            (await save.Should().ThrowAsync<Exception>()).Which.Should().Match<Exception>(e => e is DbUpdateException || e is DbException);
+        }
+
+        (await CountAsync()).Should().Be((0, 0));
+    }
+
+    [SkippableFact]
+    public async Task ExplicitTransaction_CommitStoresEach_RollbackNone_NoDuplicatesAcrossSaves()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+            await db.SaveChangesAsync();
+            db.Users.Add(NewUser("b@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "b@x", "B"));
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+            await db.SaveChangesAsync();
+        }
+
+        (await CountAsync()).Should().Be((0, 0), "rolled back, and nothing was left to save again");
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+            await db.SaveChangesAsync();
+            db.Users.Add(NewUser("b@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "b@x", "B"));
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        (await CountAsync()).Should().Be((2, 2));
+    }
+
+    [SkippableFact]
+    public async Task ExplicitTransaction_FailedSaveChanges_RollsBackToItsSavepoint_OnlyItsEventIsMissing()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        await AddUserAsync(provider, "taken@x");
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+            await db.SaveChangesAsync();
+
+            var clash = NewUser("taken@x");
+            db.Users.Add(clash);
+            await Publisher(scope).PublishAsync(new UserCreated(clash.Id, "taken@x", "B"));
+            await FluentActions.Awaiting(() => db.SaveChangesAsync()).Should().ThrowAsync<DbUpdateException>();
+            db.Entry(clash).State = EntityState.Detached;
+            await transaction.CommitAsync();
+        }
+
+        (await CountAsync()).Should().Be((2, 1), "the first save's row and event, not the failed one's event");
+    }
+
+    /// <summary>PostgreSQL only (the fact is in <see cref="PostgresTransactionalPublishTests"/>): EF Core's SQLite provider refuses ambient transactions.</summary>
+    protected async Task TransactionScopeCompleteStoresDisposeWithoutCompleteStoresNothing()
+    {
+        var provider = Build();
+        foreach (var complete in new[] { false, true })
+        {
+            using var ambient = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled);
+            await using (var scope = provider.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                db.Users.Add(NewUser("a@x"));
+                await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+                await db.SaveChangesAsync();
+            }
+
+            if (complete)
+            {
+                ambient.Complete();
+            }
+        }
+
+        (await CountAsync()).Should().Be((1, 1));
+    }
+
+    [SkippableFact]
+    public async Task RetryingStrategy_ReplayedSaveChanges_StoresEachEventOnce()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+
+        // One row (no EF transaction on PostgreSQL) fails before its command runs; two rows fail at EF's commit.
+        var failures = new FailOnce();
+        var provider = Build(retrying: true, interceptor: failures);
+        foreach (var rows in new[] { 1, 2 })
+        {
+            failures.Arm(rows == 1 ? FailOnce.Point.Command : FailOnce.Point.Commit);
+            await using var scope = provider.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            for (var i = 0; i < rows; i++)
+            {
+                db.Users.Add(NewUser($"{rows}-{i}@x"));
+                await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), $"{rows}-{i}@x", "A"));
+            }
+
+            await db.SaveChangesAsync();
+            failures.Fired.Should().BeTrue();
+        }
+
+        (await CountAsync()).Should().Be((3, 3));
+    }
+
+    [SkippableFact]
+    public async Task ExecuteInTransaction_CommitFailsOnce_WithoutAcceptingChanges_StoresEachEventOnce()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var failures = new FailOnce();
+        var provider = Build(retrying: true, interceptor: failures);
+        failures.Arm(FailOnce.Point.Commit);
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+            await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
+                db,
+                (context, ct) => context.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct),
+                (context, ct) => Task.FromResult(false),
+                CancellationToken.None);
+            db.ChangeTracker.AcceptAllChanges();
+        }
+
+        failures.Fired.Should().BeTrue();
+        (await CountAsync()).Should().Be((1, 1));
+    }
+
+    [SkippableFact]
+    public async Task PooledContext_EventsOfAReturnedLease_NeverReachTheNext()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build(pooled: true);
+
+        // As at host start (ValidateOnStart): the store's validator leases a context once, so the pool holds exactly one.
+        _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventKitOptions>>().Value;
+        TContext first;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<TContext>();
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"));
+        }
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            ReferenceEquals(db, first).Should().BeTrue("the pool hands the same instance out again");
+            db.Users.Add(NewUser("b@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "b@x", "B"));
+            await db.SaveChangesAsync();
+        }
+
+        (await CountAsync()).Should().Be((1, 1), "only the second lease's event");
+    }
+
+    [SkippableFact]
+    public async Task SameIdempotencyKey_InOverlappingUnitsOfWork_BothBusinessChangesCommit_OneEvent()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        var key = new PublishOptions { IdempotencyKey = "order-42" };
+        await using var one = provider.CreateAsyncScope();
+        await using var two = provider.CreateAsyncScope();
+        var dbOne = one.ServiceProvider.GetRequiredService<TContext>();
+        var dbTwo = two.ServiceProvider.GetRequiredService<TContext>();
+        dbOne.Users.Add(NewUser("a@x"));
+        dbTwo.Users.Add(NewUser("b@x"));
+        var first = await Publisher(one).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"), key);
+        await Publisher(two).PublishAsync(new UserCreated(Guid.NewGuid(), "b@x", "B"), key);
+        await dbOne.SaveChangesAsync();
+        await dbTwo.SaveChangesAsync();
+
+        (await CountAsync()).Should().Be((2, 1));
+        await using var check = provider.CreateAsyncScope();
+        (await check.ServiceProvider.GetRequiredService<TContext>().Set<EventEntity>().SingleAsync()).Id.Should().Be(first);
+    }
+
+    [SkippableFact]
+    public async Task SameIdempotencyKey_SixteenConcurrentUnitsOfWork_AllBusinessChangesCommit_OneEvent()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        var key = new PublishOptions { IdempotencyKey = "double-click-7" };
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            await go.Task;
+            await using var scope = provider.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUser($"{i}@x"));
+            await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), $"{i}@x", $"U{i}"), key);
+            await db.SaveChangesAsync();
+        })).ToArray();
+        go.SetResult();
+        await Task.WhenAll(requests);
+
+        (await CountAsync()).Should().Be((16, 1), "every business change commits; the key stores one event");
+    }
+
+    private ServiceProvider Build(bool pooled = false, bool retrying = false, IInterceptor? interceptor = null)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<HandlerProbe>();
+        void Configure(DbContextOptionsBuilder options)
+        {
+            UseDatabase(options, retrying);
+            if (interceptor is not null)
+            {
+                options.AddInterceptors(interceptor);
+            }
+        }
+
+        if (pooled)
+        {
+            services.AddDbContextPool<TContext>(Configure);
+        }
+        else
+        {
+            services.AddDbContext<TContext>(Configure);
+        }
+
+        services.AddEventKit(o => o.PollingInterval = TimeSpan.FromHours(1)).UseEntityFramework<TContext>().AddHandler<WelcomeEmailHandler>();
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
+    }
+
+    private static IEventPublisher Publisher(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+
+    private static User NewUser(string email) => new() { Id = Guid.NewGuid(), Email = email };
+
+    private static async Task AddUserAsync(ServiceProvider provider, string email)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        db.Users.Add(NewUser(email));
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<(int Users, int Events)> CountAsync()
+    {
+        await using var provider = Build();
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        return (await db.Users.CountAsync(), await db.Set<EventEntity>().CountAsync());
+    }
+
+    /// <summary>An error a retrying execution strategy retries.</summary>
+    public sealed class TransientTestException() : Exception("transient (test)");
+
+    /// <summary>A strategy that retries <see cref="TransientTestException"/> at once, up to three times.</summary>
+    public sealed class TestRetryingStrategy(ExecutionStrategyDependencies dependencies) : ExecutionStrategy(dependencies, 3, TimeSpan.Zero)
+    {
+        protected override bool ShouldRetryOn(Exception exception) => exception is TransientTestException;
+
+        protected override TimeSpan? GetNextDelay(Exception lastException) => base.GetNextDelay(lastException) is null ? null : TimeSpan.Zero;
+    }
+
+    /// <summary>Throws <see cref="TransientTestException"/> once, before SaveChanges' first command runs or before its commit.</summary>
+    public sealed class FailOnce : IDbCommandInterceptor, IDbTransactionInterceptor
+    {
+        public enum Point
+        {
+            Command,
+            Commit,
+        }
+
+        private Point? _armed;
+
+        public bool Fired { get; private set; }
+
+        public void Arm(Point point)
+        {
+            _armed = point;
+            Fired = false;
+        }
+
+        public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Fire(Point.Command, eventData.CommandSource == CommandSource.SaveChanges);
+            return ValueTask.FromResult(result);
+        }
+
+        public ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            Fire(Point.Commit, true);
+            return ValueTask.FromResult(result);
+        }
+
+        private void Fire(Point point, bool applies)
+        {
+            if (applies && _armed == point)
+            {
+                _armed = null;
+                Fired = true;
+                throw new TransientTestException();
+            }
+        }
+    }
+}
+
+public sealed class SqliteTransactionalPublishTests : TransactionalPublishTests<SqliteTestDbContext>
+{
+    private readonly SqliteDatabase _database = new();
+
+    protected override string? SkipReason => null;
+
+    protected override bool IsPostgres => false;
+
+    protected override void UseDatabase(DbContextOptionsBuilder options, bool retrying) =>
+        options.UseSqlite(_database.ConnectionString, o =>
+        {
+            if (retrying)
+            {
+                o.ExecutionStrategy(d => new TestRetryingStrategy(d));
+            }
+        });
+
+    protected override Task CreateDatabaseAsync() => Task.CompletedTask;
+
+    protected override Task DropDatabaseAsync()
+    {
+        _database.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgresTransactionalPublishTests : TransactionalPublishTests<PostgresTestDbContext>
+{
+    private string? _connectionString;
+
+    protected override string? SkipReason => PostgresServer.SkipReason;
+
+    protected override bool IsPostgres => true;
+
+    protected override void UseDatabase(DbContextOptionsBuilder options, bool retrying) =>
+        options.UseNpgsql(_connectionString, o =>
+        {
+            if (retrying)
+            {
+                o.ExecutionStrategy(d => new TestRetryingStrategy(d));
+            }
+        });
+
+    protected override async Task CreateDatabaseAsync() => _connectionString = await PostgresServer.CreateDatabaseAsync();
+
+    protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(_connectionString!);
+
+    [SkippableFact]
+    public Task TransactionScope_CompleteStores_DisposeWithoutCompleteStoresNothing()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        return TransactionScopeCompleteStoresDisposeWithoutCompleteStoresNothing();
+    }
+}
