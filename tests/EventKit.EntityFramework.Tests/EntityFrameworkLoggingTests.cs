@@ -15,24 +15,16 @@ namespace EventKit.EntityFramework.Tests;
 /// command logging, so the store says which statements it chose, which failed, and what retention deleted. Each test
 /// uses a tenant of its own, so its model (and the dialect logged for it) is new to the process.
 /// </summary>
-public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
+public abstract class EntityFrameworkLoggingTests(ITestDatabase database) : DatabaseTests(database)
 {
     private const string Secret = "s3cr3t-payload-text";
     private readonly RecordingLoggerProvider _logs = new();
 
-    protected abstract string? SkipReason { get; }
-
+    /// <summary>Whether tenants get a schema each (PostgreSQL) or a table prefix each (SQLite).</summary>
     protected abstract bool UseSchemas { get; }
 
+    /// <summary>The dialect the store logs that it chose for this provider.</summary>
     protected abstract string ExpectedDialect { get; }
-
-    protected abstract string ConnectionString { get; }
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync() => Task.CompletedTask;
 
     private IEnumerable<LogRecord> StoreLogs => _logs.Entries.Where(e => e.Category == "EventKit.EntityFramework");
 
@@ -71,7 +63,7 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         failed.Level.Should().Be(LogLevel.Warning);
         failed.Exception.Should().BeSameAs(thrown);
         failed.Message.Should().Contain("ClaimAsync").And.Contain(nameof(TenantDbContext)).And.Contain("the processor retries it");
-        failed.Message.Should().NotContain(ConnectionString);
+        failed.Message.Should().NotContain(Database.ConnectionString);
     }
 
     [SkippableFact]
@@ -99,7 +91,7 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         StoreLogs.Should().Contain(e => e.EventId.Id == 2003 && e.Level == LogLevel.Debug && e.Message.Contains("ClaimAsync", StringComparison.Ordinal));
         StoreLogs.Should().Contain(e => e.EventId.Id == 2003 && e.Message.Contains("SettleOnceAsync", StringComparison.Ordinal));
         _logs.Entries.Should().NotContain(e => e.Message.Contains(Secret, StringComparison.Ordinal), "payloads are never logged");
-        _logs.Entries.Should().NotContain(e => e.Message.Contains(ConnectionString, StringComparison.Ordinal), "connection strings are never logged");
+        _logs.Entries.Should().NotContain(e => e.Message.Contains(Database.ConnectionString, StringComparison.Ordinal), "connection strings are never logged");
     }
 
     private Tenant NewTenant() => new($"t{Guid.NewGuid():N}"[..12], UseSchemas);
@@ -115,7 +107,7 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
                 s.AddSingleton(tenant);
                 s.AddDbContext<TenantDbContext>(o =>
                 {
-                    UseDatabase(o);
+                    Database.Use(o);
                     o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
                 });
             },
@@ -127,53 +119,5 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         }
 
         return app;
-    }
-}
-
-public sealed class SqliteEntityFrameworkLoggingTests : EntityFrameworkLoggingTests, IDisposable
-{
-    private readonly SqliteDatabase _database = new();
-
-    protected override string? SkipReason => null;
-
-    protected override bool UseSchemas => false;
-
-    protected override string ExpectedDialect => "SQLite";
-
-    protected override string ConnectionString => _database.ConnectionString;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(_database.ConnectionString);
-
-    public void Dispose() => _database.Dispose();
-}
-
-public sealed class PostgresEntityFrameworkLoggingTests : EntityFrameworkLoggingTests
-{
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override bool UseSchemas => true;
-
-    protected override string ExpectedDialect => "PostgreSQL";
-
-    protected override string ConnectionString => _connectionString!;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
-
-    public override async Task InitializeAsync()
-    {
-        if (SkipReason is null)
-        {
-            _connectionString = await PostgresServer.CreateDatabaseAsync();
-        }
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
     }
 }

@@ -17,21 +17,13 @@ namespace EventKit.EntityFramework.Tests;
 /// kept within the limit (PostgreSQL would cut them silently, and two cut names could clash: 42P07), so the tables are
 /// created with exactly the model's names and the store runs on them.
 /// </summary>
-public abstract class LongTableNamesTests : IAsyncLifetime
+public abstract class LongTableNamesTests(ITestDatabase database) : DatabaseTests(database)
 {
-    protected abstract string? SkipReason { get; }
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
     /// <summary>The names of the indexes (and, where the database names them, keys and constraints) on these tables.</summary>
     protected abstract Task<IReadOnlyCollection<string>> ReadObjectNamesAsync(DbConnection connection, string eventsTable, string logsTable);
 
     /// <summary>The model's names the database keeps (SQLite does not keep key and constraint names).</summary>
     protected abstract IEnumerable<string> StoredNames(IModel model);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>Two names of <paramref name="length"/> characters sharing a long prefix, as generated names' worst case.</summary>
     public static (string Events, string Logs) TableNames(int length) =>
@@ -55,7 +47,7 @@ public abstract class LongTableNamesTests : IAsyncLifetime
                 s.AddSingleton(new Tenant($"long{length}", UseSchema: false, events, logs));
                 s.AddDbContext<TenantDbContext>(o =>
                 {
-                    UseDatabase(o);
+                    Database.Use(o);
                     o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
                 });
             },
@@ -77,32 +69,12 @@ public abstract class LongTableNamesTests : IAsyncLifetime
         (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).Completed.Should().Be(1);
         (await app.Operations.GetEventAsync(id)).Should().BeNull();
     }
-}
 
-public sealed class SqliteLongTableNamesTests : LongTableNamesTests, IDisposable
-{
-    private readonly SqliteDatabase _database = new();
+    /// <summary>The model's entity types of EventKit's two tables.</summary>
+    protected static IEnumerable<IEntityType> EventKitEntityTypes(IModel model) =>
+        model.GetEntityTypes().Where(e => e.ClrType == typeof(EventEntity) || e.ClrType == typeof(EventLogEntity));
 
-    protected override string? SkipReason => null;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(_database.ConnectionString);
-
-    protected override async Task<IReadOnlyCollection<string>> ReadObjectNamesAsync(DbConnection connection, string eventsTable, string logsTable)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ($events, $logs)";
-        AddParameter(command, "$events", eventsTable);
-        AddParameter(command, "$logs", logsTable);
-        return await ReadNamesAsync(command);
-    }
-
-    protected override IEnumerable<string> StoredNames(IModel model) =>
-        model.GetEntityTypes().Where(e => e.ClrType == typeof(EventEntity) || e.ClrType == typeof(EventLogEntity))
-            .SelectMany(e => e.GetIndexes()).Select(i => i.GetDatabaseName()!);
-
-    public void Dispose() => _database.Dispose();
-
-    internal static void AddParameter(DbCommand command, string name, object value)
+    protected static void AddParameter(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
@@ -110,7 +82,7 @@ public sealed class SqliteLongTableNamesTests : LongTableNamesTests, IDisposable
         command.Parameters.Add(parameter);
     }
 
-    internal static async Task<IReadOnlyCollection<string>> ReadNamesAsync(DbCommand command)
+    protected static async Task<IReadOnlyCollection<string>> ReadNamesAsync(DbCommand command)
     {
         var names = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
@@ -120,47 +92,5 @@ public sealed class SqliteLongTableNamesTests : LongTableNamesTests, IDisposable
         }
 
         return names;
-    }
-}
-
-public sealed class PostgresLongTableNamesTests : LongTableNamesTests
-{
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
-
-    protected override async Task<IReadOnlyCollection<string>> ReadObjectNamesAsync(DbConnection connection, string eventsTable, string logsTable)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT indexname FROM pg_indexes WHERE tablename IN (@events, @logs) " +
-            "UNION ALL SELECT c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname IN (@events, @logs)";
-        SqliteLongTableNamesTests.AddParameter(command, "events", eventsTable);
-        SqliteLongTableNamesTests.AddParameter(command, "logs", logsTable);
-        return await SqliteLongTableNamesTests.ReadNamesAsync(command);
-    }
-
-    protected override IEnumerable<string> StoredNames(IModel model) =>
-        model.GetEntityTypes().Where(e => e.ClrType == typeof(EventEntity) || e.ClrType == typeof(EventLogEntity))
-            .SelectMany(e => e.GetIndexes().Select(i => i.GetDatabaseName()!)
-                .Concat(e.GetKeys().Select(k => k.GetName()!))
-                .Concat(e.GetForeignKeys().Select(f => f.GetConstraintName()!)));
-
-    public override async Task InitializeAsync()
-    {
-        if (SkipReason is null)
-        {
-            _connectionString = await PostgresServer.CreateDatabaseAsync();
-        }
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
     }
 }

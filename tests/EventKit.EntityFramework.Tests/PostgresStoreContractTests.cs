@@ -7,14 +7,14 @@ namespace EventKit.EntityFramework.Tests;
 /// <summary>The shared store contract on a real PostgreSQL database, schema created by the EF migration.</summary>
 public sealed class PostgresStoreContractTests : StoreContractTests
 {
-    private string? _connectionString;
+    private readonly PostgresTestDatabase _database = new();
 
     protected override int ConcurrentEventCount => 2_000;
 
-    protected override string? SkipReason => PostgresServer.SkipReason;
+    protected override string? SkipReason => _database.SkipReason;
 
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql(_connectionString));
+        services.AddDbContext<PostgresTestDbContext>(_database.Use);
 
     protected override void UseStore(IEventKitBuilder builder) => builder.UseEntityFramework<PostgresTestDbContext>();
 
@@ -46,16 +46,12 @@ public sealed class PostgresStoreContractTests : StoreContractTests
             return;
         }
 
-        _connectionString = await PostgresServer.CreateDatabaseAsync();
-        await using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql(_connectionString).Options);
+        await _database.CreateAsync();
+        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
+        _database.Use(options);
+        await using var context = new PostgresTestDbContext(options.Options);
         await context.Database.MigrateAsync();
     }
 
-    public override async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
-    }
+    public override Task DisposeAsync() => _database.DisposeAsync().AsTask();
 }

@@ -7,12 +7,12 @@ namespace EventKit.EntityFramework.Tests;
 /// <summary>The shared store contract on a real SQLite file, schema created by the EF migration.</summary>
 public sealed class SqliteStoreContractTests : StoreContractTests
 {
-    private readonly SqliteDatabase _database = new();
+    private readonly SqliteTestDatabase _database = new();
 
     protected override int ConcurrentEventCount => 2_000;
 
     protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite(_database.ConnectionString));
+        services.AddDbContext<SqliteTestDbContext>(_database.Use);
 
     protected override void UseStore(IEventKitBuilder builder) => builder.UseEntityFramework<SqliteTestDbContext>();
 
@@ -26,9 +26,5 @@ public sealed class SqliteStoreContractTests : StoreContractTests
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 
-    public override Task DisposeAsync()
-    {
-        _database.Dispose();
-        return Task.CompletedTask;
-    }
+    public override Task DisposeAsync() => _database.DisposeAsync().AsTask();
 }
