@@ -18,7 +18,7 @@ namespace EventKit.EntityFramework.Tests;
 public abstract class EntityFrameworkLoggingTests(ITestDatabase database) : DatabaseTests(database)
 {
     private const string Secret = "s3cr3t-payload-text";
-    private readonly RecordingLoggerProvider _logs = new();
+    private readonly LogCapture _logs = new();
 
     /// <summary>Whether tenants get a schema each (PostgreSQL) or a table prefix each (SQLite).</summary>
     protected abstract bool UseSchemas { get; }
@@ -26,7 +26,7 @@ public abstract class EntityFrameworkLoggingTests(ITestDatabase database) : Data
     /// <summary>The dialect the store logs that it chose for this provider.</summary>
     protected abstract string ExpectedDialect { get; }
 
-    private IEnumerable<LogRecord> StoreLogs => _logs.Entries.Where(e => e.Category == "EventKit.EntityFramework");
+    private IEnumerable<LogCapture.Entry> StoreLogs => _logs.Entries.Where(e => e.Category == "EventKit.EntityFramework");
 
     [SkippableFact]
     public async Task Startup_LogsTheDialectChosen_OncePerModel()
