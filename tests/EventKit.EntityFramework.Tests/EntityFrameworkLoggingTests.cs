@@ -1,9 +1,6 @@
 using EventKit.ContractTests;
 using EventKit.Internal;
 using FluentAssertions;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -98,24 +95,14 @@ public abstract class EntityFrameworkLoggingTests(ITestDatabase database) : Data
 
     private async Task<TestApp> CreateAppAsync(Tenant tenant, bool createTables, Action<EventKitOptions>? configure = null)
     {
-        var app = TestApp.Create(
-            b => b.UseEntityFramework<TenantDbContext>(),
+        var app = TenantApp.Create(
+            Database,
+            tenant,
             configure,
-            services: s =>
-            {
-                s.AddSingleton(LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug)));
-                s.AddSingleton(tenant);
-                s.AddDbContext<TenantDbContext>(o =>
-                {
-                    Database.Use(o);
-                    o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
-                });
-            },
-            commit: sp => sp.GetRequiredService<TenantDbContext>().SaveChangesAsync());
+            s => s.AddSingleton(LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug))));
         if (createTables)
         {
-            await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<TenantDbContext>().GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+            await TenantApp.CreateTablesAsync(app);
         }
 
         return app;

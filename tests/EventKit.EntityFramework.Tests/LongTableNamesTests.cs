@@ -19,8 +19,11 @@ namespace EventKit.EntityFramework.Tests;
 /// </summary>
 public abstract class LongTableNamesTests(ITestDatabase database) : DatabaseTests(database)
 {
-    /// <summary>The names of the indexes (and, where the database names them, keys and constraints) on these tables.</summary>
-    protected abstract Task<IReadOnlyCollection<string>> ReadObjectNamesAsync(DbConnection connection, string eventsTable, string logsTable);
+    /// <summary>
+    /// The catalogue query for the names of the indexes (and, where the database names them, keys and constraints) on
+    /// the tables named by the parameters <c>events</c> and <c>logs</c>.
+    /// </summary>
+    protected abstract string ObjectNamesQuery { get; }
 
     /// <summary>The model's names the database keeps (SQLite does not keep key and constraint names).</summary>
     protected abstract IEnumerable<string> StoredNames(IModel model);
@@ -39,19 +42,7 @@ public abstract class LongTableNamesTests(ITestDatabase database) : DatabaseTest
     {
         Skip.If(SkipReason is not null, SkipReason);
         var (events, logs) = TableNames(length);
-        await using var app = TestApp.Create(
-            b => b.UseEntityFramework<TenantDbContext>(),
-            o => o.Retention = TimeSpan.FromDays(1),
-            services: s =>
-            {
-                s.AddSingleton(new Tenant($"long{length}", UseSchema: false, events, logs));
-                s.AddDbContext<TenantDbContext>(o =>
-                {
-                    Database.Use(o);
-                    o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
-                });
-            },
-            commit: sp => sp.GetRequiredService<TenantDbContext>().SaveChangesAsync());
+        await using var app = TenantApp.Create(Database, new Tenant($"long{length}", UseSchema: false, events, logs), o => o.Retention = TimeSpan.FromDays(1));
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
@@ -74,16 +65,12 @@ public abstract class LongTableNamesTests(ITestDatabase database) : DatabaseTest
     protected static IEnumerable<IEntityType> EventKitEntityTypes(IModel model) =>
         model.GetEntityTypes().Where(e => e.ClrType == typeof(EventEntity) || e.ClrType == typeof(EventLogEntity));
 
-    protected static void AddParameter(DbCommand command, string name, object value)
+    private async Task<IReadOnlyCollection<string>> ReadObjectNamesAsync(DbConnection connection, string eventsTable, string logsTable)
     {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
-
-    protected static async Task<IReadOnlyCollection<string>> ReadNamesAsync(DbCommand command)
-    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = ObjectNamesQuery;
+        AddParameter(command, "events", eventsTable);
+        AddParameter(command, "logs", logsTable);
         var names = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -92,5 +79,13 @@ public abstract class LongTableNamesTests(ITestDatabase database) : DatabaseTest
         }
 
         return names;
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 }

@@ -1,8 +1,6 @@
 using EventKit.ContractTests;
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -40,20 +38,8 @@ public abstract class ModelPerInstanceTests(ITestDatabase database) : DatabaseTe
     /// <summary>An app on <see cref="TenantDbContext"/> for one tenant, its tables created in the shared database.</summary>
     private async Task<TestApp> CreateTenantAppAsync(Tenant tenant)
     {
-        var app = TestApp.Create(
-            b => b.UseEntityFramework<TenantDbContext>(),
-            services: s =>
-            {
-                s.AddSingleton(tenant);
-                s.AddDbContext<TenantDbContext>(o =>
-                {
-                    Database.Use(o);
-                    o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
-                });
-            },
-            commit: sp => sp.GetRequiredService<TenantDbContext>().SaveChangesAsync());
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<TenantDbContext>().GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+        var app = TenantApp.Create(Database, tenant);
+        await TenantApp.CreateTablesAsync(app);
         return app;
     }
 

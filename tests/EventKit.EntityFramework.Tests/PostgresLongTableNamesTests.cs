@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -7,16 +6,9 @@ namespace EventKit.EntityFramework.Tests;
 /// <summary><see cref="LongTableNamesTests"/> on PostgreSQL, whose 63-character limit the names meet.</summary>
 public sealed class PostgresLongTableNamesTests() : LongTableNamesTests(new PostgresTestDatabase())
 {
-    protected override async Task<IReadOnlyCollection<string>> ReadObjectNamesAsync(DbConnection connection, string eventsTable, string logsTable)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT indexname FROM pg_indexes WHERE tablename IN (@events, @logs) " +
-            "UNION ALL SELECT c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname IN (@events, @logs)";
-        AddParameter(command, "events", eventsTable);
-        AddParameter(command, "logs", logsTable);
-        return await ReadNamesAsync(command);
-    }
+    protected override string ObjectNamesQuery =>
+        "SELECT indexname FROM pg_indexes WHERE tablename IN (@events, @logs) " +
+        "UNION ALL SELECT c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname IN (@events, @logs)";
 
     protected override IEnumerable<string> StoredNames(IModel model) =>
         EventKitEntityTypes(model).SelectMany(e => e.GetIndexes().Select(i => i.GetDatabaseName()!)
