@@ -10,77 +10,33 @@ namespace EventKit.Benchmarks;
 /// batch is 100 publishes (no transaction) against a serialize-and-enqueue loop. No processor runs.
 /// </summary>
 [MemoryDiagnoser]
-public class PublishBatchBenchmark
+public class PublishBatchBenchmark : StoreBenchmark
 {
     public const int BatchSize = 100;
 
     /// <summary>Batches per operation; results are per event.</summary>
     public const int Batches = 4;
 
-    private const int ResetEvery = 500_000;
-
-    private readonly HandlerProbe _probe = new();
     private readonly OrderPlaced[] _payloads = new OrderPlaced[BatchSize];
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
-    private InMemoryRawOutbox? _memory;
     private int _seq;
-    private int _sinceReset;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        if (Store != StoreKind.InMemory)
-        {
-            _database = await BenchDatabase.CreateAsync(Store);
-        }
-
-        _memory = new InMemoryRawOutbox();
-        _host = new EventKitHost(Store, _database, _probe);
-    }
-
-    /// <summary>
-    /// The in-memory store and queue keep every event (nothing drains them here): both are replaced once they hold
-    /// <see cref="ResetEvery"/> events, inside the measured operation (about 1 ms per half million events, and the
-    /// garbage collector's share of dropping them, the same for both methods).
-    /// </summary>
-    private void ResetMemoryWhenFull()
-    {
-        if (Store != StoreKind.InMemory || Volatile.Read(ref _sinceReset) < ResetEvery)
-        {
-            return;
-        }
-
-        _sinceReset = 0;
-        _host!.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _host = new EventKitHost(Store, _database, _probe);
-        _memory!.Clear();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        await CreateDatabaseAsync();
+        Memory = new InMemoryRawOutbox();
+        NewHost();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = BatchSize * Batches)]
     public async Task Raw()
     {
-        ResetMemoryWhenFull();
-        _sinceReset += BatchSize * Batches;
+        ResetMemoryWhenFull(BatchSize * Batches);
         for (var b = 0; b < Batches; b++)
         {
             for (var i = 0; i < BatchSize; i++)
@@ -88,28 +44,27 @@ public class PublishBatchBenchmark
                 _payloads[i] = OrderPlaced.Create(++_seq);
             }
 
-            if (_database is null)
+            if (Database is null)
             {
                 foreach (var payload in _payloads)
                 {
-                    _memory!.Publish(payload);
+                    Memory!.Publish(payload);
                 }
 
                 continue;
             }
 
-            await _database.Raw.InsertEventsAsync(_payloads, DateTime.UtcNow);
+            await Database.Raw.InsertEventsAsync(_payloads, DateTime.UtcNow);
         }
     }
 
     [Benchmark(OperationsPerInvoke = BatchSize * Batches)]
     public async Task EventKit()
     {
-        ResetMemoryWhenFull();
-        _sinceReset += BatchSize * Batches;
+        ResetMemoryWhenFull(BatchSize * Batches);
         for (var b = 0; b < Batches; b++)
         {
-            var scope = _host!.Services.CreateAsyncScope();
+            var scope = Host!.Services.CreateAsyncScope();
             await using (scope)
             {
                 var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
@@ -118,7 +73,7 @@ public class PublishBatchBenchmark
                     await publisher.PublishAsync(OrderPlaced.Create(++_seq));
                 }
 
-                if (_database is not null)
+                if (Database is not null)
                 {
                     await scope.ServiceProvider.GetRequiredService<BenchDbContext>().SaveChangesAsync();
                 }

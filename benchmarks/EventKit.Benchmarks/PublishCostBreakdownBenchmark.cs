@@ -15,63 +15,49 @@ namespace EventKit.Benchmarks;
 /// is EventKit's own.
 /// </summary>
 [MemoryDiagnoser]
-public class PublishCostBreakdownBenchmark
+public class PublishCostBreakdownBenchmark : StoreBenchmark
 {
     public const int Requests = 64;
     public const int Publishers = 8;
 
-    private readonly HandlerProbe _probe = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
     private ServiceProvider? _efOnly;
     private int _seq;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.DatabaseStores();
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _database = await BenchDatabase.CreateAsync(Store);
-        _host = new EventKitHost(Store, _database, _probe);
+        await CreateDatabaseAsync();
+        NewHost();
         var services = new ServiceCollection().AddLogging();
         if (Store == StoreKind.Sqlite)
         {
-            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, _database.ConnectionString));
+            services.AddDbContext<SqliteBenchDbContext>(o => SqliteBusyTimeout.Apply(o, Database!.ConnectionString));
             services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<SqliteBenchDbContext>());
         }
         else
         {
-            services.AddDbContext<PostgresBenchDbContext>(o => o.UseNpgsql(_database.ConnectionString));
+            services.AddDbContext<PostgresBenchDbContext>(o => o.UseNpgsql(Database!.ConnectionString));
             services.AddScoped<BenchDbContext>(sp => sp.GetRequiredService<PostgresBenchDbContext>());
         }
 
         _efOnly = services.BuildServiceProvider();
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private protected override async Task CleanupOwnAsync()
     {
         if (_efOnly is not null)
         {
             await _efOnly.DisposeAsync();
         }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Requests)]
-    public Task Raw() => Parallel(() => _database!.Raw.InsertOrderAndEventAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq)), DateTime.UtcNow));
+    public Task Raw() => Parallel(() => Database!.Raw.InsertOrderAndEventAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq)), DateTime.UtcNow));
 
     [Benchmark(OperationsPerInvoke = Requests)]
     public Task EfCoreOnly() => Parallel(async () =>
@@ -102,7 +88,7 @@ public class PublishCostBreakdownBenchmark
     public Task EventKit() => Parallel(async () =>
     {
         var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        var scope = _host!.Services.CreateAsyncScope();
+        var scope = Host!.Services.CreateAsyncScope();
         await using (scope)
         {
             var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
