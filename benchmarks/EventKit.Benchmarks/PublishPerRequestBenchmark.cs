@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
 
@@ -51,25 +50,7 @@ public class PublishPerRequestBenchmark : StoreBenchmark
     });
 
     [Benchmark(OperationsPerInvoke = Requests)]
-    public Task EventKit() => Parallel(async () =>
-    {
-        var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        var scope = Host!.Services.CreateAsyncScope();
-        await using (scope)
-        {
-            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
-            if (Database is null)
-            {
-                await publisher.PublishAsync(payload);
-                return;
-            }
-
-            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
-            await publisher.PublishAsync(payload);
-            await db.SaveChangesAsync();
-        }
-    });
+    public Task EventKit() => Parallel(() => PublishRequestAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq))));
 
     private Task Parallel(Func<Task> request)
     {

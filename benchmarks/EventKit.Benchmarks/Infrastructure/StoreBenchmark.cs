@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks.Infrastructure;
 
@@ -93,5 +94,28 @@ public abstract class StoreBenchmark
         }
 
         _sinceReset += events;
+    }
+
+    /// <summary>
+    /// One request of workload 1 through EventKit: a DI scope, the order added and the event published through
+    /// <see cref="IEventPublisher"/>, both committed by <c>SaveChanges</c>; in memory, a scope and a publish.
+    /// </summary>
+    private protected async Task PublishRequestAsync(OrderPlaced payload)
+    {
+        var scope = Host!.Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+            if (Database is null)
+            {
+                await publisher.PublishAsync(payload);
+                return;
+            }
+
+            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
+            await publisher.PublishAsync(payload);
+            await db.SaveChangesAsync();
+        }
     }
 }
