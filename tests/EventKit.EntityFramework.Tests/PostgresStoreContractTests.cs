@@ -5,22 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EventKit.EntityFramework.Tests;
 
 /// <summary>The shared store contract on a real PostgreSQL database, schema created by the EF migration.</summary>
-public sealed class PostgresStoreContractTests : StoreContractTests
+public sealed class PostgresStoreContractTests() : EntityFrameworkStoreContractTests<PostgresTestDbContext>(new PostgresTestDatabase())
 {
-    private readonly PostgresTestDatabase _database = new();
-
-    protected override int ConcurrentEventCount => 2_000;
-
-    protected override string? SkipReason => _database.SkipReason;
-
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddDbContext<PostgresTestDbContext>(_database.Use);
-
-    protected override void UseStore(IEventKitBuilder builder) => builder.UseEntityFramework<PostgresTestDbContext>();
-
-    protected override Task CommitAsync(IServiceProvider scopedServices) =>
-        scopedServices.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync();
-
     protected override bool LeasesUseStoreClock => true;
 
     protected override async Task AgeLeasesAsync(TestApp app, TimeSpan elapsed)
@@ -38,20 +24,4 @@ public sealed class PostgresStoreContractTests : StoreContractTests
         var now = await context.Database.SqlQuery<DateTime>($"SELECT clock_timestamp() AS \"Value\"").SingleAsync();
         return new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc));
     }
-
-    public override async Task InitializeAsync()
-    {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        await _database.CreateAsync();
-        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
-        _database.Use(options);
-        await using var context = new PostgresTestDbContext(options.Options);
-        await context.Database.MigrateAsync();
-    }
-
-    public override Task DisposeAsync() => _database.DisposeAsync().AsTask();
 }
