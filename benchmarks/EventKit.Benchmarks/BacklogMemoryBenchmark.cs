@@ -17,55 +17,34 @@ namespace EventKit.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [InvocationCount(1)]
-public class BacklogMemoryBenchmark
+public class BacklogMemoryBenchmark : StoreBenchmark
 {
     public const int Events = 1_000_000;
     public const int Processors = 4;
 
-    private readonly HandlerProbe _probe = new();
     private readonly List<(double Seconds, int Handled, long WorkingSet, long Heap)> _samples = [];
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     public static int Backlog => BenchSettings.Scale(Events, 2_000);
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.DatabaseStores();
 
     [GlobalSetup]
-    public async Task SetupAsync() => _database = await BenchDatabase.CreateAsync(Store);
+    public Task SetupAsync() => CreateDatabaseAsync();
 
     [IterationSetup]
     public void Setup()
     {
-        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _host = new EventKitHost(Store, _database, _probe);
-        Infrastructure.Backlog.FillAsync(_host, _database, Backlog).GetAwaiter().GetResult();
-        _probe.Expect(Backlog);
+        SetupBacklog(Backlog);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
     }
 
     [IterationCleanup]
-    public void Verify() => Infrastructure.Backlog.VerifyDrainedAsync(_database, Backlog, _probe).GetAwaiter().GetResult();
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        WriteProfile();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
+    public void Verify() => VerifyDrained(Backlog);
 
     [Benchmark(OperationsPerInvoke = Events)]
     public async Task EventKit()
@@ -73,17 +52,23 @@ public class BacklogMemoryBenchmark
         _samples.Clear();
         var clock = Stopwatch.StartNew();
         using var sampler = new Timer(_ => Sample(clock), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
-        await _host!.RunProcessorsAsync(Processors, Backlog);
+        await Host!.RunProcessorsAsync(Processors, Backlog);
         Sample(clock);
     }
 
     private void Sample(Stopwatch clock)
     {
-        var sample = (clock.Elapsed.TotalSeconds, _probe.Count, Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes);
+        var sample = (clock.Elapsed.TotalSeconds, Probe.Count, Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes);
         lock (_samples)
         {
             _samples.Add(sample);
         }
+    }
+
+    private protected override Task CleanupOwnAsync()
+    {
+        WriteProfile();
+        return Task.CompletedTask;
     }
 
     private void WriteProfile()

@@ -19,18 +19,13 @@ namespace EventKit.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [InvocationCount(1)]
-public class DrainBenchmark
+public class DrainBenchmark : StoreBenchmark
 {
     /// <summary>Events per backlog; results are per event. The CI smoke run shrinks the backlog (its numbers are not read).</summary>
     public const int Events = 20_000;
 
-    private readonly HandlerProbe _probe = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
-    private InMemoryRawOutbox? _memory;
-
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     [ParamsSource(nameof(BatchSizes))]
     public int BatchSize { get; set; }
@@ -49,65 +44,41 @@ public class DrainBenchmark
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        if (Store != StoreKind.InMemory)
-        {
-            _database = await BenchDatabase.CreateAsync(Store);
-        }
-
-        _memory = new InMemoryRawOutbox();
+        await CreateDatabaseAsync();
+        Memory = new InMemoryRawOutbox();
     }
 
     [IterationSetup(Target = nameof(EventKit))]
-    public void SetupEventKit()
-    {
-        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _host = new EventKitHost(Store, _database, _probe, o => o.BatchSize = BatchSize);
-        Infrastructure.Backlog.FillAsync(_host, _database, Backlog).GetAwaiter().GetResult();
-        _probe.Expect(Backlog);
-    }
+    public void SetupEventKit() => SetupBacklog(Backlog, o => o.BatchSize = BatchSize);
 
     [IterationCleanup(Target = nameof(EventKit))]
-    public void VerifyEventKit() => Infrastructure.Backlog.VerifyDrainedAsync(_database, Backlog, _probe).GetAwaiter().GetResult();
+    public void VerifyEventKit() => VerifyDrained(Backlog);
 
     [IterationSetup(Target = nameof(Raw))]
     public void SetupRaw()
     {
-        if (_database is null)
+        if (Database is null)
         {
-            Infrastructure.Backlog.Fill(_memory!, Backlog);
+            Infrastructure.Backlog.Fill(Memory!, Backlog);
         }
         else
         {
-            _database.Raw.ResetAsync().GetAwaiter().GetResult();
-            _database.Raw.BulkInsertPendingAsync(Backlog, DateTime.UtcNow.AddSeconds(-1)).GetAwaiter().GetResult();
+            Database.Raw.ResetAsync().GetAwaiter().GetResult();
+            Database.Raw.BulkInsertPendingAsync(Backlog, DateTime.UtcNow.AddSeconds(-1)).GetAwaiter().GetResult();
         }
     }
 
     [IterationCleanup(Target = nameof(Raw))]
-    public void VerifyRaw() => Infrastructure.Backlog.VerifyDrainedAsync(_database, Backlog, _probe, _memory).GetAwaiter().GetResult();
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
+    public void VerifyRaw() => VerifyDrained(Backlog, Memory);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
     public Task Raw() => RunLoops(async () =>
     {
         Action<OrderPlaced> handler = static _ => { };
-        if (_database is null)
+        if (Database is null)
         {
             var buffer = new List<(Guid, string)>(BatchSize);
-            while (_memory!.ProcessBatch(BatchSize, buffer, handler) > 0)
+            while (Memory!.ProcessBatch(BatchSize, buffer, handler) > 0)
             {
             }
 
@@ -118,7 +89,7 @@ public class DrainBenchmark
         while (true)
         {
             var now = DateTime.UtcNow;
-            var rows = await _database.Raw.ClaimAsync(owner, BatchSize, now, now.AddSeconds(30));
+            var rows = await Database.Raw.ClaimAsync(owner, BatchSize, now, now.AddSeconds(30));
             if (rows.Count == 0)
             {
                 return;
@@ -129,12 +100,12 @@ public class DrainBenchmark
                 RawOutbox.Dispatch(row, handler);
             }
 
-            await _database.Raw.CompleteAsync(rows, owner, DateTime.UtcNow);
+            await Database.Raw.CompleteAsync(rows, owner, DateTime.UtcNow);
         }
     });
 
     [Benchmark(OperationsPerInvoke = Events)]
-    public Task EventKit() => _host!.RunProcessorsAsync(Concurrency, Backlog);
+    public Task EventKit() => Host!.RunProcessorsAsync(Concurrency, Backlog);
 
     private Task RunLoops(Func<Task> loop)
     {

@@ -21,7 +21,7 @@ namespace EventKit.Benchmarks;
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
 [CategoriesColumn]
-public class EndToEndBenchmark
+public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBenchmark))
 {
     public const int PerRequestEvents = 2_000;
     public const int BatchedEvents = 20_000;
@@ -30,19 +30,11 @@ public class EndToEndBenchmark
     public const int EventsPerCommit = 100;
     private const int ResetEvery = 1_000_000;
 
-    private readonly HandlerProbe _probe = new();
-    private readonly LatencyRecorder _latencies = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
-    private InMemoryRawOutbox? _memory;
-    private WakeSignal? _signal;
-    private RawConsumer? _consumer;
-    private string? _method;
     private int _invocations;
     private int _sinceReset;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
 
@@ -51,31 +43,10 @@ public class EndToEndBenchmark
     private static int BatchedCount => BenchSettings.Scale(BatchedEvents, 400);
 
     [GlobalSetup(Targets = [nameof(EventKitPerRequest), nameof(EventKitBatched)])]
-    public async Task SetupEventKitAsync()
-    {
-        if (Store != StoreKind.InMemory)
-        {
-            _database = await BenchDatabase.CreateAsync(Store);
-        }
-
-        _host = new EventKitHost(Store, _database, _probe);
-        await _host.StartAsync();
-    }
+    public Task SetupEventKitAsync() => StartEventKitAsync();
 
     [GlobalSetup(Targets = [nameof(RawPerRequest), nameof(RawBatched)])]
-    public async Task SetupRawAsync()
-    {
-        if (Store == StoreKind.InMemory)
-        {
-            _memory = new InMemoryRawOutbox();
-            _consumer = RawConsumer.Start(_memory, _probe);
-            return;
-        }
-
-        _database = await BenchDatabase.CreateAsync(Store);
-        _signal = new WakeSignal();
-        _consumer = RawConsumer.Start(_database.Raw, _signal, _probe);
-    }
+    public Task SetupRawAsync() => StartRawAsync();
 
     /// <summary>
     /// The in-memory store keeps completed events until retention (30 days): the host is replaced once it handled
@@ -83,7 +54,7 @@ public class EndToEndBenchmark
     /// </summary>
     private async Task ResetInMemoryHostWhenFullAsync(int events)
     {
-        if (Store != StoreKind.InMemory || _host is null)
+        if (Store != StoreKind.InMemory || Host is null)
         {
             return;
         }
@@ -95,72 +66,20 @@ public class EndToEndBenchmark
         }
 
         _sinceReset = 0;
-        await _host.DisposeAsync();
-        _host = new EventKitHost(Store, null, _probe);
-        await _host.StartAsync();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_method is not null)
-        {
-            CaseMetrics.Write(CaseMetrics.Key(nameof(EndToEndBenchmark), _method, [(nameof(Store), Store)]), _latencies.ToMetrics());
-        }
-
-        if (_consumer is not null)
-        {
-            await _consumer.DisposeAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        await Host.DisposeAsync();
+        Host = new EventKitHost(Store, null, Probe);
+        await Host.StartAsync();
     }
 
     [BenchmarkCategory("PerRequest")]
     [Benchmark(Baseline = true, OperationsPerInvoke = PerRequestEvents)]
-    public Task RawPerRequest() => RunAsync(nameof(RawPerRequest), PerRequestCount, PerRequestPublishers, 1, async (first, count) =>
-    {
-        var payload = OrderPlaced.Create(first);
-        if (_database is null)
-        {
-            _memory!.Publish(payload);
-        }
-        else
-        {
-            await _database.Raw.InsertOrderAndEventAsync(payload, DateTime.UtcNow);
-            _signal!.Notify();
-        }
-    });
+    public Task RawPerRequest() => RunAsync(nameof(RawPerRequest), PerRequestCount, PerRequestPublishers, 1, (first, count) =>
+        PublishRawRequestAsync(OrderPlaced.Create(first)));
 
     [BenchmarkCategory("PerRequest")]
     [Benchmark(OperationsPerInvoke = PerRequestEvents)]
-    public Task EventKitPerRequest() => RunAsync(nameof(EventKitPerRequest), PerRequestCount, PerRequestPublishers, 1, async (first, count) =>
-    {
-        var payload = OrderPlaced.Create(first);
-        var scope = _host!.Services.CreateAsyncScope();
-        await using (scope)
-        {
-            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
-            if (_database is null)
-            {
-                await publisher.PublishAsync(payload);
-                return;
-            }
-
-            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
-            await publisher.PublishAsync(payload);
-            await db.SaveChangesAsync();
-        }
-    });
+    public Task EventKitPerRequest() => RunAsync(nameof(EventKitPerRequest), PerRequestCount, PerRequestPublishers, 1, (first, count) =>
+        PublishRequestAsync(OrderPlaced.Create(first)));
 
     [BenchmarkCategory("Batched")]
     [Benchmark(Baseline = true, OperationsPerInvoke = BatchedEvents)]
@@ -172,25 +91,25 @@ public class EndToEndBenchmark
             payloads[i] = OrderPlaced.Create(first + i);
         }
 
-        if (_database is null)
+        if (Database is null)
         {
             foreach (var payload in payloads)
             {
-                _memory!.Publish(payload);
+                Memory!.Publish(payload);
             }
 
             return;
         }
 
-        await _database.Raw.InsertEventsAsync(payloads, DateTime.UtcNow);
-        _signal!.Notify();
+        await Database.Raw.InsertEventsAsync(payloads, DateTime.UtcNow);
+        Signal!.Notify();
     });
 
     [BenchmarkCategory("Batched")]
     [Benchmark(OperationsPerInvoke = BatchedEvents)]
     public Task EventKitBatched() => RunAsync(nameof(EventKitBatched), BatchedCount, BatchedPublishers, EventsPerCommit, async (first, count) =>
     {
-        var scope = _host!.Services.CreateAsyncScope();
+        var scope = Host!.Services.CreateAsyncScope();
         await using (scope)
         {
             var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
@@ -199,7 +118,7 @@ public class EndToEndBenchmark
                 await publisher.PublishAsync(OrderPlaced.Create(first + i));
             }
 
-            if (_database is not null)
+            if (Database is not null)
             {
                 await scope.ServiceProvider.GetRequiredService<BenchDbContext>().SaveChangesAsync();
             }
@@ -212,9 +131,9 @@ public class EndToEndBenchmark
     /// </summary>
     private async Task RunAsync(string method, int total, int publishers, int perCommit, Func<int, int, Task> commit)
     {
-        _method = method;
+        Method = method;
         await ResetInMemoryHostWhenFullAsync(total);
-        _probe.Expect(total);
+        Probe.Expect(total);
         var commits = total / perCommit;
         var next = -1;
         var loops = new Task[publishers];
@@ -229,17 +148,17 @@ public class EndToEndBenchmark
                     await commit(first, perCommit);
                     for (var i = first; i < first + perCommit; i++)
                     {
-                        _probe.Committed(i);
+                        Probe.Committed(i);
                     }
                 }
             });
         }
 
         await Task.WhenAll(loops);
-        await _probe.Done;
+        await Probe.Done;
         if (++_invocations > 1)
         {
-            _probe.CopyLatencies(total, _latencies);
+            Probe.CopyLatencies(total, Latencies);
         }
     }
 }

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
 
@@ -15,119 +14,39 @@ namespace EventKit.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(LatencyJobConfig))]
-public class LatencyBenchmark
+public class LatencyBenchmark() : CommitToHandlerBenchmark(nameof(LatencyBenchmark))
 {
-    private readonly HandlerProbe _probe = new();
-    private readonly LatencyRecorder _latencies = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
-    private InMemoryRawOutbox? _memory;
-    private WakeSignal? _signal;
-    private RawConsumer? _consumer;
-    private string? _method;
     private int _operations;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.Stores();
 
     [GlobalSetup(Target = nameof(EventKit))]
-    public async Task SetupEventKitAsync()
-    {
-        if (Store != StoreKind.InMemory)
-        {
-            _database = await BenchDatabase.CreateAsync(Store);
-        }
-
-        _host = new EventKitHost(Store, _database, _probe);
-        await _host.StartAsync();
-    }
+    public Task SetupEventKitAsync() => StartEventKitAsync();
 
     [GlobalSetup(Target = nameof(Raw))]
-    public async Task SetupRawAsync()
-    {
-        if (Store == StoreKind.InMemory)
-        {
-            _memory = new InMemoryRawOutbox();
-            _consumer = RawConsumer.Start(_memory, _probe);
-            return;
-        }
-
-        _database = await BenchDatabase.CreateAsync(Store);
-        _signal = new WakeSignal();
-        _consumer = RawConsumer.Start(_database.Raw, _signal, _probe);
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_method is not null)
-        {
-            CaseMetrics.Write(CaseMetrics.Key(nameof(LatencyBenchmark), _method, [(nameof(Store), Store)]), _latencies.ToMetrics());
-        }
-
-        if (_consumer is not null)
-        {
-            await _consumer.DisposeAsync();
-        }
-
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
+    public Task SetupRawAsync() => StartRawAsync();
 
     [Benchmark(Baseline = true)]
-    public Task Raw() => RoundTripAsync(nameof(Raw), async payload =>
-    {
-        if (_database is null)
-        {
-            _memory!.Publish(payload);
-            return;
-        }
-
-        await _database.Raw.InsertOrderAndEventAsync(payload, DateTime.UtcNow);
-        _signal!.Notify();
-    });
+    public Task Raw() => RoundTripAsync(nameof(Raw), PublishRawRequestAsync);
 
     [Benchmark]
-    public Task EventKit() => RoundTripAsync(nameof(EventKit), async payload =>
-    {
-        var scope = _host!.Services.CreateAsyncScope();
-        await using (scope)
-        {
-            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
-            if (_database is null)
-            {
-                await publisher.PublishAsync(payload);
-                return;
-            }
-
-            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
-            await publisher.PublishAsync(payload);
-            await db.SaveChangesAsync();
-        }
-    });
+    public Task EventKit() => RoundTripAsync(nameof(EventKit), PublishRequestAsync);
 
     private async Task RoundTripAsync(string method, Func<OrderPlaced, Task> commit)
     {
-        _method = method;
-        _probe.Expect(1);
+        Method = method;
+        Probe.Expect(1);
         await commit(OrderPlaced.Create(0));
-        _probe.Committed(0);
-        await _probe.Done;
+        Probe.Committed(0);
+        await Probe.Done;
 
         // The first operations pay for JIT and connection warm-up; they are not part of the percentiles.
         if (++_operations > 5)
         {
-            _probe.CopyLatencies(1, _latencies);
+            Probe.CopyLatencies(1, Latencies);
         }
     }
 }

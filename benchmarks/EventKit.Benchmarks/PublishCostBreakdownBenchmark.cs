@@ -14,40 +14,36 @@ namespace EventKit.Benchmarks;
 /// is EventKit's own.
 /// </summary>
 [MemoryDiagnoser]
-public class PublishCostBreakdownBenchmark
+public class PublishCostBreakdownBenchmark : StoreBenchmark
 {
     public const int Requests = 64;
     public const int Publishers = 8;
 
-    private readonly HandlerProbe _probe = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
     private EventKitHost? _pooled;
     private ServiceProvider? _efOnly;
     private ServiceProvider? _efOnlyPooled;
     private int _seq;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     public static IEnumerable<StoreKind> Stores() => BenchSettings.DatabaseStores();
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _database = await BenchDatabase.CreateAsync(Store);
-        _host = new EventKitHost(Store, _database, _probe);
-        _pooled = new EventKitHost(Store, _database, _probe, pooled: true);
+        await CreateDatabaseAsync();
+        NewHost();
+        _pooled = new EventKitHost(Store, Database, Probe, pooled: true);
         var services = new ServiceCollection().AddLogging();
-        _database.AddContext(services);
+        Database!.AddContext(services);
         _efOnly = services.BuildServiceProvider();
         var pooledServices = new ServiceCollection().AddLogging();
-        _database.AddContext(pooledServices, pooled: true);
+        Database.AddContext(pooledServices, pooled: true);
         _efOnlyPooled = pooledServices.BuildServiceProvider();
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private protected override async Task CleanupOwnAsync()
     {
         if (_efOnly is not null)
         {
@@ -59,22 +55,14 @@ public class PublishCostBreakdownBenchmark
             await _efOnlyPooled.DisposeAsync();
         }
 
-        foreach (var host in new[] { _host, _pooled })
+        if (_pooled is not null)
         {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
+            await _pooled.DisposeAsync();
         }
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Requests)]
-    public Task Raw() => Parallel(() => _database!.Raw.InsertOrderAndEventAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq)), DateTime.UtcNow));
+    public Task Raw() => Parallel(() => Database!.Raw.InsertOrderAndEventAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq)), DateTime.UtcNow));
 
     /// <summary>The bar of #13: the same request's <c>SaveChanges</c> without any event (the order alone).</summary>
     [Benchmark(OperationsPerInvoke = Requests)]
@@ -122,7 +110,7 @@ public class PublishCostBreakdownBenchmark
     });
 
     [Benchmark(OperationsPerInvoke = Requests)]
-    public Task EventKit() => Request(_host!);
+    public Task EventKit() => Request(Host!);
 
     [Benchmark(OperationsPerInvoke = Requests)]
     public Task EventKitPooled() => Request(_pooled!);

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using EventKit.Benchmarks.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Benchmarks;
 
@@ -12,22 +11,15 @@ namespace EventKit.Benchmarks;
 /// serializes and enqueues. No processor runs: this measures publishing only.
 /// </summary>
 [MemoryDiagnoser]
-public class PublishPerRequestBenchmark
+public class PublishPerRequestBenchmark : StoreBenchmark
 {
     /// <summary>Requests per operation, split across the publishers; results are per request (= per event).</summary>
     public const int Requests = 64;
 
-    private const int ResetEvery = 500_000;
-
-    private readonly HandlerProbe _probe = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
-    private InMemoryRawOutbox? _memory;
     private int _seq;
-    private int _sinceReset;
 
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     [ParamsSource(nameof(PublisherCounts))]
     public int Publishers { get; set; }
@@ -39,85 +31,30 @@ public class PublishPerRequestBenchmark
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        if (Store != StoreKind.InMemory)
-        {
-            _database = await BenchDatabase.CreateAsync(Store);
-        }
-
-        _memory = new InMemoryRawOutbox();
-        _host = new EventKitHost(Store, _database, _probe);
-    }
-
-    /// <summary>
-    /// The in-memory store and queue keep every event (nothing drains them here): both are replaced once they hold
-    /// <see cref="ResetEvery"/> events, inside the measured operation (about 1 ms per half million events, and the
-    /// garbage collector's share of dropping them, the same for both methods).
-    /// </summary>
-    private void ResetMemoryWhenFull()
-    {
-        if (Store != StoreKind.InMemory || Volatile.Read(ref _sinceReset) < ResetEvery)
-        {
-            return;
-        }
-
-        _sinceReset = 0;
-        _host!.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _host = new EventKitHost(Store, _database, _probe);
-        _memory!.Clear();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
+        await CreateDatabaseAsync();
+        Memory = new InMemoryRawOutbox();
+        NewHost();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Requests)]
     public Task Raw() => Parallel(async () =>
     {
         var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        if (_database is null)
+        if (Database is null)
         {
-            _memory!.Publish(payload);
+            Memory!.Publish(payload);
             return;
         }
 
-        await _database.Raw.InsertOrderAndEventAsync(payload, DateTime.UtcNow);
+        await Database.Raw.InsertOrderAndEventAsync(payload, DateTime.UtcNow);
     });
 
     [Benchmark(OperationsPerInvoke = Requests)]
-    public Task EventKit() => Parallel(async () =>
-    {
-        var payload = OrderPlaced.Create(Interlocked.Increment(ref _seq));
-        var scope = _host!.Services.CreateAsyncScope();
-        await using (scope)
-        {
-            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
-            if (_database is null)
-            {
-                await publisher.PublishAsync(payload);
-                return;
-            }
-
-            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            db.Orders.Add(new Order { Id = payload.OrderId, Customer = payload.Customer, Amount = payload.Amount, CreatedAt = DateTime.UtcNow });
-            await publisher.PublishAsync(payload);
-            await db.SaveChangesAsync();
-        }
-    });
+    public Task EventKit() => Parallel(() => PublishRequestAsync(OrderPlaced.Create(Interlocked.Increment(ref _seq))));
 
     private Task Parallel(Func<Task> request)
     {
-        ResetMemoryWhenFull();
-        _sinceReset += Requests;
+        ResetMemoryWhenFull(Requests);
         var perPublisher = Requests / Publishers;
         if (Publishers == 1)
         {

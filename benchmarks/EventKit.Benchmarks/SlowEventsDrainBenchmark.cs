@@ -17,16 +17,12 @@ namespace EventKit.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [InvocationCount(1)]
-public class SlowEventsDrainBenchmark
+public class SlowEventsDrainBenchmark : StoreBenchmark
 {
     public const int Events = 20_000;
 
-    private readonly HandlerProbe _probe = new();
-    private BenchDatabase? _database;
-    private EventKitHost? _host;
-
     [ParamsSource(nameof(Stores))]
-    public StoreKind Store { get; set; }
+    public override StoreKind Store { get; set; }
 
     [ParamsSource(nameof(Concurrencies))]
     public int MaxConcurrency { get; set; }
@@ -38,13 +34,7 @@ public class SlowEventsDrainBenchmark
     public static IEnumerable<int> Concurrencies() => BenchSettings.Values([8, 32], [32]);
 
     [GlobalSetup]
-    public async Task SetupAsync()
-    {
-        if (Store != StoreKind.InMemory)
-        {
-            _database = await BenchDatabase.CreateAsync(Store);
-        }
-    }
+    public Task SetupAsync() => CreateDatabaseAsync();
 
     [IterationSetup(Target = nameof(AllFast))]
     public void SetupAllFast() => Setup(slowEvery: 0);
@@ -53,39 +43,22 @@ public class SlowEventsDrainBenchmark
     public void SetupOnePercentSlow() => Setup(slowEvery: 100);
 
     [IterationCleanup]
-    public void Verify() => Infrastructure.Backlog.VerifyDrainedAsync(_database, Backlog, _probe).GetAwaiter().GetResult();
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
+    public void Verify() => VerifyDrained(Backlog);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
-    public Task AllFast() => _host!.RunProcessorsAsync(1, Backlog);
+    public Task AllFast() => Host!.RunProcessorsAsync(1, Backlog);
 
     [Benchmark(OperationsPerInvoke = Events)]
-    public Task OnePercentSlow() => _host!.RunProcessorsAsync(1, Backlog);
+    public Task OnePercentSlow() => Host!.RunProcessorsAsync(1, Backlog);
 
     private void Setup(int slowEvery)
     {
-        _host?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _host = new EventKitHost(Store, _database, _probe, o =>
+        SetupBacklog(Backlog, o =>
         {
             o.BatchSize = 100;
             o.MaxConcurrency = MaxConcurrency;
         });
-        Infrastructure.Backlog.FillAsync(_host, _database, Backlog).GetAwaiter().GetResult();
-        _probe.Expect(Backlog);
-        _probe.SlowEvery = slowEvery;
-        _probe.SlowFor = TimeSpan.FromMilliseconds(200);
+        Probe.SlowEvery = slowEvery;
+        Probe.SlowFor = TimeSpan.FromMilliseconds(200);
     }
 }

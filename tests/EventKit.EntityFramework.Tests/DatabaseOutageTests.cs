@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EventKit.ContractTests;
 using EventKit.EntityFramework.TestHost;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         await using var database = await TestHostDatabase.CreateAsync(server.ConnectionString);
         await database.PublishAsync(EventCount, 500);
 
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCapture();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddTestHost(database.ConnectionString, new TestHostInstance("outage"), o =>

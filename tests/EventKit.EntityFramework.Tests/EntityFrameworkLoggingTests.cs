@@ -1,9 +1,6 @@
 using EventKit.ContractTests;
 using EventKit.Internal;
 using FluentAssertions;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -15,26 +12,18 @@ namespace EventKit.EntityFramework.Tests;
 /// command logging, so the store says which statements it chose, which failed, and what retention deleted. Each test
 /// uses a tenant of its own, so its model (and the dialect logged for it) is new to the process.
 /// </summary>
-public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
+public abstract class EntityFrameworkLoggingTests(ITestDatabase database) : DatabaseTests(database)
 {
     private const string Secret = "s3cr3t-payload-text";
-    private readonly RecordingLoggerProvider _logs = new();
+    private readonly LogCapture _logs = new();
 
-    protected abstract string? SkipReason { get; }
-
+    /// <summary>Whether tenants get a schema each (PostgreSQL) or a table prefix each (SQLite).</summary>
     protected abstract bool UseSchemas { get; }
 
+    /// <summary>The dialect the store logs that it chose for this provider.</summary>
     protected abstract string ExpectedDialect { get; }
 
-    protected abstract string ConnectionString { get; }
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync() => Task.CompletedTask;
-
-    private IEnumerable<LogRecord> StoreLogs => _logs.Entries.Where(e => e.Category == "EventKit.EntityFramework");
+    private IEnumerable<LogCapture.Entry> StoreLogs => _logs.Entries.Where(e => e.Category == "EventKit.EntityFramework");
 
     [SkippableFact]
     public async Task Startup_LogsTheDialectChosen_OncePerModel()
@@ -71,7 +60,7 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         failed.Level.Should().Be(LogLevel.Warning);
         failed.Exception.Should().BeSameAs(thrown);
         failed.Message.Should().Contain("ClaimAsync").And.Contain(nameof(TenantDbContext)).And.Contain("the processor retries it");
-        failed.Message.Should().NotContain(ConnectionString);
+        failed.Message.Should().NotContain(Database.ConnectionString);
     }
 
     [SkippableFact]
@@ -99,81 +88,23 @@ public abstract class EntityFrameworkLoggingTests : IAsyncLifetime
         StoreLogs.Should().Contain(e => e.EventId.Id == 2003 && e.Level == LogLevel.Debug && e.Message.Contains("ClaimAsync", StringComparison.Ordinal));
         StoreLogs.Should().Contain(e => e.EventId.Id == 2003 && e.Message.Contains("SettleOnceAsync", StringComparison.Ordinal));
         _logs.Entries.Should().NotContain(e => e.Message.Contains(Secret, StringComparison.Ordinal), "payloads are never logged");
-        _logs.Entries.Should().NotContain(e => e.Message.Contains(ConnectionString, StringComparison.Ordinal), "connection strings are never logged");
+        _logs.Entries.Should().NotContain(e => e.Message.Contains(Database.ConnectionString, StringComparison.Ordinal), "connection strings are never logged");
     }
 
     private Tenant NewTenant() => new($"t{Guid.NewGuid():N}"[..12], UseSchemas);
 
     private async Task<TestApp> CreateAppAsync(Tenant tenant, bool createTables, Action<EventKitOptions>? configure = null)
     {
-        var app = TestApp.Create(
-            b => b.UseEntityFramework<TenantDbContext>(),
+        var app = TenantApp.Create(
+            Database,
+            tenant,
             configure,
-            services: s =>
-            {
-                s.AddSingleton(LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug)));
-                s.AddSingleton(tenant);
-                s.AddDbContext<TenantDbContext>(o =>
-                {
-                    UseDatabase(o);
-                    o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
-                });
-            },
-            commit: sp => sp.GetRequiredService<TenantDbContext>().SaveChangesAsync());
+            s => s.AddSingleton(LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug))));
         if (createTables)
         {
-            await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<TenantDbContext>().GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+            await TenantApp.CreateTablesAsync(app);
         }
 
         return app;
-    }
-}
-
-public sealed class SqliteEntityFrameworkLoggingTests : EntityFrameworkLoggingTests, IDisposable
-{
-    private readonly SqliteDatabase _database = new();
-
-    protected override string? SkipReason => null;
-
-    protected override bool UseSchemas => false;
-
-    protected override string ExpectedDialect => "SQLite";
-
-    protected override string ConnectionString => _database.ConnectionString;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(_database.ConnectionString);
-
-    public void Dispose() => _database.Dispose();
-}
-
-public sealed class PostgresEntityFrameworkLoggingTests : EntityFrameworkLoggingTests
-{
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override bool UseSchemas => true;
-
-    protected override string ExpectedDialect => "PostgreSQL";
-
-    protected override string ConnectionString => _connectionString!;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
-
-    public override async Task InitializeAsync()
-    {
-        if (SkipReason is null)
-        {
-            _connectionString = await PostgresServer.CreateDatabaseAsync();
-        }
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
     }
 }

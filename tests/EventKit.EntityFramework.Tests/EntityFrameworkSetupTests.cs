@@ -30,9 +30,9 @@ public sealed class EntityFrameworkSetupTests
     [Fact]
     public async Task Startup_WithoutAddEventKitInTheModel_FailsSayingWhatToCall()
     {
-        using var database = new SqliteDatabase();
+        await using var database = new SqliteTestDatabase();
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddDbContext<NoEventKitDbContext>(o => o.UseSqlite(database.ConnectionString));
+        builder.Services.AddDbContext<NoEventKitDbContext>(database.Use);
         builder.Services.AddEventKit().UseEntityFramework<NoEventKitDbContext>();
         using var host = builder.Build();
 
@@ -177,8 +177,7 @@ public sealed class EntityFrameworkSetupTests
     [Fact]
     public void Model_OnSqlite_MapsTextPayloadUtcTimesAndTheIndexes()
     {
-        using var database = new SqliteDatabase();
-        using var context = new SqliteTestDbContext(new DbContextOptionsBuilder<SqliteTestDbContext>().UseSqlite(database.ConnectionString).Options);
+        using var context = new SqliteTestDbContext(new DbContextOptionsBuilder<SqliteTestDbContext>().UseSqlite("Data Source=:memory:").Options);
 
         var events = context.Model.FindEntityType(typeof(EventEntity))!;
 

@@ -8,16 +8,14 @@ using Xunit;
 namespace EventKit.EntityFramework.Tests;
 
 /// <summary>The test harness drives the EF store on a real SQLite database, with the application's own use case.</summary>
-public sealed class HarnessOnSqliteTests : IDisposable
+public sealed class HarnessOnSqliteTests() : DatabaseTests(new SqliteTestDatabase())
 {
-    private readonly SqliteDatabase _database = new();
-
     [Fact]
     public async Task Harness_DrivesTheEntityFrameworkStore()
     {
         var services = new ServiceCollection();
         services.AddSingleton<HandlerProbe>();
-        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite(_database.ConnectionString));
+        services.AddDbContext<SqliteTestDbContext>(Database.Use);
         services.AddEventKit(o => o.RetryBaseDelay = TimeSpan.FromSeconds(10))
             .UseEntityFramework<SqliteTestDbContext>()
             .AddHandler<WelcomeEmailHandler>();
@@ -41,6 +39,4 @@ public sealed class HarnessOnSqliteTests : IDisposable
         (await harness.GetEventAsync(id)).Log.Select(l => l.Result).Should().Equal(EventLogResult.Failure, EventLogResult.Success);
         harness.Time.GetUtcNow().Should().BeAfter(EventKitHarness.DefaultStartTime, "the harness moved its clock to the retry");
     }
-
-    public void Dispose() => _database.Dispose();
 }

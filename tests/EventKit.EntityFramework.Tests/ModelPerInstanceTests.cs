@@ -1,8 +1,6 @@
 using EventKit.ContractTests;
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -12,18 +10,10 @@ namespace EventKit.EntityFramework.Tests;
 /// The store's own SQL belongs to the context's model, not to its CLR type: one context type with a model per tenant
 /// (<c>IModelCacheKeyFactory</c>), or used with two providers in one process, gets the right statements for each.
 /// </summary>
-public abstract class ModelPerInstanceTests : IAsyncLifetime
+public abstract class ModelPerInstanceTests(ITestDatabase database) : DatabaseTests(database)
 {
-    protected abstract string? SkipReason { get; }
-
     /// <summary>Whether tenants get a schema each (PostgreSQL) or a table prefix each (SQLite).</summary>
     protected abstract bool UseSchemas { get; }
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync() => Task.CompletedTask;
 
     [SkippableFact]
     public async Task ModelPerTenant_EachTenantsProcessorClaimsFromItsOwnTables()
@@ -48,20 +38,8 @@ public abstract class ModelPerInstanceTests : IAsyncLifetime
     /// <summary>An app on <see cref="TenantDbContext"/> for one tenant, its tables created in the shared database.</summary>
     private async Task<TestApp> CreateTenantAppAsync(Tenant tenant)
     {
-        var app = TestApp.Create(
-            b => b.UseEntityFramework<TenantDbContext>(),
-            services: s =>
-            {
-                s.AddSingleton(tenant);
-                s.AddDbContext<TenantDbContext>(o =>
-                {
-                    UseDatabase(o);
-                    o.ReplaceService<IModelCacheKeyFactory, TenantModelCacheKeyFactory>();
-                });
-            },
-            commit: sp => sp.GetRequiredService<TenantDbContext>().SaveChangesAsync());
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<TenantDbContext>().GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+        var app = TenantApp.Create(Database, tenant);
+        await TenantApp.CreateTablesAsync(app);
         return app;
     }
 
@@ -75,62 +53,5 @@ public abstract class ModelPerInstanceTests : IAsyncLifetime
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PortableDbContext>().Database.EnsureCreatedAsync();
         return app;
-    }
-}
-
-public sealed class SqliteModelPerInstanceTests : ModelPerInstanceTests, IDisposable
-{
-    private readonly SqliteDatabase _database = new();
-
-    protected override string? SkipReason => null;
-
-    protected override bool UseSchemas => false;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(_database.ConnectionString);
-
-    public void Dispose() => _database.Dispose();
-}
-
-public sealed class PostgresModelPerInstanceTests : ModelPerInstanceTests
-{
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override bool UseSchemas => true;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
-
-    public override async Task InitializeAsync()
-    {
-        if (SkipReason is null)
-        {
-            _connectionString = await PostgresServer.CreateDatabaseAsync();
-        }
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
-    }
-
-    [SkippableFact]
-    public async Task OneContextType_OnSqliteThenOnPostgres_EachProviderGetsItsOwnSql()
-    {
-        Skip.If(SkipReason is not null, SkipReason);
-        using var sqlite = new SqliteDatabase();
-        foreach (var useDatabase in new Action<DbContextOptionsBuilder>[] { o => o.UseSqlite(sqlite.ConnectionString), o => o.UseNpgsql(_connectionString) })
-        {
-            await using var app = await CreatePortableAppAsync(useDatabase);
-            var id = await app.PublishAsync(new UserCreated(Guid.NewGuid(), "ana@example.com", "Ana"));
-
-            (await app.DrainAsync()).Completed.Should().Be(1);
-
-            (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
-            app.Probe.Calls.Should().ContainSingle().Which.EventId.Should().Be(id);
-        }
     }
 }

@@ -13,33 +13,19 @@ namespace EventKit.EntityFramework.Tests;
 /// The transactional outbox (contract item 1) and the commit wake-up, on each real database: an event commits
 /// if and only if the business change commits, and a commit wakes the processor in this process.
 /// </summary>
-public abstract class OutboxTests<TContext> : IAsyncLifetime
+public abstract class OutboxTests<TContext>(ITestDatabase database) : DatabaseTests(database)
     where TContext : TestDbContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(TestApp.Start);
     private ServiceProvider? _provider;
 
-    protected abstract string? SkipReason { get; }
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    protected abstract Task CreateDatabaseAsync();
-
-    protected abstract Task DropDatabaseAsync();
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        await CreateDatabaseAsync();
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<TimeProvider>(_time);
         services.AddSingleton<HandlerProbe>();
-        services.AddDbContext<TContext>(UseDatabase);
+        services.AddDbContext<TContext>(Database.Use);
         services.AddEventKit(o => o.PollingInterval = TimeSpan.FromHours(1))
             .UseEntityFramework<TContext>()
             .AddHandler<WelcomeEmailHandler>();
@@ -48,12 +34,11 @@ public abstract class OutboxTests<TContext> : IAsyncLifetime
         await scope.ServiceProvider.GetRequiredService<TContext>().Database.MigrateAsync();
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
         if (_provider is not null)
         {
             await _provider.DisposeAsync();
-            await DropDatabaseAsync();
         }
     }
 
@@ -264,34 +249,4 @@ public abstract class OutboxTests<TContext> : IAsyncLifetime
         await using var scope = _provider!.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<TContext>().Users.CountAsync();
     }
-}
-
-public sealed class SqliteOutboxTests : OutboxTests<SqliteTestDbContext>
-{
-    private readonly SqliteDatabase _database = new();
-
-    protected override string? SkipReason => null;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(_database.ConnectionString);
-
-    protected override Task CreateDatabaseAsync() => Task.CompletedTask;
-
-    protected override Task DropDatabaseAsync()
-    {
-        _database.Dispose();
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class PostgresOutboxTests : OutboxTests<PostgresTestDbContext>
-{
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
-
-    protected override async Task CreateDatabaseAsync() => _connectionString = await PostgresServer.CreateDatabaseAsync();
-
-    protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(_connectionString!);
 }

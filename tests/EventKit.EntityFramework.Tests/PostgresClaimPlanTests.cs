@@ -8,31 +8,15 @@ using Xunit.Abstractions;
 namespace EventKit.EntityFramework.Tests;
 
 /// <summary>The claim stays an index scan on a table where most rows are done (README, "Stores").</summary>
-public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : DatabaseTests(new PostgresTestDatabase())
 {
-    private string? _connectionString;
-
-    public async Task InitializeAsync()
-    {
-        if (PostgresServer.SkipReason is null)
-        {
-            _connectionString = await PostgresServer.CreateDatabaseAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
-    }
-
     [SkippableFact]
     public async Task ClaimQuery_UsesTheRunnableIndex()
     {
-        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
-        await using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql(_connectionString).Options);
+        Skip.If(SkipReason is not null, SkipReason);
+        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
+        Database.Use(options);
+        await using var context = new PostgresTestDbContext(options.Options);
         await context.Database.MigrateAsync();
 
         // Test data only: 50,000 completed events with their log rows and 200 runnable ones, as in tables that have been in use.
@@ -49,7 +33,7 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : IAsyncLif
         var claim = StoreDialect.For(context).ClaimSql;
         var sql = "EXPLAIN " + claim;
 
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("owner", "p1");

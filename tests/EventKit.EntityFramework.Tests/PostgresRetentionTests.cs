@@ -10,45 +10,33 @@ namespace EventKit.EntityFramework.Tests;
 /// Retention against a concurrent change on PostgreSQL: a dead letter requeued by a transaction that the retention
 /// DELETE has to wait for is re-checked when the DELETE gets the row, and survives.
 /// </summary>
-public sealed class PostgresRetentionTests : IAsyncLifetime
+public sealed class PostgresRetentionTests() : DatabaseTests(new PostgresTestDatabase())
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private string? _connectionString;
     private ServiceProvider? _provider;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (PostgresServer.SkipReason is not null)
-        {
-            return;
-        }
-
-        _connectionString = await PostgresServer.CreateDatabaseAsync();
         var services = new ServiceCollection().AddLogging();
-        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql(_connectionString));
+        services.AddDbContext<PostgresTestDbContext>(Database.Use);
         services.AddEventKit().UseEntityFramework<PostgresTestDbContext>();
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await using var scope = _provider.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>().Database.MigrateAsync();
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
         if (_provider is not null)
         {
             await _provider.DisposeAsync();
-        }
-
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
         }
     }
 
     [SkippableFact]
     public async Task DeleteProcessed_WhileARequeueHoldsTheRow_DeletesOnlyRowsThatStillQualify()
     {
-        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        Skip.If(SkipReason is not null, SkipReason);
         var now = DateTimeOffset.UtcNow;
         var requeued = await InsertDeadLetterAsync(now.AddDays(-10));
         var dead = await InsertDeadLetterAsync(now.AddDays(-9));
@@ -77,7 +65,7 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
     private async Task<Guid> InsertDeadLetterAsync(DateTimeOffset processedAt)
     {
         var id = Guid.CreateVersion7();
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "INSERT INTO events (id, type, entity, entity_id, payload, status, attempts, available_at, created_at, processed_at, last_error) " +
@@ -91,7 +79,7 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
 
     private async Task<string?> StatusOfAsync(Guid id)
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT status FROM events WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", id);
@@ -100,7 +88,7 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
 
     private async Task<long> CountLockWaitsAsync()
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DELETE%'",

@@ -5,22 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EventKit.EntityFramework.Tests;
 
 /// <summary>The shared store contract on a real PostgreSQL database, schema created by the EF migration.</summary>
-public sealed class PostgresStoreContractTests : StoreContractTests
+public sealed class PostgresStoreContractTests() : EntityFrameworkStoreContractTests<PostgresTestDbContext>(new PostgresTestDatabase())
 {
-    private string? _connectionString;
-
-    protected override int ConcurrentEventCount => 2_000;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql(_connectionString));
-
-    protected override void UseStore(IEventKitBuilder builder) => builder.UseEntityFramework<PostgresTestDbContext>();
-
-    protected override Task CommitAsync(IServiceProvider scopedServices) =>
-        scopedServices.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync();
-
     protected override bool LeasesUseStoreClock => true;
 
     protected override async Task AgeLeasesAsync(TestApp app, TimeSpan elapsed)
@@ -37,25 +23,5 @@ public sealed class PostgresStoreContractTests : StoreContractTests
         var context = scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
         var now = await context.Database.SqlQuery<DateTime>($"SELECT clock_timestamp() AS \"Value\"").SingleAsync();
         return new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc));
-    }
-
-    public override async Task InitializeAsync()
-    {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        _connectionString = await PostgresServer.CreateDatabaseAsync();
-        await using var context = new PostgresTestDbContext(new DbContextOptionsBuilder<PostgresTestDbContext>().UseNpgsql(_connectionString).Options);
-        await context.Database.MigrateAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (_connectionString is not null)
-        {
-            await PostgresServer.DropDatabaseAsync(_connectionString);
-        }
     }
 }

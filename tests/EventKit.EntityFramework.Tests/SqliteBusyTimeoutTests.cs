@@ -10,16 +10,15 @@ namespace EventKit.EntityFramework.Tests;
 /// timeout), instead of Microsoft.Data.Sqlite's 150 ms sleep-and-retry, and a claim that meets a writer completes
 /// once the writer commits.
 /// </summary>
-public sealed class SqliteBusyTimeoutTests : IAsyncLifetime
+public sealed class SqliteBusyTimeoutTests() : DatabaseTests(new SqliteTestDatabase())
 {
-    private readonly SqliteDatabase _database = new();
     private ServiceProvider? _provider;
 
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite(_database.ConnectionString, s => s.CommandTimeout(7)));
+        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite(Database.ConnectionString, s => s.CommandTimeout(7)));
         services.AddEventKit().UseEntityFramework<SqliteTestDbContext>();
         _provider = services.BuildServiceProvider();
         await using var scope = _provider.CreateAsyncScope();
@@ -28,14 +27,12 @@ public sealed class SqliteBusyTimeoutTests : IAsyncLifetime
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
         if (_provider is not null)
         {
             await _provider.DisposeAsync();
         }
-
-        _database.Dispose();
     }
 
     [Fact]
@@ -61,7 +58,7 @@ public sealed class SqliteBusyTimeoutTests : IAsyncLifetime
             await publish.ServiceProvider.GetRequiredService<SqliteTestDbContext>().SaveChangesAsync();
         }
 
-        await using var writer = new Microsoft.Data.Sqlite.SqliteConnection(_database.ConnectionString);
+        await using var writer = new Microsoft.Data.Sqlite.SqliteConnection(Database.ConnectionString);
         await writer.OpenAsync();
         await using var transaction = writer.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: holds the write lock
 

@@ -19,29 +19,18 @@ namespace EventKit.EntityFramework.Tests;
 /// TransactionScope, a retrying execution strategy (EF's internal retry and ExecuteInTransaction with
 /// acceptAllChangesOnSuccess: false), pooled contexts, and concurrent idempotency keys (#12 item 5).
 /// </summary>
-public abstract class TransactionalPublishTests<TContext> : IAsyncLifetime
+public abstract class TransactionalPublishTests<TContext>(ITestDatabase database) : DatabaseTests(database)
     where TContext : TestDbContext
 {
     private readonly List<ServiceProvider> _providers = [];
 
-    protected abstract string? SkipReason { get; }
-
     protected abstract bool IsPostgres { get; }
 
+    /// <summary>Points a context at <see cref="DatabaseTests.Database"/>, with <see cref="TestRetryingStrategy"/> when <paramref name="retrying"/>.</summary>
     protected abstract void UseDatabase(DbContextOptionsBuilder options, bool retrying);
 
-    protected abstract Task CreateDatabaseAsync();
-
-    protected abstract Task DropDatabaseAsync();
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        if (SkipReason is not null)
-        {
-            return;
-        }
-
-        await CreateDatabaseAsync();
         await using var provider = Build();
         await using var scope = provider.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -51,16 +40,11 @@ public abstract class TransactionalPublishTests<TContext> : IAsyncLifetime
             : "CREATE TRIGGER tr_test_poison BEFORE INSERT ON events WHEN NEW.entity = 'poison' BEGIN SELECT RAISE(ABORT, 'poison event'); END");
     }
 
-    public async Task DisposeAsync()
+    protected override async Task TearDownAsync()
     {
         foreach (var provider in _providers)
         {
             await provider.DisposeAsync();
-        }
-
-        if (SkipReason is null)
-        {
-            await DropDatabaseAsync();
         }
     }
 
@@ -465,52 +449,32 @@ public abstract class TransactionalPublishTests<TContext> : IAsyncLifetime
     }
 }
 
-public sealed class SqliteTransactionalPublishTests : TransactionalPublishTests<SqliteTestDbContext>
+public sealed class SqliteTransactionalPublishTests() : TransactionalPublishTests<SqliteTestDbContext>(new SqliteTestDatabase())
 {
-    private readonly SqliteDatabase _database = new();
-
-    protected override string? SkipReason => null;
-
     protected override bool IsPostgres => false;
 
     protected override void UseDatabase(DbContextOptionsBuilder options, bool retrying) =>
-        options.UseSqlite(_database.ConnectionString, o =>
+        options.UseSqlite(Database.ConnectionString, o =>
         {
             if (retrying)
             {
                 o.ExecutionStrategy(d => new TestRetryingStrategy(d));
             }
         });
-
-    protected override Task CreateDatabaseAsync() => Task.CompletedTask;
-
-    protected override Task DropDatabaseAsync()
-    {
-        _database.Dispose();
-        return Task.CompletedTask;
-    }
 }
 
-public sealed class PostgresTransactionalPublishTests : TransactionalPublishTests<PostgresTestDbContext>
+public sealed class PostgresTransactionalPublishTests() : TransactionalPublishTests<PostgresTestDbContext>(new PostgresTestDatabase())
 {
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
     protected override bool IsPostgres => true;
 
     protected override void UseDatabase(DbContextOptionsBuilder options, bool retrying) =>
-        options.UseNpgsql(_connectionString, o =>
+        options.UseNpgsql(Database.ConnectionString, o =>
         {
             if (retrying)
             {
                 o.ExecutionStrategy(d => new TestRetryingStrategy(d));
             }
         });
-
-    protected override async Task CreateDatabaseAsync() => _connectionString = await PostgresServer.CreateDatabaseAsync();
-
-    protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(_connectionString!);
 
     [SkippableFact]
     public Task TransactionScope_CompleteStores_DisposeWithoutCompleteStoresNothing()

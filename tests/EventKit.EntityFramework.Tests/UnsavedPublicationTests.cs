@@ -12,34 +12,10 @@ namespace EventKit.EntityFramework.Tests;
 /// without SaveChanges loses it. That is never silent: the processor names the handler and the event types (1027),
 /// and any other scope gets the store's warning when it ends (2005).
 /// </summary>
-public abstract class UnsavedPublicationTests<TContext> : IAsyncLifetime
+public abstract class UnsavedPublicationTests<TContext>(ITestDatabase database) : DatabaseTests(database)
     where TContext : TestDbContext
 {
     private readonly LogCapture _logs = new();
-
-    protected abstract string? SkipReason { get; }
-
-    protected abstract void UseDatabase(DbContextOptionsBuilder options);
-
-    protected abstract Task CreateDatabaseAsync();
-
-    protected abstract Task DropDatabaseAsync();
-
-    public async Task InitializeAsync()
-    {
-        if (SkipReason is null)
-        {
-            await CreateDatabaseAsync();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (SkipReason is null)
-        {
-            await DropDatabaseAsync();
-        }
-    }
 
     [SkippableFact]
     public async Task HandlerPublishingWithoutSaving_IsNamedInAWarning_AndTheEventIsNotStored()
@@ -105,7 +81,7 @@ public abstract class UnsavedPublicationTests<TContext> : IAsyncLifetime
             handlers: handlers,
             services: s =>
             {
-                s.AddDbContext<TContext>(UseDatabase);
+                s.AddDbContext<TContext>(Database.Use);
                 s.AddSingleton<ILoggerFactory>(new LoggerFactory([_logs]));
                 s.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
             },
@@ -140,34 +116,4 @@ public abstract class UnsavedPublicationTests<TContext> : IAsyncLifetime
             await db.SaveChangesAsync(cancellationToken);
         }
     }
-}
-
-public sealed class SqliteUnsavedPublicationTests : UnsavedPublicationTests<SqliteTestDbContext>
-{
-    private readonly SqliteDatabase _database = new();
-
-    protected override string? SkipReason => null;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseSqlite(_database.ConnectionString);
-
-    protected override Task CreateDatabaseAsync() => Task.CompletedTask;
-
-    protected override Task DropDatabaseAsync()
-    {
-        _database.Dispose();
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class PostgresUnsavedPublicationTests : UnsavedPublicationTests<PostgresTestDbContext>
-{
-    private string? _connectionString;
-
-    protected override string? SkipReason => PostgresServer.SkipReason;
-
-    protected override void UseDatabase(DbContextOptionsBuilder options) => options.UseNpgsql(_connectionString);
-
-    protected override async Task CreateDatabaseAsync() => _connectionString = await PostgresServer.CreateDatabaseAsync();
-
-    protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(_connectionString!);
 }

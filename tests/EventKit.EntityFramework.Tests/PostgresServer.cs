@@ -1,24 +1,6 @@
-using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace EventKit.EntityFramework.Tests;
-
-/// <summary>A SQLite database file in a temp folder (WAL), deleted afterwards.</summary>
-public sealed class SqliteDatabase : IDisposable
-{
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"eventkit-{Guid.NewGuid():N}.db");
-
-    public string ConnectionString => $"Data Source={_path};Default Timeout=30";
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
-}
 
 /// <summary>
 /// The PostgreSQL server started by test.sh (EVENTKIT_TEST_POSTGRES). Without it, tests skip with the reason;
