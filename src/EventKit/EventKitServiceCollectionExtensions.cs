@@ -44,6 +44,7 @@ public static class EventKitServiceCollectionExtensions
         services.TryAddSingleton<EventSignal>();
         services.TryAddSingleton<EventKitTelemetry>();
         services.TryAddSingleton<ProcessorHeartbeat>();
+        services.TryAddSingleton<EventHandOff>();
         services.TryAddSingleton<IEventStore, InMemoryEventStore>();
         services.TryAddScoped<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<IEventOperations, EventOperations>();

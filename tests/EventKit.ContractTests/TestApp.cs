@@ -114,6 +114,7 @@ public sealed class TestApp : IAsyncDisposable
             _services.GetRequiredService<EventSignal>(),
             _services.GetRequiredService<ProcessorHeartbeat>(),
             _services.GetRequiredService<RetryPolicy>(),
+            _services.GetRequiredService<EventHandOff>(),
             owner);
 
     /// <summary>Processes until a claim finds nothing runnable at the current fake time (the processor's own drain).</summary>

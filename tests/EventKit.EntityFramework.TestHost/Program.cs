@@ -2,11 +2,15 @@
 //
 //   dotnet EventKit.EntityFramework.TestHost.dll --connection <npgsql> --instance <name>
 //       [--batch-size N] [--concurrency N] [--lease 00:00:03] [--polling 00:00:00.100] [--pause-after N]
+//       [--publish N] [--debug-log true]
 //
 // One line per message on stdout / stdin, so the test decides every step:
 //   stdout "ready"    warmed up (model built, database reachable); the host waits for "go" on stdin
 //   stdin  "go"       start the host: EventKit claims and handles events; stdout "started"
 //   stdout "paused"   the --pause-after'th handler run has recorded its event and blocks until cancelled
+//   stdout "published" with --publish N, once started: this process has published N events, one per SaveChanges
+//                      (as N requests would, so its processor takes them by hand-off while it has room)
+// --debug-log true writes EventKit's Debug logs to stderr too (the hand-off's 1028 among them).
 //   stdin  "stop"/EOF graceful stop (unstarted leases released); exit code 0, or 1 if an EventKit loop faulted
 // Bad arguments: usage on stderr, exit code 2. Logs go to stderr at Warning and above.
 using EventKit;
@@ -22,6 +26,8 @@ var switches = new Dictionary<string, string>
     ["--connection"] = "Connection",
     ["--instance"] = "Instance",
     ["--pause-after"] = "PauseAfter",
+    ["--publish"] = "Publish",
+    ["--debug-log"] = "DebugLog",
     ["--batch-size"] = "EventKit:BatchSize",
     ["--concurrency"] = "EventKit:MaxConcurrency",
     ["--lease"] = "EventKit:LeaseDuration",
@@ -36,12 +42,17 @@ if (string.IsNullOrWhiteSpace(connection) || string.IsNullOrWhiteSpace(name))
 {
     await Console.Error.WriteLineAsync(
         "usage: EventKit.EntityFramework.TestHost --connection <npgsql connection string> --instance <name> " +
-        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N]");
+        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N] [--publish N] [--debug-log true]");
     return 2;
 }
 
 builder.Logging.ClearProviders();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+if (builder.Configuration.GetValue<bool>("DebugLog"))
+{
+    builder.Logging.AddFilter("EventKit", LogLevel.Debug);
+}
+
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.Logging.AddSimpleConsole(o =>
 {
@@ -86,6 +97,21 @@ var stdin = new Thread(() =>
 await host.StartAsync();
 stdin.Start();
 Console.Out.WriteLine("started");
+var publish = builder.Configuration.GetValue<int>("Publish");
+if (publish > 0)
+{
+    _ = Task.Run(async () =>
+    {
+        for (var number = 0; number < publish; number++)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(new WorkItem(number));
+            await scope.ServiceProvider.GetRequiredService<TestHostDbContext>().SaveChangesAsync();
+        }
+
+        Console.Out.WriteLine("published");
+    });
+}
 await host.WaitForShutdownAsync();
 
 var faulted = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });

@@ -108,6 +108,59 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         }
     }
 
+    [SkippableFact]
+    public async Task ProcessKilledHoldingHandedOffEvents_AnotherRunsThemAfterTheLease_NothingLostNothingElseDoubled()
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        const int published = 200;
+        await using var database = await TestHostDatabase.CreateAsync();
+
+        // The victim publishes 200 events one per SaveChanges while its only worker hangs in the first run: it takes
+        // what it has room for by hand-off (and by claims once it fell behind), and is killed holding them.
+        string[] common = ["--lease", "00:00:03", "--batch-size", "20", "--polling", "00:00:00.100"];
+        var hosts = await StartHostsAsync(database, ["victim"], _ => [.. common, "--concurrency", "1", "--pause-after", "1", "--publish", $"{published}", "--debug-log", "true"]);
+        var victim = hosts[0];
+        try
+        {
+            await GoAsync(hosts);
+            await victim.WaitForLineAsync("published", Overall);
+            await victim.WaitForLineAsync("paused", Overall);
+            var pattern = $"%/{victim.Id}/%";
+            var inFlight = await database.QueryAsync(db => db.Database
+                .SqlQuery<LeaseRow>($"SELECT id AS \"Id\", locked_until AS \"LockedUntil\" FROM events WHERE status = 'processing' AND locked_by LIKE {pattern}")
+                .ToListAsync());
+            await victim.KillAsync();
+            var handedOff = victim.Errors.Split('\n').Count(l => l.Contains("too late in their lease: False", StringComparison.Ordinal));
+            output.WriteLine($"killed the victim holding {inFlight.Count} leased events; {handedOff} hand-offs logged");
+
+            handedOff.Should().BePositive("the victim's processor took events committed in its process by hand-off");
+            inFlight.Count.Should().BeGreaterThan(1, "the victim held events besides the hanging one");
+
+            hosts = [.. hosts, .. await StartHostsAsync(database, ["survivor"], _ => common)];
+            await GoAsync(hosts[1..]);
+            await Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == published, Overall);
+            await StopAllAsync(hosts[1..]);
+
+            var summary = await database.SummarizeHandledAsync();
+            output.WriteLine(summary.ToString());
+            var inFlightIds = inFlight.Select(e => e.Id).ToList();
+            var duplicated = await database.QueryAsync(db => db.Handled.Where(h => h.Runs > 1).Select(h => h.EventId).ToListAsync());
+            var finished = await database.QueryAsync(db => db.Database
+                .SqlQuery<ProcessedRow>($"SELECT id AS \"Id\", processed_at AS \"ProcessedAt\" FROM events WHERE id = ANY({inFlightIds})")
+                .ToDictionaryAsync(e => e.Id, e => e.ProcessedAt));
+
+            summary.Rows.Should().Be(published);
+            summary.Missing.Should().Be(0);
+            summary.Duplicates.Should().Be(1, "only the hanging run had run in the victim");
+            duplicated.Should().BeSubsetOf(inFlightIds);
+            inFlight.Should().AllSatisfy(e => finished[e.Id].Should().BeOnOrAfter(e.LockedUntil!.Value, "no other process may take a leased event before its lease expired"));
+        }
+        finally
+        {
+            await DisposeAllAsync(hosts);
+        }
+    }
+
     private async Task PublishAsync(TestHostDatabase database)
     {
         var elapsed = Stopwatch.StartNew();

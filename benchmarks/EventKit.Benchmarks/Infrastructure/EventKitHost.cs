@@ -61,7 +61,8 @@ internal sealed class EventKitHost : IAsyncDisposable
         _services.GetRequiredService<EventKitTelemetry>(),
         _services.GetRequiredService<EventSignal>(),
         _services.GetRequiredService<ProcessorHeartbeat>(),
-        _services.GetRequiredService<RetryPolicy>());
+        _services.GetRequiredService<RetryPolicy>(),
+        _services.GetRequiredService<EventHandOff>());
 
     /// <summary>
     /// Runs <paramref name="processors"/> processors exactly as the hosted service runs one (the streaming pipeline,

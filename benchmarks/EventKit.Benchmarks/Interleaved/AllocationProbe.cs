@@ -102,7 +102,7 @@ public static class AllocationProbe
                 var command = connection.CreateCommand();
                 command.CommandText = "INSERT INTO orders (id, customer, amount, created_at)\nVALUES (@p0, @p1, @p2, @p3);\n";
                 var a0 = GC.GetTotalAllocatedBytes(true);
-                dialect.AppendInsert(command, [record]);
+                dialect.AppendInsert(command, [record], handOff: null);
                 var a1 = GC.GetTotalAllocatedBytes(true);
                 if (i >= 0)
                 {

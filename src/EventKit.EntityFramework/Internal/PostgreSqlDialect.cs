@@ -1,4 +1,5 @@
 using System.Data.Common;
+using EventKit.Internal.Processing;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -23,44 +24,109 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
     // do not grow with the batch. Both skip a row whose idempotency key is already stored (or is being stored by a
     // transaction this one then waits for), so the business change of a second unit of work with that key commits.
     // One row: the optional columns that are null are written as NULL literals, not parameters (16 cached shapes).
-    private readonly string?[] _insertOneSql = new string?[16];
+    // Rows handed off to a processor in this process (EventHandOff) are written leased to it by a second statement of
+    // the same shapes, parameters @ekl_*: processing, one attempt, the lease from the database's clock, as a claim
+    // would leave them.
+    private readonly string?[] _insertOneSql = new string?[32];
+    private readonly string?[] _insertManySql = new string?[2];
 
-    private string InsertOneSql(EventRecord e)
+    private string InsertOneSql(EventRecord e, bool leased)
     {
         var mask = (e.Actor is null ? 1 : 0) | (e.CorrelationId is null ? 2 : 0) | (e.IdempotencyKey is null ? 4 : 0) | (e.TraceParent is null ? 8 : 0);
-        return _insertOneSql[mask] ??=
-            $"INSERT INTO {EventsTable} ({InsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, CAST(@ek_payload AS {payloadType}), 'pending', 0, " +
-            $"@ek_available_at, @ek_created_at, {((mask & 1) != 0 ? "NULL" : "@ek_actor")}, {((mask & 2) != 0 ? "NULL" : "@ek_correlation_id")}, " +
-            $"{((mask & 4) != 0 ? "NULL" : "@ek_idempotency_key")}, {((mask & 8) != 0 ? "NULL" : "@ek_trace_parent")}) ON CONFLICT DO NOTHING";
+        return _insertOneSql[mask + (leased ? 16 : 0)] ??= Build();
+
+        string Build()
+        {
+            var p = leased ? "@ekl_" : "@ek_";
+            var optional = $"{((mask & 1) != 0 ? "NULL" : p + "actor")}, {((mask & 2) != 0 ? "NULL" : p + "correlation_id")}, " +
+                $"{((mask & 4) != 0 ? "NULL" : p + "idempotency_key")}, {((mask & 8) != 0 ? "NULL" : p + "trace_parent")}";
+            return leased
+                ? $"INSERT INTO {EventsTable} ({LeasedInsertColumns}) SELECT {p}id, {p}type, {p}entity, {p}entity_id, CAST({p}payload AS {payloadType}), 'processing', 1, " +
+                  $"t.lease, {p}created_at, {optional}, {p}owner, t.lease FROM (SELECT clock_timestamp() + {p}lease AS lease) AS t ON CONFLICT DO NOTHING"
+                : $"INSERT INTO {EventsTable} ({InsertColumns}) VALUES ({p}id, {p}type, {p}entity, {p}entity_id, CAST({p}payload AS {payloadType}), 'pending', 0, " +
+                  $"{p}available_at, {p}created_at, {optional}) ON CONFLICT DO NOTHING";
+        }
     }
 
-    private string InsertManySql { get; } =
-        $"INSERT INTO {events} ({InsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
-        "v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent " +
-        "FROM unnest(@ek_id, @ek_type, @ek_entity, @ek_entity_id, @ek_payload, @ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent) " +
-        "AS v(id, type, entity, entity_id, payload, available_at, created_at, actor, correlation_id, idempotency_key, trace_parent) ON CONFLICT DO NOTHING";
+    private string InsertManySql(bool leased) => _insertManySql[leased ? 1 : 0] ??= BuildInsertMany(leased);
+
+    private string BuildInsertMany(bool leased)
+    {
+        var p = leased ? "@ekl_" : "@ek_";
+        var unnest = $"unnest({p}id, {p}type, {p}entity, {p}entity_id, {p}payload, {p}available_at, {p}created_at, {p}actor, {p}correlation_id, {p}idempotency_key, {p}trace_parent) " +
+            "AS v(id, type, entity, entity_id, payload, available_at, created_at, actor, correlation_id, idempotency_key, trace_parent)";
+        return leased
+            ? $"INSERT INTO {EventsTable} ({LeasedInsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'processing', 1, " +
+              $"t.lease, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent, {p}owner, t.lease " +
+              $"FROM {unnest}, (SELECT clock_timestamp() + {p}lease AS lease) AS t ON CONFLICT DO NOTHING"
+            : $"INSERT INTO {EventsTable} ({InsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
+              $"v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent FROM {unnest} ON CONFLICT DO NOTHING";
+    }
 
     public override bool AppendsToCommand => true;
 
     public override bool InsertNeedsTransaction(int count) => false;
 
-    public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events)
+    public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff)
     {
+        var (pending, leased) = Split(events, handOff);
         var text = command.CommandText.AsSpan().TrimEnd();
-        var sql = events.Count == 1 ? InsertOneSql(events[0]) : InsertManySql;
+        var sql = Sql(pending, leased, handOff);
         command.CommandText = text.Length == 0 ? sql : string.Concat(text, text[^1] == ';' ? "\n" : ";\n", sql);
-        AddInsertParameters(command, events);
+        AddInsertParameters(command, pending, leased, handOff);
     }
 
-    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken)
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken)
     {
-        var command = CreateCommand(connection, transaction, timeout, events.Count == 1 ? InsertOneSql(events[0]) : InsertManySql);
+        var (pending, leased) = Split(events, handOff);
+        var command = CreateCommand(connection, transaction, timeout, Sql(pending, leased, handOff));
         await using (command.ConfigureAwait(false))
         {
-            AddInsertParameters(command, events);
+            AddInsertParameters(command, pending, leased, handOff);
             await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>One statement per kind of row present: the pending rows, then the leased ones.</summary>
+    private string Sql(IReadOnlyList<EventRecord> pending, IReadOnlyList<EventRecord> leased, HandOffReservation? handOff)
+    {
+        var first = pending.Count switch
+        {
+            0 => null,
+            1 => InsertOneSql(pending[0], leased: false),
+            _ => InsertManySql(leased: false),
+        };
+        if (handOff is null || leased.Count == 0)
+        {
+            return first!;
+        }
+
+        var second = leased.Count == 1 ? InsertOneSql(leased[0], leased: true) : InsertManySql(leased: true);
+        return first is null ? second : string.Concat(first, ";\n", second);
+    }
+
+    private static void AddInsertParameters(DbCommand command, IReadOnlyList<EventRecord> pending, IReadOnlyList<EventRecord> leased, HandOffReservation? handOff)
+    {
+        if (pending.Count > 0)
+        {
+            AddRows(command, pending, PendingNames);
+        }
+
+        if (handOff is not null && leased.Count > 0)
+        {
+            AddRows(command, leased, LeasedNames);
+            AddParameter(command, "@ekl_owner", handOff.Owner);
+            AddParameter(command, "@ekl_lease", handOff.LeaseDuration);
+        }
+    }
+
+    private static readonly string[] Columns = ["id", "type", "entity", "entity_id", "payload", "available_at", "created_at", "actor", "correlation_id", "idempotency_key", "trace_parent"];
+
+    private static string[] ParameterNames(string prefix) => [.. Columns.Select(n => prefix + n)];
+
+    private static readonly string[] PendingNames = ParameterNames("@ek_");
+
+    private static readonly string[] LeasedNames = ParameterNames("@ekl_");
 
     private static void AddOptional(DbCommand command, string name, string? value)
     {
@@ -70,22 +136,27 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
         }
     }
 
-    private static void AddInsertParameters(DbCommand command, IReadOnlyList<EventRecord> events)
+    /// <summary>The parameters of <paramref name="events"/>' rows, named by <paramref name="names"/> (a leased single row has no available_at).</summary>
+    private static void AddRows(DbCommand command, IReadOnlyList<EventRecord> events, string[] names)
     {
         if (events.Count == 1)
         {
             var e = events[0];
-            AddParameter(command, "@ek_id", e.Id);
-            AddParameter(command, "@ek_type", e.Type);
-            AddParameter(command, "@ek_entity", e.Entity);
-            AddParameter(command, "@ek_entity_id", e.EntityId);
-            AddParameter(command, "@ek_payload", e.Payload);
-            AddParameter(command, "@ek_available_at", e.AvailableAt.UtcDateTime);
-            AddParameter(command, "@ek_created_at", e.CreatedAt.UtcDateTime);
-            AddOptional(command, "@ek_actor", e.Actor);
-            AddOptional(command, "@ek_correlation_id", e.CorrelationId);
-            AddOptional(command, "@ek_idempotency_key", e.IdempotencyKey);
-            AddOptional(command, "@ek_trace_parent", e.TraceParent);
+            AddParameter(command, names[0], e.Id);
+            AddParameter(command, names[1], e.Type);
+            AddParameter(command, names[2], e.Entity);
+            AddParameter(command, names[3], e.EntityId);
+            AddParameter(command, names[4], e.Payload);
+            if (ReferenceEquals(names, PendingNames))
+            {
+                AddParameter(command, names[5], e.AvailableAt.UtcDateTime);
+            }
+
+            AddParameter(command, names[6], e.CreatedAt.UtcDateTime);
+            AddOptional(command, names[7], e.Actor);
+            AddOptional(command, names[8], e.CorrelationId);
+            AddOptional(command, names[9], e.IdempotencyKey);
+            AddOptional(command, names[10], e.TraceParent);
             return;
         }
 
@@ -117,19 +188,18 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
             traceParents[i] = e.TraceParent;
         }
 
-        AddParameter(command, "@ek_id", ids);
-        AddParameter(command, "@ek_type", types);
-        AddParameter(command, "@ek_entity", entities);
-        AddParameter(command, "@ek_entity_id", entityIds);
-        AddParameter(command, "@ek_payload", payloads);
-        AddParameter(command, "@ek_available_at", availableAt);
-        AddParameter(command, "@ek_created_at", createdAt);
-        AddParameter(command, "@ek_actor", actors);
-        AddParameter(command, "@ek_correlation_id", correlationIds);
-        AddParameter(command, "@ek_idempotency_key", keys);
-        AddParameter(command, "@ek_trace_parent", traceParents);
+        AddParameter(command, names[0], ids);
+        AddParameter(command, names[1], types);
+        AddParameter(command, names[2], entities);
+        AddParameter(command, names[3], entityIds);
+        AddParameter(command, names[4], payloads);
+        AddParameter(command, names[5], availableAt);
+        AddParameter(command, names[6], createdAt);
+        AddParameter(command, names[7], actors);
+        AddParameter(command, names[8], correlationIds);
+        AddParameter(command, names[9], keys);
+        AddParameter(command, names[10], traceParents);
     }
-
 
     /// <summary>
     /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>. c locks the

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using EventKit.Internal.Processing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -37,6 +38,9 @@ internal abstract class StoreDialect
     protected const string InsertColumns =
         "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"status\", \"attempts\", \"available_at\", \"created_at\", " +
         "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\"";
+
+    /// <summary>The columns of a row written leased to a processor in this process (<see cref="EventKit.Internal.Processing.EventHandOff"/>).</summary>
+    protected const string LeasedInsertColumns = InsertColumns + ", \"locked_by\", \"locked_until\"";
 
     protected const string LogColumns = "\"id\", \"event_id\", \"action\", \"performed_by\", \"result\", \"error\", \"attempt\", \"duration_ms\", \"created_at\"";
 
@@ -95,15 +99,54 @@ internal abstract class StoreDialect
     /// </summary>
     public abstract bool AppendsToCommand { get; }
 
-    /// <summary>Appends the INSERT of <paramref name="events"/> (and its parameters) to <paramref name="command"/>.</summary>
-    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events) => throw new NotSupportedException();
+    /// <summary>
+    /// Appends the INSERT of <paramref name="events"/> (and its parameters) to <paramref name="command"/>; the events
+    /// of <paramref name="handOff"/> are written leased to its processor (see <see cref="InsertAsync"/>).
+    /// </summary>
+    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff) => throw new NotSupportedException();
 
     /// <summary>
-    /// Inserts <paramref name="events"/> (statement path of #13) with <c>ON CONFLICT DO NOTHING</c>: an idempotency key
-    /// that another unit of work stored first adds nothing, and the caller's business change still commits. More than
-    /// one statement when the dialect must split (the caller provides the transaction).
+    /// Inserts <paramref name="events"/> with <c>ON CONFLICT DO NOTHING</c>: an idempotency key that another unit of
+    /// work stored first adds nothing, and the caller's business change still commits. The events of
+    /// <paramref name="handOff"/> are written as a claim by its processor would leave them (processing, one attempt,
+    /// locked by its owner for its lease duration), the others pending. More than one statement when the dialect must
+    /// split (the caller provides the transaction).
     /// </summary>
-    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, bool async, CancellationToken cancellationToken);
+    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <paramref name="events"/> split into those written pending and those of <paramref name="handOff"/> (a subsequence
+    /// of them, in order), without copying when one side is empty.
+    /// </summary>
+    protected static (IReadOnlyList<EventRecord> Pending, IReadOnlyList<EventRecord> Leased) Split(IReadOnlyList<EventRecord> events, HandOffReservation? handOff)
+    {
+        if (handOff is null)
+        {
+            return (events, []);
+        }
+
+        var leased = handOff.Leased;
+        if (leased.Count == events.Count)
+        {
+            return ([], leased);
+        }
+
+        var pending = new List<EventRecord>(events.Count - leased.Count);
+        var next = 0;
+        foreach (var e in events)
+        {
+            if (next < leased.Count && ReferenceEquals(leased[next], e))
+            {
+                next++;
+            }
+            else
+            {
+                pending.Add(e);
+            }
+        }
+
+        return (pending, leased);
+    }
 
     /// <summary>Whether <see cref="InsertAsync"/> of <paramref name="count"/> events is more than one statement.</summary>
     public abstract bool InsertNeedsTransaction(int count);

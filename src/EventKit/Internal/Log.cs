@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(1013, LogLevel.Debug, "EventKit processor {Owner} claimed {Count} events")]
     public static partial void Claimed(ILogger logger, string owner, int count);
 
+    [LoggerMessage(1028, LogLevel.Debug, "EventKit processor {Owner} was handed {Count} events committed in this process (released at once, too late in their lease: {TooLate})")]
+    public static partial void HandedOff(ILogger logger, string owner, int count, bool tooLate);
+
     [LoggerMessage(1014, LogLevel.Debug, "Event {EventId} ({EventType}) has no handler")]
     public static partial void NoHandler(ILogger logger, Guid eventId, string eventType);
 

@@ -1,4 +1,5 @@
 using EventKit.Internal;
+using EventKit.Internal.Processing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,10 +16,11 @@ namespace EventKit.EntityFramework.Internal.Publishing;
 /// context is used by one thread at a time), and is emptied by EF Core when a pooled context goes back to its pool,
 /// so events published into one lease never reach the next (<c>AddDbContextPool</c>, <c>AddPooledDbContextFactory</c>).
 /// </summary>
-internal sealed class ContextOutbox(IDbContextOptions options) : IResettableService
+internal sealed class ContextOutbox(IDbContextOptions options) : IResettableService, IDisposable
 {
     private readonly List<EventRecord> _pending = [];
     private readonly List<EventRecord> _written = [];
+    private readonly List<HandOffReservation> _writtenHandOffs = [];
     private Services? _services;
 
     /// <summary>
@@ -51,6 +53,44 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
 
     /// <summary>EF Core accepted the changes of the SaveChanges that wrote <see cref="WrittenIn"/>'s events.</summary>
     private bool _writtenAccepted;
+
+    /// <summary>
+    /// The pending events a running processor has room for (<see cref="EventHandOff"/>), written leased to it by the
+    /// current SaveChanges; <see langword="null"/> when none are.
+    /// </summary>
+    public HandOffReservation? HandOff { get; private set; }
+
+    /// <summary>The transaction EF Core began on this context (reported by its transaction events), until it ends.</summary>
+    public object? StartedTransaction { get; set; }
+
+    /// <summary>
+    /// Reserves room in a running processor for the pending events about to be written in <paramref name="transaction"/>
+    /// (once per SaveChanges; an attempt that writes them again restarts their lease). Only where EF Core reports how the
+    /// unit of work ends: no transaction, or one EF Core began; not an ambient transaction, nor one the application
+    /// passed in (UseTransaction) and may commit behind EF Core's back.
+    /// </summary>
+    public HandOffReservation? ReserveHandOff(object? transaction)
+    {
+        if (HandOff is null)
+        {
+            if ((transaction is not null && !ReferenceEquals(transaction, StartedTransaction)) || System.Transactions.Transaction.Current is not null)
+            {
+                return null;
+            }
+
+            HandOff = App.HandOff.TryReserve(_pending);
+        }
+
+        HandOff?.Written();
+        return HandOff;
+    }
+
+    /// <summary>The SaveChanges failed: the rows it wrote were rolled back (to EF Core's savepoint), so the room is given back.</summary>
+    public void CancelHandOff()
+    {
+        HandOff?.Cancel();
+        HandOff = null;
+    }
 
     public Guid? FindKey(string key)
     {
@@ -86,10 +126,15 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
 
     public void EndSave() => Saving = false;
 
-    /// <summary>The pending events were committed (no transaction was open): forgets them; returns the earliest availability.</summary>
+    /// <summary>
+    /// The pending events were committed (no transaction was open): the handed-off ones go to their processor; forgets
+    /// them all; returns the earliest availability of the others, the ones a processor has to claim.
+    /// </summary>
     public DateTime? Committed()
     {
-        var earliest = Earliest(_pending);
+        var earliest = Earliest(_pending, HandOff is null ? [] : [HandOff]);
+        HandOff?.Deliver();
+        HandOff = null;
         _pending.Clear();
         return earliest;
     }
@@ -100,14 +145,21 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         if (WrittenIn is not null && !ReferenceEquals(WrittenIn, transaction))
         {
             // Written in an earlier transaction EF never reported the end of (a DbTransaction committed directly, or
-            // a TransactionScope): those rows are the database's business now.
+            // a TransactionScope): those rows are the database's business now (rows of a hand-off, if committed, are
+            // claimed once their lease expires).
             _written.Clear();
+            CancelWrittenHandOffs();
         }
 
         WrittenIn = transaction;
         _writtenAccepted = accepted;
         _written.AddRange(_pending);
         _pending.Clear();
+        if (HandOff is not null)
+        {
+            _writtenHandOffs.Add(HandOff);
+            HandOff = null;
+        }
     }
 
     /// <summary>
@@ -127,11 +179,21 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         DateTime? earliest = null;
         if (committed)
         {
-            earliest = Earliest(_written);
+            earliest = Earliest(_written, _writtenHandOffs);
+            foreach (var handOff in _writtenHandOffs)
+            {
+                handOff.Deliver();
+            }
+
+            _writtenHandOffs.Clear();
         }
-        else if (!_writtenAccepted)
+        else
         {
-            _pending.InsertRange(0, _written);
+            CancelWrittenHandOffs();
+            if (!_writtenAccepted)
+            {
+                _pending.InsertRange(0, _written);
+            }
         }
 
         _written.Clear();
@@ -140,6 +202,9 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
 
     public void ResetState()
     {
+        CancelHandOff();
+        CancelWrittenHandOffs();
+        StartedTransaction = null;
         _pending.Clear();
         _written.Clear();
         WrittenIn = null;
@@ -155,18 +220,55 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         return Task.CompletedTask;
     }
 
+    /// <summary>The context is disposed (not pooled): room still reserved for events it wrote is given back.</summary>
+    public void Dispose()
+    {
+        CancelHandOff();
+        CancelWrittenHandOffs();
+    }
+
+    private void CancelWrittenHandOffs()
+    {
+        foreach (var handOff in _writtenHandOffs)
+        {
+            handOff.Cancel();
+        }
+
+        _writtenHandOffs.Clear();
+    }
+
     public sealed class Services(IServiceProvider provider)
     {
         public EventSignal Signal { get; } = provider.GetRequiredService<EventSignal>();
 
         public ILogger Logger { get; } = provider.GetService<ILoggerFactory>()?.CreateLogger(Log.Category) ?? NullLogger.Instance;
+
+        public EventHandOff HandOff { get; } = provider.GetRequiredService<EventHandOff>();
     }
 
-    private static DateTime? Earliest(List<EventRecord> records)
+    /// <summary>
+    /// The earliest availability among <paramref name="records"/> that no reservation of <paramref name="handOffs"/>
+    /// holds. Each reservation's events are a subsequence of the records, in order, and the reservations are in the
+    /// records' order, so one pass walks both.
+    /// </summary>
+    private static DateTime? Earliest(List<EventRecord> records, List<HandOffReservation> handOffs)
     {
         DateTime? earliest = null;
+        int r = 0, next = 0;
         foreach (var record in records)
         {
+            while (r < handOffs.Count && next >= handOffs[r].Leased.Count)
+            {
+                r++;
+                next = 0;
+            }
+
+            if (r < handOffs.Count && ReferenceEquals(handOffs[r].Leased[next], record))
+            {
+                next++;
+                continue;
+            }
+
             var at = record.AvailableAt.UtcDateTime;
             if (earliest is not { } e || at < e)
             {

@@ -84,13 +84,13 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
 
     public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
-        NewAttempt(eventData.Context);
+        NewAttempt(eventData.Context, result);
         return result;
     }
 
     public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
     {
-        NewAttempt(eventData.Context);
+        NewAttempt(eventData.Context, result);
         return ValueTask.FromResult(result);
     }
 
@@ -170,23 +170,25 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
     private static async ValueTask WriteAsync(DbCommand command, DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
     {
         var dialect = StoreDialect.Get(context, outbox.App.Logger);
+        var handOff = outbox.ReserveHandOff(command.Transaction);
         if (dialect.AppendsToCommand)
         {
-            dialect.AppendInsert(command, outbox.Pending);
+            dialect.AppendInsert(command, outbox.Pending, handOff);
         }
         else
         {
-            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, async, cancellationToken).ConfigureAwait(false);
+            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken).ConfigureAwait(false);
         }
 
         outbox.MarkWritten((object?)command.Transaction ?? System.Transactions.Transaction.Current);
     }
 
-    private static void NewAttempt(DbContext? context)
+    private static void NewAttempt(DbContext? context, DbTransaction transaction)
     {
         if (context is not null)
         {
             var outbox = Outbox(context);
+            outbox.StartedTransaction = transaction;
             if (outbox.Saving)
             {
                 outbox.NewAttempt();
@@ -238,6 +240,8 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
             var outbox = Outbox(context);
             if (outbox.Saving)
             {
+                // What this SaveChanges wrote was rolled back (with EF's transaction, or to its savepoint).
+                outbox.CancelHandOff();
                 End(context, outbox);
             }
         }
@@ -261,6 +265,11 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
         }
 
         var outbox = Outbox(context);
+        if (ReferenceEquals(outbox.StartedTransaction, transaction))
+        {
+            outbox.StartedTransaction = null;
+        }
+
         if (outbox.TransactionEnded(transaction, committed) is { } earliest)
         {
             outbox.App.Signal.Notify(EventEntity.Utc(earliest));
@@ -283,12 +292,13 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
         try
         {
             var transaction = connection.CurrentTransaction?.GetDbTransaction();
+            var handOff = outbox.ReserveHandOff(transaction);
             var own = transaction is null && System.Transactions.Transaction.Current is null && dialect.InsertNeedsTransaction(outbox.Pending.Count)
                 ? async ? await connection.DbConnection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : connection.DbConnection.BeginTransaction()
                 : null;
             try
             {
-                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, async, cancellationToken).ConfigureAwait(false);
+                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken).ConfigureAwait(false);
                 if (own is not null)
                 {
                     if (async)

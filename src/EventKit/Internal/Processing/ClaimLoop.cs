@@ -66,7 +66,8 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
                 continue;
             }
 
-            if (claimed < wanted && !_cutByPayload)
+            run.CaughtUp = claimed < wanted && !_cutByPayload;
+            if (run.CaughtUp)
             {
                 // Nothing more is runnable now: wait for work instead of asking again.
                 nextDue = await waiter.WaitForWorkAsync(nextDue, stoppingToken).ConfigureAwait(false);

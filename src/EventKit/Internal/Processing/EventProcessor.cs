@@ -20,8 +20,9 @@ internal sealed class EventProcessor
         EventKitTelemetry telemetry,
         EventSignal signal,
         ProcessorHeartbeat heartbeat,
-        RetryPolicy retry)
-        : this(scopes, registry, options.Value, time, logger, telemetry, signal, heartbeat, retry, CreateOwnerId())
+        RetryPolicy retry,
+        EventHandOff handOff)
+        : this(scopes, registry, options.Value, time, logger, telemetry, signal, heartbeat, retry, handOff, CreateOwnerId())
     {
     }
 
@@ -35,8 +36,10 @@ internal sealed class EventProcessor
         EventSignal signal,
         ProcessorHeartbeat heartbeat,
         RetryPolicy retry,
+        EventHandOff handOff,
         string owner)
     {
+        HandOff = handOff;
         Scopes = scopes;
         Registry = registry;
         Options = options;
@@ -70,6 +73,9 @@ internal sealed class EventProcessor
 
     public RetryPolicy Retry { get; }
 
+    /// <summary>Where transactional stores hand events committed in this process to a running processor (<see cref="RunAsync"/> only).</summary>
+    public EventHandOff HandOff { get; }
+
     /// <summary>Called after every handler run with its log entry and, for a failure, the exception (the test harness).</summary>
     public Action<EventRecord, EventLogEntry, Exception?>? HandlerRunObserver { get; set; }
 
@@ -89,15 +95,17 @@ internal sealed class EventProcessor
         using var onStopping = stoppingToken.UnsafeRegister(
             static s =>
             {
-                var (run, source, grace) = ((ProcessorRun, CancellationTokenSource, TimeSpan))s!;
+                var (run, source, grace, handOff) = ((ProcessorRun, CancellationTokenSource, TimeSpan, EventHandOff))s!;
+                handOff.Detach(run);
                 run.BeginStopping();
                 CancelSafely(source, grace);
             },
-            (run, abort, Options.ShutdownTimeout));
+            (run, abort, Options.ShutdownTimeout, HandOff));
         using var onHardStop = hardStopToken.UnsafeRegister(static s => CancelSafely((CancellationTokenSource)s!, TimeSpan.Zero), abort);
 
         run.Start(hardStopToken);
         Log.ProcessorStarted(Logger, Owner);
+        HandOff.Attach(run);
         try
         {
             var claims = new ClaimLoop(this, run);
@@ -108,6 +116,7 @@ internal sealed class EventProcessor
         }
         finally
         {
+            HandOff.Detach(run);
             await run.StopAsync(hardStopToken).ConfigureAwait(false);
             Log.ProcessorStopped(Logger, Owner);
         }

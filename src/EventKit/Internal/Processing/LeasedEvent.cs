@@ -26,6 +26,12 @@ internal sealed class LeasedEvent(ClaimedEvent claimed, DateTimeOffset leaseUnti
         set => _leaseLost = value;
     }
 
+    /// <summary>
+    /// Set for a hand-off committed too late in its lease to be run on it: once its release is recorded, the claim loop
+    /// is woken to claim it as a pending event (nothing else announces it).
+    /// </summary>
+    public bool WakeWhenReleased { get; set; }
+
     /// <summary>Where its handlers stopped while it is parked at a handler's concurrency limit; otherwise <see langword="null"/>.</summary>
     public RunProgress? Progress { get; set; }
 

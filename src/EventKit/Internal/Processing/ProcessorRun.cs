@@ -19,6 +19,7 @@ internal sealed class ProcessorRun
     private readonly Dictionary<HandlerDescriptor, HandlerLimiter>? _limiters;
     private Task[] _workers = [];
     private volatile bool _stopping;
+    private bool _caughtUp;
     private int _claimed;
     private int _completed;
     private int _failed;
@@ -64,6 +65,21 @@ internal sealed class ProcessorRun
 
     public bool IsStopping => _stopping;
 
+    /// <summary>The lease owner this run claims for.</summary>
+    public string Owner => _processor.Owner;
+
+    public TimeSpan LeaseDuration => _processor.Options.LeaseDuration;
+
+    /// <summary>
+    /// The last claim found nothing more runnable: the store holds no backlog this run should take first, so events
+    /// committed now may be handed to it directly (set by the claim loop).
+    /// </summary>
+    public bool CaughtUp
+    {
+        get => Volatile.Read(ref _caughtUp);
+        set => Volatile.Write(ref _caughtUp, value);
+    }
+
     public ProcessingSummary Summary => new(
         Volatile.Read(ref _claimed),
         Volatile.Read(ref _completed),
@@ -104,6 +120,86 @@ internal sealed class ProcessorRun
         Interlocked.Add(ref _claimed, claimed.Count);
         _renewer.Arm();
         Log.Claimed(_processor.Logger, _processor.Owner, claimed.Count);
+    }
+
+    /// <summary>
+    /// Reserves room for the events of <paramref name="records"/> that may be handed off (<see cref="EventHandOff.Eligible"/>),
+    /// as many as fit; <see langword="null"/> while stopping, while the store may hold a backlog, or without room.
+    /// </summary>
+    public HandOffReservation? TryReserve(IReadOnlyList<EventRecord> records)
+    {
+        if (_stopping || !CaughtUp)
+        {
+            return null;
+        }
+
+        var now = Time.GetUtcNow();
+        List<EventRecord>? eligible = null;
+        var duePending = false;
+        foreach (var record in records)
+        {
+            if (EventHandOff.Eligible(record, now))
+            {
+                (eligible ??= new List<EventRecord>(records.Count)).Add(record);
+            }
+            else
+            {
+                duePending |= record.AvailableAt <= now;
+            }
+        }
+
+        var (count, payload) = eligible is null ? (0, 0L) : Book.Reserve(eligible);
+        if (duePending || count < (eligible?.Count ?? 0))
+        {
+            // Events due now go to the store pending: no more hand-offs until a claim has taken them, so an event
+            // committed later never starts before them.
+            CaughtUp = false;
+        }
+
+        if (count == 0)
+        {
+            return null;
+        }
+
+        if (count < eligible!.Count)
+        {
+            eligible.RemoveRange(count, eligible.Count - count);
+        }
+
+        return new HandOffReservation(this, eligible, payload);
+    }
+
+    /// <summary>
+    /// A reservation's events were committed, leased to this run: they join the buffer as if claimed. When less than
+    /// half the lease is left (the unit of work took that long to commit), they are released at once instead, without
+    /// counting the attempt, so they run as pending events do rather than on a lease about to run out.
+    /// </summary>
+    public void Deliver(HandOffReservation reservation, long payload)
+    {
+        var leaseUntil = reservation.LeaseUntil;
+        var added = Book.Delivered(reservation.Leased.Count, payload, reservation.Leased.Select(r => new LeasedEvent(new ClaimedEvent(AsLeased(r, leaseUntil), []), leaseUntil)));
+        if (added.Count == 0)
+        {
+            return;
+        }
+
+        var tooLate = leaseUntil - Time.GetUtcNow() < LeaseDuration / 2;
+        foreach (var leased in added)
+        {
+            if (tooLate)
+            {
+                leased.WakeWhenReleased = true;
+                Release(leased);
+            }
+            else if (!Buffer.Writer.TryWrite(leased))
+            {
+                Release(leased);
+            }
+        }
+
+        Interlocked.Add(ref _claimed, added.Count);
+        _renewer.Arm();
+        Log.HandedOff(_processor.Logger, _processor.Owner, added.Count, tooLate);
     }
 
     /// <summary>
@@ -204,6 +300,11 @@ internal sealed class ProcessorRun
                 break;
             default:
                 Interlocked.Increment(ref _released);
+                if (leased.WakeWhenReleased && !IsDrain)
+                {
+                    _processor.Signal.Notify(outcome.AvailableAt ?? Time.GetUtcNow());
+                }
+
                 break;
         }
 
@@ -264,6 +365,26 @@ internal sealed class ProcessorRun
             Log.Released(_processor.Logger, _processor.Owner, released);
         }
     }
+
+    /// <summary>The event as the store wrote it for a hand-off: as a claim leaves it (processing, first attempt, leased).</summary>
+    private EventRecord AsLeased(EventRecord record, DateTimeOffset leaseUntil) => new()
+    {
+        Id = record.Id,
+        Type = record.Type,
+        Entity = record.Entity,
+        EntityId = record.EntityId,
+        Payload = record.Payload,
+        Status = EventStatus.Processing,
+        Attempts = 1,
+        AvailableAt = leaseUntil,
+        CreatedAt = record.CreatedAt,
+        LockedBy = Owner,
+        LockedUntil = leaseUntil,
+        Actor = record.Actor,
+        CorrelationId = record.CorrelationId,
+        IdempotencyKey = record.IdempotencyKey,
+        TraceParent = record.TraceParent,
+    };
 
     /// <summary>The outcome of an event whose processing failed in EventKit itself: retried soon.</summary>
     public static EventOutcome Unexpected(LeasedEvent leased, Exception exception, DateTimeOffset now) => new()
