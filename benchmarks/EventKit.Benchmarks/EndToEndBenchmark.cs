@@ -45,6 +45,9 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
     [GlobalSetup(Targets = [nameof(EventKitPerRequest), nameof(EventKitBatched)])]
     public Task SetupEventKitAsync() => StartEventKitAsync();
 
+    [GlobalSetup(Targets = [nameof(EventKitPublishOnlyPerRequest)])]
+    public Task SetupPublishOnlyAsync() => StartEventKitAsync(processing: false);
+
     [GlobalSetup(Targets = [nameof(RawPerRequest), nameof(RawBatched)])]
     public Task SetupRawAsync() => StartRawAsync();
 
@@ -80,6 +83,12 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
     [Benchmark(OperationsPerInvoke = PerRequestEvents)]
     public Task EventKitPerRequest() => RunAsync(nameof(EventKitPerRequest), PerRequestCount, PerRequestPublishers, 1, (first, count) =>
         PublishRequestAsync(OrderPlaced.Create(first)));
+
+    /// <summary>The same requests with processing off (<c>EnableProcessing = false</c>): the publish-only rate end to end is compared with.</summary>
+    [BenchmarkCategory("PerRequest")]
+    [Benchmark(OperationsPerInvoke = PerRequestEvents)]
+    public Task EventKitPublishOnlyPerRequest() => RunAsync(nameof(EventKitPublishOnlyPerRequest), PerRequestCount, PerRequestPublishers, 1, (first, count) =>
+        PublishRequestAsync(OrderPlaced.Create(first)), handled: false);
 
     [BenchmarkCategory("Batched")]
     [Benchmark(Baseline = true, OperationsPerInvoke = BatchedEvents)]
@@ -129,11 +138,12 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
     /// Publishes events 0 … <paramref name="total"/>-1 from <paramref name="publishers"/> concurrent loops, each
     /// commit covering <paramref name="perCommit"/> consecutive sequence numbers, then waits until every handler started.
     /// </summary>
-    private async Task RunAsync(string method, int total, int publishers, int perCommit, Func<int, int, Task> commit)
+    private async Task RunAsync(string method, int total, int publishers, int perCommit, Func<int, int, Task> commit, bool handled = true)
     {
         Method = method;
         await ResetInMemoryHostWhenFullAsync(total);
         Probe.Expect(total);
+        var before = _invocations > 0 ? await NextTransactionIdAsync() : null;
         var commits = total / perCommit;
         var next = -1;
         var loops = new Task[publishers];
@@ -155,10 +165,18 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
         }
 
         await Task.WhenAll(loops);
-        await Probe.Done;
+        if (handled)
+        {
+            await Probe.Done;
+        }
+
         if (++_invocations > 1)
         {
-            Probe.CopyLatencies(total, Latencies);
+            CountTransactions(before, await NextTransactionIdAsync(), total);
+            if (handled)
+            {
+                Probe.CopyLatencies(total, Latencies);
+            }
         }
     }
 }

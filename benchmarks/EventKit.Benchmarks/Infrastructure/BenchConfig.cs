@@ -15,6 +15,7 @@ public static class BenchConfig
                 new MetricColumn("LatencyP50", "Commit→handler p50 (ms)", "Commit → handler start, 50th percentile, measured per event", "0.00", 2),
                 new MetricColumn("LatencyP95", "p95 (ms)", "Commit → handler start, 95th percentile", "0.00", 3),
                 new MetricColumn("LatencyP99", "p99 (ms)", "Commit → handler start, 99th percentile", "0.00", 4),
+                new MetricColumn("CommitsPerEvent", "Commits/event", "Writing transactions per event on PostgreSQL (transaction ids assigned: pg_current_snapshot() before and after each operation)", "0.00", 1),
                 new MetricColumn("LatencySamples", "Latency samples", "Events behind the latency percentiles", "N0", 5),
                 new MetricColumn("PeakWorkingSetMB", "Peak WS (MB)", "Peak working set of the process while draining (sampled every 100 ms)", "N0", 6),
                 new MetricColumn("StartWorkingSetMB", "WS at start (MB)", "Working set when draining started", "N0", 7),

@@ -22,12 +22,43 @@ public abstract class CommitToHandlerBenchmark(string benchmark) : StoreBenchmar
     /// <summary>The benchmark method the process ran, which the recorded latencies belong to.</summary>
     private protected string? Method { get; set; }
 
-    /// <summary>The [GlobalSetup] of the EventKit methods: the database, and a host whose hosted services run.</summary>
-    private protected async Task StartEventKitAsync()
+    /// <summary>
+    /// Writing transactions per event on PostgreSQL: transaction ids assigned during the measured operations (every
+    /// invocation but the first), from <c>pg_current_snapshot()</c> before and after each, over the events they covered.
+    /// </summary>
+    private long _transactions;
+    private long _countedEvents;
+
+    /// <summary>The [GlobalSetup] of the EventKit methods: the database, and a host whose hosted services run (only the publisher's, when not <paramref name="processing"/>).</summary>
+    private protected async Task StartEventKitAsync(bool processing = true)
     {
         await CreateDatabaseAsync();
-        NewHost();
+        NewHost(processing ? null : o => o.EnableProcessing = false);
         await Host!.StartAsync();
+    }
+
+    /// <summary>The next transaction id PostgreSQL will assign (nothing elsewhere on a PostgreSQL case; reading it assigns none).</summary>
+    private protected async Task<long?> NextTransactionIdAsync()
+    {
+        if (Store != StoreKind.Postgres || Database is null)
+        {
+            return null;
+        }
+
+        await using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Counts the transactions between two <see cref="NextTransactionIdAsync"/> readings for <paramref name="events"/> events.</summary>
+    private protected void CountTransactions(long? before, long? after, int events)
+    {
+        if (before is { } b && after is { } a)
+        {
+            _transactions += a - b;
+            _countedEvents += events;
+        }
     }
 
     /// <summary>The [GlobalSetup] of the baseline methods: the in-memory queue or the database, and the raw consumer on it.</summary>
@@ -62,7 +93,13 @@ public abstract class CommitToHandlerBenchmark(string benchmark) : StoreBenchmar
     {
         if (Method is not null)
         {
-            CaseMetrics.Write(CaseMetrics.Key(benchmark, Method, [(nameof(Store), Store)]), Latencies.ToMetrics());
+            var metrics = Latencies.ToMetrics();
+            if (_countedEvents > 0)
+            {
+                metrics["CommitsPerEvent"] = (double)_transactions / _countedEvents;
+            }
+
+            CaseMetrics.Write(CaseMetrics.Key(benchmark, Method, [(nameof(Store), Store)]), metrics);
         }
 
         if (_consumer is not null)
