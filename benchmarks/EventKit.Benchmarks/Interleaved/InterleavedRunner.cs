@@ -20,6 +20,12 @@ namespace EventKit.Benchmarks.Interleaved;
 /// </summary>
 public static class InterleavedRunner
 {
+    /// <summary>The variant whose measured block runs (flows into its publishers), for <see cref="RequestTimes"/>; null while warming up.</summary>
+    private static readonly AsyncLocal<string?> Measured = new();
+
+    /// <summary>Per variant, each request's duration in ms (scope to commit) during measured blocks of per-request variants.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentQueue<double>> RequestTimes = new();
+
     public static async Task<int> RunAsync(string[] args)
     {
         var scenario = args.Length > 0 ? args[0] : "per-request";
@@ -43,7 +49,9 @@ public static class InterleavedRunner
                 continue;
             }
 
-            var variants = scenario == "batch" ? BatchVariants(database) : PerRequestVariants(database, publishers, requests);
+            // The end-to-end variants run on a database of their own: a processor there never sees the other variants' events.
+            await using var endToEnd = await BenchDatabase.CreateAsync(store, relaxed);
+            var variants = scenario == "batch" ? BatchVariants(database) : PerRequestVariants(database, endToEnd, publishers, requests);
             if (only is not null)
             {
                 variants = [.. variants.Where(v => only.Contains(v.Name) || v.Name is "Raw" or "RawOrderNoEvent" or "RawOneRoundTrip" or "EfCoreNoEvent" or "EfCoreNoEventPooled" or "RawOneByOne" or "RawStatementBatch")];
@@ -90,7 +98,9 @@ public static class InterleavedRunner
                 var cpu0 = process.TotalProcessorTime;
                 var alloc0 = GC.GetTotalAllocatedBytes(precise: false);
                 var t0 = Stopwatch.GetTimestamp();
+                Measured.Value = variant.Name;
                 await variant.Block();
+                Measured.Value = null;
                 var elapsed = Stopwatch.GetElapsedTime(t0);
                 var alloc1 = GC.GetTotalAllocatedBytes(precise: false);
                 process.Refresh();
@@ -104,14 +114,14 @@ public static class InterleavedRunner
         Console.WriteLine($"## {store} ({started.Elapsed.TotalSeconds:F0} s, load {LoadAverage()})");
         Console.WriteLine();
         var secondIsRaw = second.StartsWith("Raw", StringComparison.Ordinal);
-        Console.WriteLine($"| Variant | Median µs/event | Events/s | Throughput vs Raw | {(secondIsRaw ? $"Throughput vs {second}" : $"Time vs {second} (pooled: vs {second}Pooled)")} | Client CPU µs/event | Alloc/event |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| Variant | Median µs/event | Events/s | Throughput vs Raw | {(secondIsRaw ? $"Throughput vs {second}" : $"Time vs {second} (pooled: vs {second}Pooled)")} | Client CPU µs/event | Alloc/event | Request p50 / p95 (ms) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var variant in variants)
         {
             var name = variant.Name;
             var median = Median(times[name]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {median:F1} | {1_000_000 / median:N0} | {RatioVs("Raw", name, times, inverse: true)} | {RatioVs(!secondIsRaw && name.EndsWith("Pooled", StringComparison.Ordinal) && times.ContainsKey(second + "Pooled") ? second + "Pooled" : second, name, times, inverse: secondIsRaw)} | {Median(cpu[name]):F1} | {Median(bytes[name]) / 1024:F1} KB |"));
+                $"| {name} | {median:F1} | {1_000_000 / median:N0} | {RatioVs("Raw", name, times, inverse: true)} | {RatioVs(!secondIsRaw && name.EndsWith("Pooled", StringComparison.Ordinal) && times.ContainsKey(second + "Pooled") ? second + "Pooled" : second, name, times, inverse: secondIsRaw)} | {Median(cpu[name]):F1} | {Median(bytes[name]) / 1024:F1} KB | {RequestPercentiles(name)} |"));
         }
     }
 
@@ -128,6 +138,18 @@ public static class InterleavedRunner
         return Median(ratios).ToString("0.00", CultureInfo.InvariantCulture) + "x";
     }
 
+    private static string RequestPercentiles(string name)
+    {
+        if (!RequestTimes.TryGetValue(name, out var queue) || queue.IsEmpty)
+        {
+            return "-";
+        }
+
+        var sorted = queue.Order().ToList();
+        double At(double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+        return string.Create(CultureInfo.InvariantCulture, $"{At(0.5):F2} / {At(0.95):F2}");
+    }
+
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
@@ -142,7 +164,7 @@ public static class InterleavedRunner
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-    private static List<Variant> PerRequestVariants(BenchDatabase database, int publishers, int requests)
+    private static List<Variant> PerRequestVariants(BenchDatabase database, BenchDatabase endToEnd, int publishers, int requests)
     {
         var probe = new HandlerProbe();
         var seq = 0;
@@ -170,9 +192,12 @@ public static class InterleavedRunner
             {
                 tasks[p] = Task.Run(async () =>
                 {
+                    var times = Measured.Value is { } measured ? RequestTimes.GetOrAdd(measured, _ => new()) : null;
                     for (var i = 0; i < requests / publishers; i++)
                     {
+                        var t0 = Stopwatch.GetTimestamp();
                         await request();
+                        times?.Enqueue(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                     }
                 });
             }
@@ -212,6 +237,44 @@ public static class InterleavedRunner
             }
         }), host.DisposeAsync);
 
+        // End to end: the same requests with the host's processor running; a block ends when every handler started.
+        Variant Processing(string name, EventKitHost host)
+        {
+            var started = false;
+            async Task Request()
+            {
+                var payload = Next();
+                var scope = host.Services.CreateAsyncScope();
+                await using (scope)
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+                    db.Orders.Add(NewOrder(payload));
+                    await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(payload);
+                    await db.SaveChangesAsync();
+                }
+            }
+
+            return new(name, async () =>
+            {
+                var count = requests / publishers * publishers;
+                if (!started)
+                {
+                    // As Parallel's warm-up: one request alone first, its event counted with the block's.
+                    started = true;
+                    await host.StartAsync();
+                    probe.Expect(count + 1);
+                    await Request();
+                }
+                else
+                {
+                    probe.Expect(count);
+                }
+
+                await Publishers(Request);
+                await probe.Done;
+            }, host.DisposeAsync);
+        }
+
         var handEvent = EfOnly(pooled: false);
         return
         [
@@ -239,6 +302,8 @@ public static class InterleavedRunner
             }), handEvent.DisposeAsync),
             EventKit("EventKit", new EventKitHost(database.Store, database, probe)),
             EventKit("EventKitPooled", new EventKitHost(database.Store, database, probe, pooled: true)),
+            Processing("EventKitEndToEnd", new EventKitHost(endToEnd.Store, endToEnd, probe)),
+            Processing("EventKitEndToEndPooled", new EventKitHost(endToEnd.Store, endToEnd, probe, pooled: true)),
         ];
     }
 
