@@ -4,7 +4,7 @@ namespace EventKit.Dashboard;
 public sealed class EventKitDashboardOptions
 {
     /// <summary>
-    /// Gets or sets whether the dashboard only shows: every action (requeue, and the others to come) is hidden from
+    /// Gets or sets whether the dashboard only shows: every action (requeue, replay, cancel, bulk requeue and purge, pause and resume) is hidden from
     /// the pages and refused with status 403 when posted anyway.
     /// </summary>
     /// <value>Default <see langword="false"/>: operators can act.</value>
