@@ -19,6 +19,11 @@
 #   EVENTKIT_TEST_POSTGRES_OSUSER the OS user initdb/pg_ctl must run as (they refuse root)
 # If EVENTKIT_TEST_POSTGRES is already set, that server is used and none is started.
 #
+# The dashboard's browser tests need headless Chromium and chromedriver from Debian's
+# packages (/usr/bin/chromium, /usr/bin/chromedriver); the script installs them with
+# apt-get when it runs as root and they are missing (EVENTKIT_TEST_SKIP_BROWSER_INSTALL=1
+# turns that off). Without them the browser tests skip (or fail when CI=true).
+#
 # Switches for checking this script without a build:
 #   EVENTKIT_TEST_DRY_RUN=1      don't run dotnet test; print the settings and run
 #                                `select 1` with psql instead; that check is reported
@@ -104,6 +109,31 @@ ensure_postgres() {
     return 1
   fi
   log "installed PostgreSQL: $PG_BIN"
+}
+
+# Install Debian's chromium and chromium-driver for the browser tests when they are
+# missing and we are root. Never fatal: without them the browser tests skip (or fail
+# under CI=true, which is the tests' decision, not this script's).
+ensure_chromium() {
+  [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] && return 0
+  if [[ ${EVENTKIT_TEST_SKIP_BROWSER_INSTALL:-0} != 0 ]]; then
+    log "NOTE: chromium/chromedriver missing and EVENTKIT_TEST_SKIP_BROWSER_INSTALL is set: browser tests will skip"
+    return 1
+  fi
+  if ! is_root; then
+    log "NOTE: chromium/chromedriver not found and not root, so they cannot be installed;"
+    log "      browser tests will be skipped. Install them with: apt-get install chromium chromium-driver"
+    return 1
+  fi
+  local install_log="$LOG_DIR/chromium-install.log"
+  log "chromium/chromedriver not found; installing them with apt-get (log: $install_log) ..."
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
+      >"$install_log" 2>&1; then
+    log "ERROR: installing chromium failed; last lines of $install_log:"
+    tail -n 15 "$install_log" | sed 's/^/    /'
+    return 1
+  fi
+  log "installed $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 }
 
 # Start the throwaway server and export EVENTKIT_TEST_POSTGRES*. Returns non-zero
@@ -310,6 +340,8 @@ main() {
     stop_postgres verbose
     unset_postgres_env
   fi
+
+  ensure_chromium || log "continuing WITHOUT a browser: the dashboard's browser tests skip (or fail when CI=true)"
 
   local rc
   if [[ -n ${EVENTKIT_TEST_DRY_RUN:-} && ${EVENTKIT_TEST_DRY_RUN} != 0 ]]; then

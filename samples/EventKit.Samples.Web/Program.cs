@@ -1,9 +1,12 @@
 // EventKit web sample: the console sample's "Workspace" app behind a minimal HTTP API, and EventKit's operations
-// (metrics, counts per type, dead letters, requeue, an event and its log) as endpoints. See samples/README.md.
+// (metrics, counts per type, dead letters, requeue, an event and its log) as endpoints, and the EventKit dashboard.
+// See samples/README.md.
 //
-//   dotnet run --project samples/EventKit.Samples.Web     # then try the requests in requests.http
+//   dotnet run --project samples/EventKit.Samples.Web     # then try the requests in requests.http,
+//                                                          # and open http://localhost:5000/eventkit
 using System.Text.Json.Serialization;
 using EventKit;
+using EventKit.Dashboard;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Workspace;
@@ -91,5 +94,9 @@ events.MapPost("/{eventId:guid}/requeue", async (Guid eventId, IEventOperations 
     await operations.RequeueAsync(eventId, ct) ? Results.NoContent() : Results.NotFound());
 events.MapGet("/{eventId:guid}", async (Guid eventId, IEventOperations operations, CancellationToken ct) =>
     await operations.GetEventAsync(eventId, ct) is { } details ? Results.Ok(details) : Results.NotFound());
+
+// The dashboard: local requests only, since it has no authorization policy. In a real application give it one:
+// app.MapEventKitDashboard("/eventkit").RequireAuthorization("ops").
+app.MapEventKitDashboard("/eventkit");
 
 await app.RunAsync();

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace EventKit.Dashboard.Internal;
+
+/// <summary>The dashboard's log messages: category <c>EventKit.Dashboard</c>, event ids 3xxx.</summary>
+internal static partial class Log
+{
+    public const string Category = "EventKit.Dashboard";
+
+    [LoggerMessage(3001, LogLevel.Information, "Dashboard action {Action} on {Target} by {PerformedBy} (reason: {Reason}): {Affected} event(s) changed")]
+    public static partial void ActionPerformed(ILogger logger, string action, string target, string performedBy, string reason, long affected);
+
+    [LoggerMessage(3002, LogLevel.Error, "Dashboard page {Path} failed")]
+    public static partial void PageFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Dashboard refused a request from {RemoteAddress} to {Path}: it answers local requests only unless it has an authorization policy")]
+    public static partial void RemoteRequestRefused(ILogger logger, string remoteAddress, string path);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Dashboard refused action {Path}: the antiforgery token is missing or invalid")]
+    public static partial void AntiforgeryRejected(ILogger logger, string path, Exception exception);
+}

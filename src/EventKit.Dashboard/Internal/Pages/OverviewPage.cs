@@ -1,0 +1,187 @@
+using EventKit.Dashboard.Internal.Data;
+using EventKit.Dashboard.Internal.Rendering;
+using Microsoft.AspNetCore.Http;
+
+namespace EventKit.Dashboard.Internal.Pages;
+
+/// <summary>
+/// The overview: counts per status, the backlog and its oldest pending event, throughput, processors alive, and per-type
+/// counts, processing times and failure rates. Its region <c>#refresh-region</c> is fetched
+/// again by dashboard.js every <see cref="RefreshSeconds"/> seconds.
+/// </summary>
+internal static class OverviewPage
+{
+    public const int RefreshSeconds = 5;
+
+    /// <summary>What the overview shows.</summary>
+    internal sealed record Overview(
+        DateTimeOffset Now,
+        bool Day,
+        EventMetrics Metrics,
+        EventBacklog Backlog,
+        IReadOnlyList<TimelineBucket> Timeline,
+        IReadOnlyList<ProcessorInfo> Processors,
+        IReadOnlyList<TypeStatistics> Types);
+
+    private static readonly (EventStatus Status, string Title)[] Statuses =
+    [
+        (EventStatus.Pending, "Pending"),
+        (EventStatus.Processing, "Processing"),
+        (EventStatus.Completed, "Completed"),
+        (EventStatus.Failed, "Failed"),
+        (EventStatus.DeadLetter, "Dead letters"),
+    ];
+
+    /// <summary>The overview's throughput window: the last hour per minute, or (<c>?range=day</c>) the last day per hour.</summary>
+    public static async Task HandleAsync(DashboardContext context)
+    {
+        var day = context.Query("range") == "day";
+        var data = context.App.Data;
+        var now = context.App.Now;
+        var interval = day ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
+        var until = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % interval.Ticks), TimeSpan.Zero) + interval;
+        var from = until - (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1));
+        var overview = new Overview(
+            now,
+            day,
+            await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false),
+            await data.GetBacklogAsync(now, context.Aborted).ConfigureAwait(false),
+            await data.GetTimelineAsync(from, until, interval, context.Aborted).ConfigureAwait(false),
+            await data.GetProcessorsAsync(context.Aborted).ConfigureAwait(false),
+            await data.GetTypeStatisticsAsync(now - TypeWindow, now, context.Aborted).ConfigureAwait(false));
+        await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Overview", "overview", Render(context, overview))).ConfigureAwait(false);
+    }
+
+    /// <summary>The per-type table covers events published in this window, up to now.</summary>
+    public static readonly TimeSpan TypeWindow = TimeSpan.FromHours(24);
+
+    public static Markup Render(DashboardContext context, Overview data)
+    {
+        var html = new HtmlBuilder();
+        html.Append($"<div class=\"page-head\"><h1>Overview</h1>");
+        html.Append($"<label class=\"refresh\"><input type=\"checkbox\" id=\"auto-refresh\" checked> Auto-refresh every {RefreshSeconds} s</label>");
+        html.Append($"<span id=\"refresh-status\" class=\"muted\" aria-live=\"polite\"></span></div>");
+        html.Append($"<div id=\"refresh-region\" data-refresh-seconds=\"{RefreshSeconds}\">");
+        html.Append(StatusCards(context, data.Metrics));
+        html.Append(Backlog(context, data));
+        html.Append(Throughput(context, data));
+        html.Append(Processors(data));
+        html.Append(Types(context, data));
+        html.Append($"</div>");
+        return Markup.From(html);
+    }
+
+    private static string StatisticsScope(DashboardContext context) =>
+        context.App.Data.Capabilities is { StoreWideStatistics: false, StatisticsSince: { } since }
+            ? $"recorded by this process since {Format.Time(since)}"
+            : "all instances";
+
+    private static Markup Throughput(DashboardContext context, Overview data) => Markup.Build(html =>
+    {
+        var title = data.Day ? "Throughput per hour, last day" : "Throughput per minute, last hour";
+        var other = data.Day
+            ? Markup.Build(m => m.Append($"<a href=\"{context.Url("/")}\">per minute, last hour</a>"))
+            : Markup.Build(m => m.Append($"<a href=\"{context.Url("/", ("range", "day"))}\">per hour, last day</a>"));
+        html.Append($"<section aria-labelledby=\"throughput\"><h2 id=\"throughput\">{title}</h2>");
+        html.Append($"<p class=\"muted\">{StatisticsScope(context)} · {other}</p>");
+        var labels = data.Timeline.Select(b => b.Start.UtcDateTime.ToString(data.Day ? "MM-dd HH:mm" : "HH:mm", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        html.Append(SvgChart.Columns(labels,
+        [
+            ("seg-pending", "created", data.Timeline.Select(b => b.Created).ToList()),
+            ("seg-completed", "completed", data.Timeline.Select(b => b.Completed).ToList()),
+            ("seg-failed", "failed", data.Timeline.Select(b => b.Failed + b.DeadLettered).ToList()),
+        ], title));
+        html.Append($"<p class=\"legend\"><span class=\"key seg-pending\"></span> created {Format.Count(data.Timeline.Sum(b => b.Created))} ");
+        html.Append($"<span class=\"key seg-completed\"></span> completed {Format.Count(data.Timeline.Sum(b => b.Completed))} ");
+        html.Append($"<span class=\"key seg-failed\"></span> failed {Format.Count(data.Timeline.Sum(b => b.Failed + b.DeadLettered))} (dead-lettered {Format.Count(data.Timeline.Sum(b => b.DeadLettered))})</p></section>");
+    });
+
+    private static Markup Processors(Overview data) => Markup.Build(html =>
+    {
+        html.Append($"<section aria-labelledby=\"processors\"><h2 id=\"processors\">Processors alive</h2>");
+        if (data.Processors.Count == 0)
+        {
+            html.Append($"<p class=\"empty\">No processor is running.</p></section>");
+            return;
+        }
+
+        html.Append($"<table class=\"processors\"><thead><tr><th scope=\"col\">Processor</th><th scope=\"col\">Host</th><th scope=\"col\">Started</th><th scope=\"col\">Last seen</th><th scope=\"col\" class=\"num\">In flight</th></tr></thead><tbody>");
+        foreach (var processor in data.Processors)
+        {
+            html.Append($"<tr><td><code>{processor.Id}</code></td><td>{processor.Host}</td><td>{Layout.Time(processor.StartedAt)}</td>");
+            html.Append($"<td>{Layout.Time(processor.LastSeenAt)} <span class=\"muted\">({Format.Age(data.Now - processor.LastSeenAt)} ago)</span></td><td class=\"num\" data-metric=\"in-flight\">{Format.Count(processor.InFlight)}</td></tr>");
+        }
+
+        html.Append($"</tbody></table></section>");
+    });
+
+    private static Markup StatusCards(DashboardContext context, EventMetrics metrics) => Markup.Build(html =>
+    {
+        html.Append($"<section aria-labelledby=\"statuses\"><h2 id=\"statuses\">Events by status</h2><div class=\"cards\">");
+        var segments = new List<SvgChart.Segment>(Statuses.Length);
+        foreach (var (status, title) in Statuses)
+        {
+            var word = status.ToStorageString();
+            var count = Count(metrics, status);
+            segments.Add(new SvgChart.Segment("seg-" + word, title, count));
+            var body = Markup.Build(card => card.Append($"<span class=\"label\">{title}</span><span class=\"value\" data-status=\"{word}\">{Format.Count(count)}</span>"));
+            if (status == EventStatus.DeadLetter)
+            {
+                html.Append($"<a class=\"card status-{word}\" href=\"{context.Url("/dead-letters")}\">{body}</a>");
+            }
+            else
+            {
+                html.Append($"<div class=\"card status-{word}\">{body}</div>");
+            }
+        }
+
+        html.Append($"</div>{SvgChart.Stacked(segments, "Events by status")}</section>");
+    });
+
+    private static Markup Backlog(DashboardContext context, Overview data) => Markup.Build(html =>
+    {
+        var backlog = data.Backlog;
+        var oldest = backlog.OldestRunnableAt is { } at
+            ? Markup.Build(m => m.Append($"<span class=\"value\" data-metric=\"oldest-runnable\">{Format.Age(data.Now - at)}</span><span class=\"sub\">due since {Layout.Time(at)}</span>"))
+            : Markup.Trusted("<span class=\"value\" data-metric=\"oldest-runnable\">—</span><span class=\"sub\">nothing runnable is waiting</span>");
+        var average = data.Metrics.AverageProcessingTime is { } avg ? Format.Duration(avg) : "—";
+        html.Append($"<section aria-labelledby=\"backlog\"><h2 id=\"backlog\">Backlog</h2><div class=\"cards\">");
+        html.Append($"<div class=\"card\"><span class=\"label\">Waiting</span><span class=\"value\" data-metric=\"waiting\">{Format.Count(backlog.Waiting)}</span><span class=\"sub\">pending and failed, delayed ones included</span></div>");
+        html.Append($"<div class=\"card\"><span class=\"label\">Oldest pending event waiting</span>{oldest}</div>");
+        html.Append($"<div class=\"card\"><span class=\"label\">Average processing time</span><span class=\"value\" data-metric=\"average\">{average}</span><span class=\"sub\">publish to completion, completed events</span></div>");
+        html.Append($"<a class=\"card status-dead_letter\" href=\"{context.Url("/dead-letters")}\"><span class=\"label\">Dead letters</span><span class=\"value\" data-metric=\"dead-letters\">{Format.Count(backlog.DeadLetters)}</span><span class=\"sub\">list and requeue</span></a>");
+        html.Append($"</div></section>");
+    });
+
+    private static Markup Types(DashboardContext context, Overview data) => Markup.Build(html =>
+    {
+        html.Append($"<section aria-labelledby=\"types\"><h2 id=\"types\">Events per type, last {(int)TypeWindow.TotalHours} hours</h2>");
+        if (data.Types.Count == 0)
+        {
+            html.Append($"<p class=\"empty\">No events were published since {Layout.Time(data.Now - TypeWindow)}.</p></section>");
+            return;
+        }
+
+        html.Append($"<p class=\"muted\">Counts: all instances. Processing times and failure rates: {StatisticsScope(context)}.</p>");
+        var max = data.Types.Max(t => t.Count);
+        html.Append($"<table class=\"types\"><thead><tr><th scope=\"col\">Type</th><th scope=\"col\" class=\"num\">Published</th><th scope=\"col\" class=\"num\">Average</th><th scope=\"col\" class=\"num\">p95</th><th scope=\"col\" class=\"num\">Failure rate</th><th scope=\"col\" class=\"chart\"><span class=\"sr-only\">Share</span></th></tr></thead><tbody>");
+        foreach (var type in data.Types)
+        {
+            html.Append($"<tr><td><a href=\"{context.Url("/types", ("type", type.Type))}\"><code>{type.Type}</code></a></td><td class=\"num\">{Format.Count(type.Count)}</td>");
+            html.Append($"<td class=\"num\">{Format.OptionalDuration(type.AverageProcessingTime)}</td><td class=\"num\">{Format.OptionalDuration(type.P95ProcessingTime)}</td>");
+            html.Append($"<td class=\"num\">{Format.Percent(type.FailureRate, type.Runs)}</td><td class=\"chart\">{SvgChart.Bar(type.Count, max, type.Type + ": " + Format.Count(type.Count))}</td></tr>");
+        }
+
+        html.Append($"</tbody></table></section>");
+    });
+
+    private static long Count(EventMetrics metrics, EventStatus status) => status switch
+    {
+        EventStatus.Pending => metrics.Pending,
+        EventStatus.Processing => metrics.Processing,
+        EventStatus.Completed => metrics.Completed,
+        EventStatus.Failed => metrics.Failed,
+        EventStatus.DeadLetter => metrics.DeadLetter,
+        _ => 0,
+    };
+}
