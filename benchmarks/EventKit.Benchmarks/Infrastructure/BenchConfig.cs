@@ -21,7 +21,11 @@ public static class BenchConfig
                 new MetricColumn("StartWorkingSetMB", "WS at start (MB)", "Working set when draining started", "N0", 7),
                 new MetricColumn("PeakManagedHeapMB", "Peak GC heap (MB)", "Peak GC heap size while draining (sampled every 100 ms)", "N0", 8))
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
-            .WithOption(ConfigOptions.JoinSummary, false);
+            .WithOption(ConfigOptions.JoinSummary, false)
+
+            // The generated project of each case is built while other work may load this 2-core machine: BenchmarkDotNet's
+            // default of 2 minutes was reached on a busy machine and lost the whole run.
+            .WithBuildTimeout(TimeSpan.FromMinutes(15));
         if (BenchSettings.Smoke)
         {
             // The dry run in CI may build Debug; its numbers are not read.
