@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(1013, LogLevel.Debug, "EventKit processor {Owner} claimed {Count} events")]
     public static partial void Claimed(ILogger logger, string owner, int count);
 
+    [LoggerMessage(1029, LogLevel.Error, "EventKit processor {Owner} could not take {Count} events handed to it after their commit; they stay leased to it and are claimed again once the lease expires")]
+    public static partial void HandOffFailed(ILogger logger, string owner, int count, Exception exception);
+
     [LoggerMessage(1028, LogLevel.Debug, "EventKit processor {Owner} was handed {Count} events committed in this process (released at once, too late in their lease: {TooLate})")]
     public static partial void HandedOff(ILogger logger, string owner, int count, bool tooLate);
 

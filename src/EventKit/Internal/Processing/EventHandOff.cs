@@ -109,7 +109,16 @@ internal sealed class HandOffReservation
     {
         if (Interlocked.Exchange(ref _done, 1) == 0)
         {
-            _run.Deliver(this, _payload);
+            try
+            {
+                _run.Deliver(this, _payload);
+            }
+            catch (Exception ex)
+            {
+                // Called from the store's commit path: nothing may surface in the application's SaveChanges, whose
+                // transaction has committed. The rows keep their lease, and crash recovery takes them after it.
+                _run.HandOffFailed(Leased.Count, ex);
+            }
         }
     }
 

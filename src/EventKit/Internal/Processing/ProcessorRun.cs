@@ -366,6 +366,9 @@ internal sealed class ProcessorRun
         }
     }
 
+    /// <summary>Logs a delivery that failed (error 1029); its events are left to their lease.</summary>
+    public void HandOffFailed(int count, Exception exception) => Log.HandOffFailed(_processor.Logger, _processor.Owner, count, exception);
+
     /// <summary>The event as the store wrote it for a hand-off: as a claim leaves it (processing, first attempt, leased).</summary>
     private EventRecord AsLeased(EventRecord record, DateTimeOffset leaseUntil) => new()
     {
