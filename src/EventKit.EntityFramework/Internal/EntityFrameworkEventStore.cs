@@ -20,7 +20,7 @@ namespace EventKit.EntityFramework.Internal;
 /// plain statements, ExecuteUpdate/ExecuteDelete and grouped queries. The raw statements come from the dialect of the
 /// context's model (not of its CLR type: one context type can have several models).
 /// </summary>
-internal sealed class EntityFrameworkEventStore<TContext>(
+internal sealed partial class EntityFrameworkEventStore<TContext>(
     TContext context,
     ILoggerFactory? loggerFactory = null,
     UnsavedPublications? unsaved = null) : IEventStore, IUnsavedEventSource, IDisposable
@@ -329,28 +329,6 @@ internal sealed class EntityFrameworkEventStore<TContext>(
         return [.. rows.Select(r => r.ToRecord())];
     }
 
-    public async ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var query = Events.Where(e => e.Status == EventStatus.DeadLetter);
-        if (eventId is { } id)
-        {
-            query = query.Where(e => e.Id == id);
-        }
-        else if (type is not null)
-        {
-            query = query.Where(e => e.Type == type);
-        }
-
-        var at = now.UtcDateTime;
-        return await query.ExecuteUpdateAsync(
-            s => s.SetProperty(e => e.Status, EventStatus.Pending)
-                .SetProperty(e => e.Attempts, 0)
-                .SetProperty(e => e.AvailableAt, at)
-                .SetProperty(e => e.ProcessedAt, (DateTime?)null)
-                .SetProperty(e => e.LastError, (string?)null),
-            cancellationToken).ConfigureAwait(false);
-    }
-
     public async ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
         var row = await Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == eventId, cancellationToken).ConfigureAwait(false);
@@ -366,9 +344,9 @@ internal sealed class EntityFrameworkEventStore<TContext>(
 
     public async ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default)
     {
-        if (status is not (EventStatus.Completed or EventStatus.DeadLetter))
+        if (status is not (EventStatus.Completed or EventStatus.DeadLetter or EventStatus.Cancelled))
         {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed and DeadLetter events can be deleted.");
+            throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed, Cancelled and DeadLetter events can be deleted.");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

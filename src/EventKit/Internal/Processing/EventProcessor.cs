@@ -98,6 +98,9 @@ internal sealed class EventProcessor
 
         run.Start(hardStopToken);
         Log.ProcessorStarted(Logger, Owner);
+        var heartbeat = new HeartbeatWriter(this, run);
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var beating = heartbeat.RunAsync(heartbeatStop.Token);
         try
         {
             var claims = new ClaimLoop(this, run);
@@ -109,6 +112,9 @@ internal sealed class EventProcessor
         finally
         {
             await run.StopAsync(hardStopToken).ConfigureAwait(false);
+            await heartbeatStop.CancelAsync().ConfigureAwait(false);
+            await beating.ConfigureAwait(false);
+            await heartbeat.RemoveAsync(hardStopToken).ConfigureAwait(false);
             Log.ProcessorStopped(Logger, Owner);
         }
     }
