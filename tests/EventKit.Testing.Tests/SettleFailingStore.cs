@@ -1,65 +1,10 @@
+using EventKit.ContractTests;
+
 namespace EventKit.Testing.Tests;
 
 /// <summary>A store that stores and claims events but cannot record outcomes, as a database that broke mid-drain would.</summary>
-public sealed class SettleFailingStore(IEventStore inner) : IEventStore
+public sealed class SettleFailingStore(IEventStore inner) : ForwardingEventStore(inner)
 {
-    public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
-
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
-        inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
-
-    public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
-        inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
-
-    public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default) =>
+    public override ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default) =>
         throw new TimeoutException("The database did not answer.");
-
-    public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default) => inner.GetMetricsAsync(cancellationToken);
-
-    public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.GetBacklogAsync(now, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => inner.CountByTypeAsync(since, until, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) => inner.GetDeadLettersAsync(type, limit, cancellationToken);
-
-    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.RequeueAsync(eventId, filter, batchSize, performedBy, reason, now, cancellationToken);
-
-    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.ReplayAsync(eventId, handler, performedBy, reason, now, cancellationToken);
-
-    public ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.CancelAsync(eventId, performedBy, reason, now, cancellationToken);
-
-    public ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => inner.PurgeAsync(filter, batchSize, cancellationToken);
-
-    public ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default) => inner.PauseAsync(pause, cancellationToken);
-
-    public ValueTask<bool> ResumeAsync(string type, CancellationToken cancellationToken = default) => inner.ResumeAsync(type, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypePause>> GetPausesAsync(CancellationToken cancellationToken = default) => inner.GetPausesAsync(cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventRecord>> GetEventsAsync(EventFilter filter, EventOrder order, EventPosition? after, int limit, CancellationToken cancellationToken = default) =>
-        inner.GetEventsAsync(filter, order, after, limit, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken = default) =>
-        inner.GetTimelineAsync(since, before, interval, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        inner.GetTypeStatisticsAsync(since, before, cancellationToken);
-
-    public ValueTask<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        inner.GetHandlerStatisticsAsync(since, before, cancellationToken);
-
-    public ValueTask RecordProcessorAsync(EventProcessorInfo processor, DateTimeOffset goneBefore, CancellationToken cancellationToken = default) =>
-        inner.RecordProcessorAsync(processor, goneBefore, cancellationToken);
-
-    public ValueTask RemoveProcessorAsync(string processorId, CancellationToken cancellationToken = default) => inner.RemoveProcessorAsync(processorId, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(DateTimeOffset seenSince, CancellationToken cancellationToken = default) =>
-        inner.GetProcessorsAsync(seenSince, cancellationToken);
-
-    public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default) => inner.GetEventAsync(eventId, cancellationToken);
-
-    public ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default) => inner.DeleteProcessedAsync(status, processedBefore, batchSize, cancellationToken);
 }

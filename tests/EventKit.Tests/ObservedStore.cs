@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EventKit.ContractTests;
 using EventKit.InMemory;
 
 namespace EventKit.Tests;
@@ -7,7 +8,7 @@ namespace EventKit.Tests;
 /// An in-memory store that reports what the processor asks of it and can fail as a database would: every call while
 /// <see cref="Down"/> (an outage), claims a number of times, or the settle of chosen events (an outcome it refuses).
 /// </summary>
-internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
+internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventStore(inner)
 {
     private readonly ConcurrentDictionary<Guid, Func<EventOutcome, bool>> _refusals = new();
     private int _claimFailuresLeft;
@@ -54,7 +55,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public void AcceptOutcomeOf(Guid eventId) => _refusals.TryRemove(eventId, out _);
 
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } before)
         {
@@ -69,7 +70,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
         }
 
         Interlocked.Increment(ref Claims);
-        var claimed = await inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
+        var claimed = await Inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
         if (claimed.Count == 0)
         {
             EmptyClaim.TrySetResult();
@@ -78,18 +79,16 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
         return claimed;
     }
 
-    public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
-
-    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        var renewed = await inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
+        var renewed = await Inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
         Interlocked.Increment(ref Renewals);
         Renewed.TrySetResult();
         return renewed;
     }
 
-    public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -109,62 +108,17 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
             throw;
         }
 
-        return inner.SettleAsync(outcomes, owner, cancellationToken);
+        return Inner.SettleAsync(outcomes, owner, cancellationToken);
     }
 
-    public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
+    public override ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref MetricsReads);
-        return FailReads ? throw new InvalidOperationException("The database is down.") : inner.GetMetricsAsync(cancellationToken);
+        return FailReads ? throw new InvalidOperationException("The database is down.") : Inner.GetMetricsAsync(cancellationToken);
     }
 
-    public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        FailReads ? throw new InvalidOperationException("The database is down.") : inner.GetBacklogAsync(now, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => inner.CountByTypeAsync(since, until, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) => inner.GetDeadLettersAsync(type, limit, cancellationToken);
-
-    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.RequeueAsync(eventId, filter, batchSize, performedBy, reason, now, cancellationToken);
-
-    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.ReplayAsync(eventId, handler, performedBy, reason, now, cancellationToken);
-
-    public ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.CancelAsync(eventId, performedBy, reason, now, cancellationToken);
-
-    public ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => inner.PurgeAsync(filter, batchSize, cancellationToken);
-
-    public ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default) => inner.PauseAsync(pause, cancellationToken);
-
-    public ValueTask<bool> ResumeAsync(string type, CancellationToken cancellationToken = default) => inner.ResumeAsync(type, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypePause>> GetPausesAsync(CancellationToken cancellationToken = default) => inner.GetPausesAsync(cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventRecord>> GetEventsAsync(EventFilter filter, EventOrder order, EventPosition? after, int limit, CancellationToken cancellationToken = default) =>
-        inner.GetEventsAsync(filter, order, after, limit, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken = default) =>
-        inner.GetTimelineAsync(since, before, interval, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        inner.GetTypeStatisticsAsync(since, before, cancellationToken);
-
-    public ValueTask<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        inner.GetHandlerStatisticsAsync(since, before, cancellationToken);
-
-    public ValueTask RecordProcessorAsync(EventProcessorInfo processor, DateTimeOffset goneBefore, CancellationToken cancellationToken = default) =>
-        inner.RecordProcessorAsync(processor, goneBefore, cancellationToken);
-
-    public ValueTask RemoveProcessorAsync(string processorId, CancellationToken cancellationToken = default) => inner.RemoveProcessorAsync(processorId, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(DateTimeOffset seenSince, CancellationToken cancellationToken = default) =>
-        inner.GetProcessorsAsync(seenSince, cancellationToken);
-
-    public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default) => inner.GetEventAsync(eventId, cancellationToken);
-
-    public ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default) => inner.DeleteProcessedAsync(status, processedBefore, batchSize, cancellationToken);
+    public override ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        FailReads ? throw new InvalidOperationException("The database is down.") : Inner.GetBacklogAsync(now, cancellationToken);
 
     private void ThrowIfDown()
     {

@@ -20,11 +20,9 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
             values.Add(value);
             return "{" + (values.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
         });
+        // Nothing is composed on the SQL (AsNoTracking adds no operator), so EF Core runs it as written, ORDER BY and all.
         var rows = await Events.FromSqlRaw(sql, [.. values]).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-
-        // FromSql keeps the SQL's order only while nothing is composed on it; sorted again here to be sure of it.
-        var records = rows.Select(r => r.ToRecord()).ToList();
-        return records;
+        return [.. rows.Select(r => r.ToRecord())];
     }
 
     public async ValueTask<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken = default)
@@ -174,45 +172,29 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         CancellationToken cancellationToken) =>
         OnConnectionAsync(
             (State: state, Change: change, Kind: kind, Action: action, PerformedBy: performedBy, Reason: reason, Now: now),
-            static async (s, db, ct) =>
+            static (s, db, ct) => InTransactionAsync(db, needsOwn: true, (s, db), static async (x, transaction, ct) =>
             {
-                var own = db.Transaction is null ? await db.Connection.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
-                try
+                var (s, db) = x;
+                var changed = await s.Change(s.State, db, transaction, ct).ConfigureAwait(false);
+                if (changed.Count > 0)
                 {
-                    var transaction = own ?? db.Transaction;
-                    var changed = await s.Change(s.State, db, transaction, ct).ConfigureAwait(false);
-                    if (changed.Count > 0)
+                    var entries = changed.Select(c => new EventLogEntry
                     {
-                        var entries = changed.Select(c => new EventLogEntry
-                        {
-                            Id = Guid.CreateVersion7(s.Now),
-                            EventId = c.Id,
-                            Kind = s.Kind,
-                            Action = s.Action,
-                            PerformedBy = s.PerformedBy,
-                            Result = EventLogResult.Success,
-                            Reason = s.Reason,
-                            Attempt = c.Attempts,
-                            Duration = TimeSpan.Zero,
-                            CreatedAt = s.Now,
-                        }).ToList();
-                        await db.Dialect.InsertLogsAsync(db.Connection, transaction, db.Timeout, entries, ct).ConfigureAwait(false);
-                    }
-
-                    if (own is not null)
-                    {
-                        await own.CommitAsync(ct).ConfigureAwait(false);
-                    }
-
-                    return changed;
+                        Id = Guid.CreateVersion7(s.Now),
+                        EventId = c.Id,
+                        Kind = s.Kind,
+                        Action = s.Action,
+                        PerformedBy = s.PerformedBy,
+                        Result = EventLogResult.Success,
+                        Reason = s.Reason,
+                        Attempt = c.Attempts,
+                        Duration = TimeSpan.Zero,
+                        CreatedAt = s.Now,
+                    }).ToList();
+                    await db.Dialect.InsertLogsAsync(db.Connection, transaction, db.Timeout, entries, ct).ConfigureAwait(false);
                 }
-                finally
-                {
-                    if (own is not null)
-                    {
-                        await own.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-            },
+
+                return changed;
+            }, ct),
             cancellationToken);
 }

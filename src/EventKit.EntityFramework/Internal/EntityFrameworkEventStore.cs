@@ -195,32 +195,41 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
     private Task<int> SettleOnceAsync(IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken) =>
         OnConnectionAsync(
             (Outcomes: outcomes, Logs: logs, Owner: owner),
-            static async (state, db, ct) =>
-            {
-                // Inside the application's transaction if there is one; otherwise a transaction of our own only where
-                // the dialect's settle is more than one statement.
-                var own = db.Transaction is null && db.Dialect.SettleNeedsTransaction
-                    ? await db.Connection.BeginTransactionAsync(ct).ConfigureAwait(false)
-                    : null;
-                try
-                {
-                    var applied = await db.Dialect.SettleAsync(db.Connection, own ?? db.Transaction, db.Timeout, state.Outcomes, state.Logs, state.Owner, ct).ConfigureAwait(false);
-                    if (own is not null)
-                    {
-                        await own.CommitAsync(ct).ConfigureAwait(false);
-                    }
-
-                    return applied;
-                }
-                finally
-                {
-                    if (own is not null)
-                    {
-                        await own.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-            },
+            // Inside the application's transaction if there is one; otherwise a transaction of our own only where the
+            // dialect's settle is more than one statement.
+            static (state, db, ct) => InTransactionAsync(
+                db,
+                db.Dialect.SettleNeedsTransaction,
+                (state, db),
+                static (s, transaction, ct) => s.db.Dialect.SettleAsync(s.db.Connection, transaction, s.db.Timeout, s.state.Outcomes, s.state.Logs, s.state.Owner, ct),
+                ct),
             cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the application's transaction if it has one open; otherwise, when
+    /// <paramref name="needsOwn"/>, in a transaction of our own that commits when it returns.
+    /// </summary>
+    private static async Task<T> InTransactionAsync<TState, T>(StoreConnection db, bool needsOwn, TState state, Func<TState, DbTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var own = db.Transaction is null && needsOwn ? await db.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        try
+        {
+            var result = await work(state, own ?? db.Transaction, cancellationToken).ConfigureAwait(false);
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>
     /// Runs the store's own ADO.NET statements on the context's connection (in its transaction, if any), opened for
