@@ -73,7 +73,7 @@ public sealed class Scenario(IServiceProvider services)
         // ...fixes the data and requeues the event: it starts again from attempt 1, and now succeeds.
         await RunAsync<SetBillingContactUseCase>(u => u.ExecuteAsync(acme.Id, "billing@acme.test", actor: ana.Id.ToString()));
         Console.WriteLine("   fix: Ana sets Acme's billing contact to billing@acme.test (company.updated)");
-        var requeued = await operations.RequeueAsync(dead[0].Id, stopping);
+        var requeued = await operations.RequeueAsync(dead[0].Id, "sample-operator", "billing contact fixed", stopping);
         Console.WriteLine($"   IEventOperations.RequeueAsync: {(requeued ? "requeued" : "not a dead letter any more")}");
         Console.WriteLine();
 

@@ -33,7 +33,7 @@ await using (var harness = EventKitHarness.Create(b => b.AddHandler<GreetingHand
 var modelBuilder = new ModelBuilder();
 modelBuilder.AddEventKit();
 var tables = modelBuilder.Model.GetEntityTypes().Select(e => e.GetTableName()).Order(StringComparer.Ordinal).ToArray();
-if (tables is not ["event_logs", "events"])
+if (tables is not ["event_logs", "event_processors", "event_type_pauses", "events"])
 {
     throw new InvalidOperationException($"Unexpected EventKit tables: [{string.Join(", ", tables)}]");
 }

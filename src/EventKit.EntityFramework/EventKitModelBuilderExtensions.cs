@@ -8,7 +8,7 @@ namespace EventKit.EntityFramework;
 public static partial class EventKitModelBuilderExtensions
 {
     /// <summary>
-    /// Adds the <c>events</c> and <c>event_logs</c> tables to the model, so they are created by the application's
+    /// Adds the <c>events</c>, <c>event_logs</c>, <c>event_type_pauses</c> and <c>event_processors</c> tables to the model, so they are created by the application's
     /// own migrations. Call it from <c>OnModelCreating</c> of the context passed to <c>UseEntityFramework</c>.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
@@ -16,7 +16,7 @@ public static partial class EventKitModelBuilderExtensions
     /// <returns>The model builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="modelBuilder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// A table or schema name is not a plain identifier, the two table names are equal, or
+    /// A table or schema name is not a plain identifier, two table names are equal, or
     /// <see cref="EventKitModelOptions.PayloadColumnType"/> is blank or <c>jsonb</c>.
     /// </exception>
     public static ModelBuilder AddEventKit(this ModelBuilder modelBuilder, Action<EventKitModelOptions>? configure = null)
@@ -26,10 +26,20 @@ public static partial class EventKitModelBuilderExtensions
         configure?.Invoke(options);
         ValidateIdentifier(options.EventsTable, "EventsTable", required: true, nameof(configure));
         ValidateIdentifier(options.EventLogsTable, "EventLogsTable", required: true, nameof(configure));
+        ValidateIdentifier(options.PausesTable, "PausesTable", required: true, nameof(configure));
+        ValidateIdentifier(options.ProcessorsTable, "ProcessorsTable", required: true, nameof(configure));
         ValidateIdentifier(options.Schema, "Schema", required: false, nameof(configure));
-        if (string.Equals(options.EventsTable, options.EventLogsTable, StringComparison.OrdinalIgnoreCase))
+        (string Option, string Name)[] tables =
+            [("EventsTable", options.EventsTable), ("EventLogsTable", options.EventLogsTable), ("PausesTable", options.PausesTable), ("ProcessorsTable", options.ProcessorsTable)];
+        for (var i = 0; i < tables.Length; i++)
         {
-            throw new ArgumentException($"EventsTable and EventLogsTable must differ; both are '{options.EventsTable}'.", nameof(configure));
+            for (var j = i + 1; j < tables.Length; j++)
+            {
+                if (string.Equals(tables[i].Name, tables[j].Name, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException($"{tables[i].Option} and {tables[j].Option} must differ; both are '{tables[i].Name}'.", nameof(configure));
+                }
+            }
         }
 
         ValidatePayloadColumnType(options.PayloadColumnType, nameof(configure));
@@ -41,6 +51,8 @@ public static partial class EventKitModelBuilderExtensions
 
         modelBuilder.ApplyConfiguration(new EventEntityConfiguration(options, payloadType));
         modelBuilder.ApplyConfiguration(new EventLogEntityConfiguration(options));
+        modelBuilder.ApplyConfiguration(new EventTypePauseEntityConfiguration(options));
+        modelBuilder.ApplyConfiguration(new EventProcessorEntityConfiguration(options));
         return modelBuilder;
     }
 

@@ -269,6 +269,14 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
     /// <returns>The dead letters, with their last error.</returns>
     public Task<IReadOnlyList<EventRecord>> GetDeadLettersAsync() => Operations.GetDeadLettersAsync(limit: 10_000);
 
+    /// <summary>
+    /// Runs retention now, as the cleanup timer would (<see cref="IEventOperations.RunRetentionAsync"/>): ages are measured
+    /// by <see cref="Time"/>, so advance it past <see cref="EventKitOptions.Retention"/> first.
+    /// </summary>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>What was deleted.</returns>
+    public Task<RetentionResult> RunRetentionAsync(CancellationToken cancellationToken = default) => Operations.RunRetentionAsync(cancellationToken);
+
     /// <summary>Throws unless the event is completed, describing its status, attempts and handler failures.</summary>
     /// <param name="eventId">The event id.</param>
     /// <returns>A task that completes if the event is completed.</returns>

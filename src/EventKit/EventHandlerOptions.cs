@@ -12,7 +12,7 @@ public sealed class EventHandlerOptions
     /// for an event. Set it to keep a handler's identity when its class is renamed or moved; two handlers of one event
     /// type cannot have the same name.
     /// </summary>
-    /// <value>Default <see langword="null"/>: the class name (without generic arity). At most 200 characters, not blank.</value>
+    /// <value>Default <see langword="null"/>: the class name (without generic arity). At most 200 characters, not blank, not <c>*</c> (<see cref="EventLogEntry.AllHandlers"/>).</value>
     public string? Name { get; set; }
 
     /// <summary>Gets or sets how long one run of this handler may take before its token is cancelled.</summary>

@@ -91,6 +91,16 @@ public sealed class EventKitOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Gets or sets how often a running processor records its heartbeat in the store (its id, host, start time, last
+    /// seen time and the events it holds), so that every instance sharing the store can list the processors alive
+    /// (<see cref="IEventOperations.GetProcessorsAsync"/>). A processor not seen for three intervals counts as gone: it
+    /// is no longer listed, and the next heartbeat of any processor deletes its row. A processor that stops deletes its
+    /// own row.
+    /// </summary>
+    /// <value>Default 10 seconds. Allowed 1 second – 5 minutes.</value>
+    public TimeSpan ProcessorHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Gets or sets whether this instance runs the background processor and cleanup. Set to <see langword="false"/>
     /// on instances that only publish.
     /// </summary>

@@ -11,7 +11,10 @@ public sealed class EventOutcome
     /// <summary>
     /// Gets the new status: <see cref="EventStatus.Completed"/>, <see cref="EventStatus.Failed"/> (retry at
     /// <see cref="AvailableAt"/>), <see cref="EventStatus.DeadLetter"/>, or <see cref="EventStatus.Pending"/> to
-    /// release the lease without counting the attempt (shutdown before or during handling).
+    /// release the lease without counting the attempt (shutdown before or during handling): an attempt in which no
+    /// handler ran (no <see cref="Logs"/>) is given back (<see cref="EventRecord.Attempts"/> − 1); one whose runs were
+    /// interrupted keeps its number, so the log never repeats it, and is not counted
+    /// (<see cref="EventRecord.UncountedAttempts"/> + 1).
     /// </summary>
     public required EventStatus Status { get; init; }
 

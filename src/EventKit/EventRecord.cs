@@ -24,8 +24,20 @@ public sealed class EventRecord
     /// <summary>Gets the current status.</summary>
     public EventStatus Status { get; init; }
 
-    /// <summary>Gets the number of attempts started so far (a claim starts an attempt; a released claim does not count).</summary>
+    /// <summary>
+    /// Gets the number of attempts started so far, over the event's whole life (a claim starts an attempt; a claim
+    /// released before any handler ran gives it back). The event log numbers handler runs by it, so a number never
+    /// repeats: a requeue or a replay continues the count.
+    /// </summary>
     public int Attempts { get; init; }
+
+    /// <summary>
+    /// Gets how many of <see cref="Attempts"/> do not count toward <see cref="EventKitOptions.MaxAttempts"/>: attempts
+    /// interrupted when a processor stopped, and every attempt before an operator last requeued or replayed the event
+    /// (which gives it a fresh budget). An event is dead-lettered once <c>Attempts − UncountedAttempts</c> reaches its
+    /// maximum.
+    /// </summary>
+    public int UncountedAttempts { get; init; }
 
     /// <summary>
     /// Gets the UTC time from which the event may be claimed: the publish time, a delayed time, the next retry, or,
@@ -36,7 +48,10 @@ public sealed class EventRecord
     /// <summary>Gets the UTC time the event was published.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Gets the UTC time the event reached <see cref="EventStatus.Completed"/> or <see cref="EventStatus.DeadLetter"/>; otherwise <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the UTC time the event reached <see cref="EventStatus.Completed"/>, <see cref="EventStatus.DeadLetter"/> or
+    /// <see cref="EventStatus.Cancelled"/>; otherwise <see langword="null"/>.
+    /// </summary>
     public DateTimeOffset? ProcessedAt { get; init; }
 
     /// <summary>Gets the id of the processor holding the lease, while <see cref="EventStatus.Processing"/>.</summary>

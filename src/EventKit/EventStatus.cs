@@ -2,7 +2,8 @@ namespace EventKit;
 
 /// <summary>
 /// The life-cycle state of a stored event. Stores persist these as the lower-case words of the
-/// original design: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c>, <c>dead_letter</c>.
+/// original design: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c>, <c>dead_letter</c>, and
+/// <c>cancelled</c>.
 /// </summary>
 public enum EventStatus
 {
@@ -20,4 +21,10 @@ public enum EventStatus
 
     /// <summary>The event failed permanently (attempts exhausted, non-retryable error or undeserializable payload). Terminal until requeued.</summary>
     DeadLetter = 4,
+
+    /// <summary>
+    /// An operator cancelled the event before it ran (<see cref="IEventOperations.CancelAsync"/>): it was pending,
+    /// delayed, or waiting for a retry. Terminal; kept, and removed by retention, like <see cref="Completed"/> events.
+    /// </summary>
+    Cancelled = 5,
 }

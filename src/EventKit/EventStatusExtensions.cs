@@ -3,7 +3,7 @@ namespace EventKit;
 /// <summary>Converts <see cref="EventStatus"/> values to and from the words stores persist.</summary>
 public static class EventStatusExtensions
 {
-    /// <summary>Returns the persisted word for <paramref name="status"/>: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c> or <c>dead_letter</c>.</summary>
+    /// <summary>Returns the persisted word for <paramref name="status"/>: <c>pending</c>, <c>processing</c>, <c>completed</c>, <c>failed</c>, <c>dead_letter</c> or <c>cancelled</c>.</summary>
     /// <param name="status">The status.</param>
     /// <returns>The lower-case word.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is not a defined value.</exception>
@@ -14,13 +14,14 @@ public static class EventStatusExtensions
         EventStatus.Completed => "completed",
         EventStatus.Failed => "failed",
         EventStatus.DeadLetter => "dead_letter",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Allowed values: Pending, Processing, Completed, Failed, DeadLetter."),
+        EventStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Allowed values: Pending, Processing, Completed, Failed, DeadLetter, Cancelled."),
     };
 
     /// <summary>Parses a persisted status word (see <see cref="ToStorageString"/>).</summary>
     /// <param name="value">The persisted word.</param>
     /// <returns>The status.</returns>
-    /// <exception cref="ArgumentException"><paramref name="value"/> is not one of the five words.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is not one of the six words.</exception>
     public static EventStatus ParseStatus(string value) => value switch
     {
         "pending" => EventStatus.Pending,
@@ -28,6 +29,7 @@ public static class EventStatusExtensions
         "completed" => EventStatus.Completed,
         "failed" => EventStatus.Failed,
         "dead_letter" => EventStatus.DeadLetter,
-        _ => throw new ArgumentException($"'{value}' is not an event status. Allowed values: pending, processing, completed, failed, dead_letter.", nameof(value)),
+        "cancelled" => EventStatus.Cancelled,
+        _ => throw new ArgumentException($"'{value}' is not an event status. Allowed values: pending, processing, completed, failed, dead_letter, cancelled.", nameof(value)),
     };
 }

@@ -53,7 +53,7 @@ public interface IEventStore
     }
 
     /// <summary>
-    /// Atomically leases up to <paramref name="maxCount"/> runnable events, and up to <paramref name="maxPayloadBytes"/>
+    /// Atomically leases up to <paramref name="maxCount"/> runnable events of types not paused (<see cref="PauseAsync"/>), and up to <paramref name="maxPayloadBytes"/>
     /// of payload, to <paramref name="owner"/>: events that are
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
     /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
@@ -160,15 +160,142 @@ public interface IEventStore
     ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Moves dead-lettered events back to <see cref="EventStatus.Pending"/> with zero attempts, available at
-    /// <paramref name="now"/>. Handlers that already succeeded for an event are still not run again.
+    /// Moves up to <paramref name="batchSize"/> <see cref="EventStatus.Failed"/> and <see cref="EventStatus.DeadLetter"/>
+    /// events back to <see cref="EventStatus.Pending"/>, available at <paramref name="now"/>, in one atomic step, and adds
+    /// an operator entry (<see cref="EventLogKind.Requeue"/>) to the log of each. The attempt count is kept (the log's
+    /// numbers go on) and <see cref="EventRecord.UncountedAttempts"/> is set to it (a fresh budget); handlers that
+    /// already succeeded are still not run again. Events are taken oldest created first; one that changed status
+    /// concurrently (claimed meanwhile) is skipped.
     /// </summary>
-    /// <param name="eventId">One event to requeue, or <see langword="null"/> for all that match <paramref name="type"/>.</param>
-    /// <param name="type">With a <see langword="null"/> <paramref name="eventId"/>: the type to requeue, or <see langword="null"/> for every dead letter.</param>
+    /// <param name="eventId">One event to requeue, or <see langword="null"/> for those matching <paramref name="filter"/>.</param>
+    /// <param name="filter">The events to consider (its <see cref="EventFilter.Status"/> is <see langword="null"/>, failed or dead letter).</param>
+    /// <param name="batchSize">The largest number of events to requeue in this call.</param>
+    /// <param name="performedBy">Who requeues them.</param>
+    /// <param name="reason">Why.</param>
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The number of events requeued.</returns>
-    ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <returns>The number of events requeued; callers repeat while it equals <paramref name="batchSize"/>.</returns>
+    ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes one handler (or every handler) of a <see cref="EventStatus.Completed"/> event run again: the event becomes
+    /// <see cref="EventStatus.Pending"/>, available at <paramref name="now"/>, with a fresh budget as for a requeue, and an
+    /// operator entry (<see cref="EventLogKind.Replay"/>, its <see cref="EventLogEntry.Attempt"/> the event's attempts)
+    /// is added to its log. A handler success logged at or before that attempt no longer counts as succeeded for a
+    /// replayed handler.
+    /// </summary>
+    /// <param name="eventId">The event.</param>
+    /// <param name="handler">The handler name, or <see cref="EventLogEntry.AllHandlers"/> for every handler.</param>
+    /// <param name="performedBy">Who replays it.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="now">The current UTC time.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns><see langword="true"/> if the event was completed and is now pending.</returns>
+    ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels a <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> event (not one being processed):
+    /// it becomes <see cref="EventStatus.Cancelled"/> with <see cref="EventRecord.ProcessedAt"/> <paramref name="now"/>,
+    /// and an operator entry (<see cref="EventLogKind.Cancel"/>) is added to its log, in one atomic step.
+    /// </summary>
+    /// <param name="eventId">The event.</param>
+    /// <param name="performedBy">Who cancels it.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="now">The current UTC time.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns><see langword="true"/> if the event was pending or failed and is now cancelled.</returns>
+    ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes up to <paramref name="batchSize"/> events matching <paramref name="filter"/>, with their logs, oldest
+    /// created first. Events being processed (<see cref="EventStatus.Processing"/>) are never deleted.
+    /// </summary>
+    /// <param name="filter">The events to delete.</param>
+    /// <param name="batchSize">The largest number of events to delete in this call.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The number of events deleted; callers repeat while it equals <paramref name="batchSize"/>.</returns>
+    ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that an event type is paused: from then on no claim takes its events (of any status) until
+    /// <see cref="ResumeAsync"/>.
+    /// </summary>
+    /// <param name="pause">The pause.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns><see langword="true"/> if the type was not paused before (an existing pause is kept as it was).</returns>
+    ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the pause of an event type.</summary>
+    /// <param name="type">The event type.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns><see langword="true"/> if the type was paused.</returns>
+    ValueTask<bool> ResumeAsync(string type, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the paused event types, ordered by type name (ordinal).</summary>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The pauses.</returns>
+    ValueTask<IReadOnlyList<EventTypePause>> GetPausesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists up to <paramref name="limit"/> events matching <paramref name="filter"/> in <paramref name="order"/> (by
+    /// <see cref="EventRecord.CreatedAt"/>, then <see cref="EventRecord.Id"/> as <see cref="EventPosition.Id"/> describes),
+    /// strictly after <paramref name="after"/> when given (keyset paging: no offset).
+    /// </summary>
+    /// <param name="filter">The events to list.</param>
+    /// <param name="order">Newest or oldest first.</param>
+    /// <param name="after">Where the previous page ended, or <see langword="null"/> for the first page.</param>
+    /// <param name="limit">The largest number of events to return.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The events, in order.</returns>
+    ValueTask<IReadOnlyList<EventRecord>> GetEventsAsync(EventFilter filter, EventOrder order, EventPosition? after, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts, per bucket of <paramref name="interval"/> in [<paramref name="since"/>, <paramref name="before"/>), the events
+    /// created, completed, dead-lettered and cancelled, and the attempts that failed (see <see cref="EventTimelineBucket"/>),
+    /// computed by the store (a database groups the rows itself).
+    /// </summary>
+    /// <param name="since">The inclusive UTC start, aligned to <paramref name="interval"/>.</param>
+    /// <param name="before">The exclusive UTC end, aligned to <paramref name="interval"/>.</param>
+    /// <param name="interval">The bucket width.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The buckets where something happened, in time order (empty buckets may be left out).</returns>
+    ValueTask<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken = default);
+
+    /// <summary>Computes <see cref="EventTypeStatistics"/> per type over the events created in [<paramref name="since"/>, <paramref name="before"/>).</summary>
+    /// <param name="since">The inclusive UTC start.</param>
+    /// <param name="before">The exclusive UTC end.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>One entry per type with at least one event, ordered by type name (ordinal).</returns>
+    ValueTask<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    /// <summary>Computes <see cref="HandlerStatistics"/> per handler over the handler runs logged in [<paramref name="since"/>, <paramref name="before"/>).</summary>
+    /// <param name="since">The inclusive UTC start.</param>
+    /// <param name="before">The exclusive UTC end.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>One entry per handler with at least one run, ordered by handler name (ordinal).</returns>
+    ValueTask<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a processor's heartbeat (inserting or replacing its row) and deletes the rows of processors last seen
+    /// before <paramref name="goneBefore"/>.
+    /// </summary>
+    /// <param name="processor">The heartbeat.</param>
+    /// <param name="goneBefore">The UTC time before which a processor's last heartbeat means it is gone.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the heartbeat is stored.</returns>
+    ValueTask RecordProcessorAsync(EventProcessorInfo processor, DateTimeOffset goneBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a processor's heartbeat row (the processor stopped).</summary>
+    /// <param name="processorId">The processor's id.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the row is deleted.</returns>
+    ValueTask RemoveProcessorAsync(string processorId, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the processors last seen at or after <paramref name="seenSince"/>, ordered by id (ordinal).</summary>
+    /// <param name="seenSince">The UTC time.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>Their heartbeats.</returns>
+    ValueTask<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(DateTimeOffset seenSince, CancellationToken cancellationToken = default);
 
     /// <summary>Gets one event with its handler log.</summary>
     /// <param name="eventId">The event id.</param>
@@ -182,7 +309,7 @@ public interface IEventStore
     /// Only events that still qualify when they are deleted go: one changed concurrently (a dead letter requeued while
     /// the cleanup runs) is kept.
     /// </summary>
-    /// <param name="status"><see cref="EventStatus.Completed"/> or <see cref="EventStatus.DeadLetter"/>.</param>
+    /// <param name="status"><see cref="EventStatus.Completed"/>, <see cref="EventStatus.Cancelled"/> or <see cref="EventStatus.DeadLetter"/>.</param>
     /// <param name="processedBefore">The exclusive UTC cut-off.</param>
     /// <param name="batchSize">The largest number of events to delete in this call.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>

@@ -15,7 +15,7 @@ namespace EventKit.ContractTests;
 /// The semantics every store must prove (ARCHITECTURE.md, items 2–10), run through the real publisher and
 /// processor. Each store's test project derives from this class once.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -550,12 +550,13 @@ public abstract class StoreContractTests : IAsyncLifetime
         listed.Should().ContainSingle(e => e.Id == id).Which.LastError.Should().Be(dead.LastError);
 
         app.Probe.Heal(nameof(WelcomeEmailHandler));
-        (await app.Operations.RequeueAsync(id)).Should().BeTrue();
+        (await app.Operations.RequeueAsync(id, "ops", "fixed")).Should().BeTrue();
         var requeued = await app.GetAsync(id);
         requeued.Status.Should().Be(EventStatus.Pending);
-        requeued.Attempts.Should().Be(0);
+        requeued.Attempts.Should().Be(3, "attempt numbers go on after a requeue");
+        requeued.UncountedAttempts.Should().Be(3, "with a fresh budget");
         requeued.LastError.Should().BeNull();
-        (await app.Operations.RequeueAsync(id)).Should().BeFalse("it is no longer a dead letter");
+        (await app.Operations.RequeueAsync(id, "ops", "fixed")).Should().BeFalse("it is no longer a dead letter");
 
         await app.DrainAsync();
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
@@ -609,7 +610,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         (await app.Operations.GetDeadLettersAsync(limit: 1)).Should().HaveCount(1);
 
         app.Probe.Heal(nameof(WelcomeNotificationHandler));
-        (await app.Operations.RequeueDeadLettersAsync("user.created")).Should().Be(2);
+        (await app.Operations.RequeueMatchingAsync(new EventFilter { Type = "user.created", Status = EventStatus.DeadLetter }, "ops", "fixed")).Should().Be(2);
         await app.DrainAsync();
 
         (await app.GetAsync(a)).Status.Should().Be(EventStatus.Completed);
@@ -1145,10 +1146,15 @@ public abstract class StoreContractTests : IAsyncLifetime
         result.Released.Should().Be(1);
         var record = await app.GetAsync(id);
         record.Status.Should().Be(EventStatus.Pending);
-        record.Attempts.Should().Be(0);
+        record.Attempts.Should().Be(1, "the interrupted attempt keeps its number: the log shows it");
+        record.UncountedAttempts.Should().Be(1, "a release is not a failure: it does not count toward MaxAttempts");
         var log = (await app.GetLogAsync(id)).Should().ContainSingle().Subject;
-        log.Result.Should().Be(EventLogResult.Failure);
+        log.Result.Should().Be(EventLogResult.Interrupted, "a shutdown release is recorded as what it is");
         log.Error.Should().Contain("ShutdownTimeout");
+
+        app.Probe.Gate = null;
+        await app.DrainAsync();
+        (await app.GetLogAsync(id)).Select(l => (l.Attempt, l.Result)).Should().Equal((1, EventLogResult.Interrupted), (2, EventLogResult.Success));
     }
 
     // ---- Metrics and operations -------------------------------------------------------------------------------------
@@ -1209,7 +1215,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await using var app = CreateApp();
 
         (await app.Operations.GetEventAsync(Guid.NewGuid())).Should().BeNull();
-        (await app.Operations.RequeueAsync(Guid.NewGuid())).Should().BeFalse();
+        (await app.Operations.RequeueAsync(Guid.NewGuid(), "ops", "fixed")).Should().BeFalse();
     }
 
     [SkippableFact]
@@ -1262,10 +1268,10 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         var cutoff = app.Time.GetUtcNow() - TimeSpan.FromDays(30);
         (await app.WithStoreAsync(s => s.DeleteProcessedAsync(EventStatus.Completed, cutoff, 2))).Should().Be(2, "one call deletes at most one batch");
-        var (completed, deadLetters) = await app.Services.GetRequiredService<EventCleaner>().RunAsync();
+        var retention = await app.Operations.RunRetentionAsync();
 
-        completed.Should().Be(3);
-        deadLetters.Should().Be(0, "dead letters are kept unless DeadLetterRetention is set");
+        retention.Completed.Should().Be(3);
+        retention.DeadLetters.Should().Be(0, "dead letters are kept unless DeadLetterRetention is set");
         foreach (var id in old)
         {
             (await app.Operations.GetEventAsync(id)).Should().BeNull();
@@ -1290,9 +1296,9 @@ public abstract class StoreContractTests : IAsyncLifetime
         await app.DrainAsync();
 
         app.Time.Advance(TimeSpan.FromDays(6));
-        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).DeadLetters.Should().Be(0);
+        (await app.Operations.RunRetentionAsync()).DeadLetters.Should().Be(0);
         app.Time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromSeconds(1));
-        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).DeadLetters.Should().Be(1);
+        (await app.Operations.RunRetentionAsync()).DeadLetters.Should().Be(1);
 
         (await app.Operations.GetEventAsync(dead)).Should().BeNull();
     }
@@ -1308,7 +1314,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         app.Probe.Heal(nameof(WelcomeEmailHandler));
         app.Time.Advance(TimeSpan.FromDays(8));
 
-        (await app.Operations.RequeueAsync(requeued)).Should().BeTrue();
+        (await app.Operations.RequeueAsync(requeued, "ops", "fixed")).Should().BeTrue();
         var cutoff = app.Time.GetUtcNow() - TimeSpan.FromDays(7);
         (await app.WithStoreAsync(s => s.DeleteProcessedAsync(EventStatus.DeadLetter, cutoff, 10))).Should().Be(1, "only the event still dead-lettered qualifies");
 
@@ -1318,10 +1324,12 @@ public abstract class StoreContractTests : IAsyncLifetime
         pending.ProcessedAt.Should().BeNull();
 
         // Handled after the requeue, it is a recently completed event: neither retention touches it.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
         await app.DrainAsync();
         (await app.GetAsync(requeued)).Status.Should().Be(EventStatus.Completed);
-        (await app.Services.GetRequiredService<EventCleaner>().RunAsync()).Should().Be((0, 0));
-        (await app.GetLogAsync(requeued)).Select(l => l.Result).Should().Equal(EventLogResult.Failure, EventLogResult.Success);
+        (await app.Operations.RunRetentionAsync()).Should().BeEquivalentTo(new RetentionResult());
+        (await app.GetLogAsync(requeued)).Select(l => (l.Kind, l.Result)).Should().Equal(
+            (EventLogKind.HandlerRun, EventLogResult.Failure), (EventLogKind.Requeue, EventLogResult.Success), (EventLogKind.HandlerRun, EventLogResult.Success));
     }
 
     protected static async Task WaitUntilAsync(Func<Task<bool>> condition)

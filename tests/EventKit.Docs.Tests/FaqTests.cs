@@ -53,7 +53,7 @@ public sealed class FaqTests : IDisposable
 
         await harness.DrainUntilIdleAsync();                   // the receipt fails twice: dead letter
         Assert.Equal(EventStatus.DeadLetter, await harness.GetStatusAsync(id));
-        await harness.Operations.RequeueAsync(id);
+        await harness.Operations.RequeueAsync(id, "ops", "fixed the mail server");
         await harness.DrainAsync();                            // the receipt is sent
 
         await harness.EnsureCompletedAsync(id);

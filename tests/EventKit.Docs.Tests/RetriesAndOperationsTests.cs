@@ -33,7 +33,8 @@ public sealed class RetriesAndOperationsTests
         Assert.StartsWith("EventKit.NonRetryableEventException: Invoice 1042 does not exist.", dead[0].LastError, StringComparison.Ordinal);
         Assert.NotNull(details);
         Assert.Equal(EventStatus.Pending, details.Event.Status);                 // requeued
-        Assert.Equal(EventLogResult.Failure, Assert.Single(details.Log).Result); // the log of the dead-lettered attempt
+        Assert.Equal(EventLogResult.Failure, Assert.Single(details.Log, l => l.Kind == EventLogKind.HandlerRun).Result); // the dead-lettered attempt
+        Assert.Equal(EventLogKind.Requeue, details.Log[^1].Kind);                // then who requeued it, and why
 
         var second = await harness.DrainAsync();
         Assert.Equal(1, second.Completed);

@@ -148,7 +148,7 @@ public sealed class EntityFrameworkSetupTests
                 .Concat(e.GetKeys().Select(k => k.GetName()!))
                 .Concat(e.GetForeignKeys().Select(f => f.GetConstraintName()!)))
             .ToList();
-        names.Should().HaveCount(9, "two keys, six indexes and the foreign key");
+        names.Should().HaveCount(15, "four keys, ten indexes and the foreign key");
         names.Should().OnlyContain(n => n.Length <= 63, "PostgreSQL cuts longer names").And.OnlyHaveUniqueItems();
     }
 
@@ -184,7 +184,8 @@ public sealed class EntityFrameworkSetupTests
         events.GetTableName().Should().Be("events");
         events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("TEXT");
         events.GetIndexes().Select(i => i.GetDatabaseName()).Should().BeEquivalentTo(
-            "ix_events_runnable", "ix_events_status_processed_at", "ix_events_created_at_type", "ux_events_idempotency_key");
+            "ix_events_runnable", "ix_events_status_processed_at", "ix_events_created_at_type", "ux_events_idempotency_key",
+            "ix_events_status_created_at", "ix_events_type_created_at", "ix_events_entity_created_at");
         events.GetIndexes().Single(i => i.GetDatabaseName() == "ix_events_runnable").GetFilter()
             .Should().Be("\"status\" IN ('pending', 'processing', 'failed')");
     }

@@ -122,6 +122,24 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     }
 
     [SkippableFact]
+    public async Task PausedType_IsNotHandedOff_StaysPendingUntilResumed()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var claims = new ClaimLog();
+        var app = CreateApp(claims: claims);
+        await StartAsync(app);
+        const string type = "user.created";
+        (await app.Operations.PauseAsync(type, "ana@ops", "provider down")).Should().BeTrue();
+
+        var id = await app.PublishAsync(NewUser());
+        (await app.GetAsync(id)).Should().Match<EventRecord>(e => e.Status == EventStatus.Pending && e.LockedBy == null && e.Attempts == 0);
+
+        await app.Operations.ResumeAsync(type, "ana@ops");
+        await WaitForAsync(app, id, EventStatus.Completed);
+        claims.Claims.Sum(c => c.Count).Should().Be(1, "claimed once resumed");
+    }
+
+    [SkippableFact]
     public async Task RolledBackTransaction_StoresNothing_AndGivesTheRoomBack()
     {
         Skip.If(SkipReason is not null, SkipReason);

@@ -30,6 +30,8 @@ public sealed class TenantDbContext(DbContextOptions<TenantDbContext> options, T
             {
                 o.EventsTable = $"{tenant.Name}_events";
                 o.EventLogsTable = $"{tenant.Name}_event_logs";
+                o.PausesTable = $"{tenant.Name}_event_type_pauses";
+                o.ProcessorsTable = $"{tenant.Name}_event_processors";
             }
         });
 }

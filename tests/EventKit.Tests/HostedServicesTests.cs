@@ -119,7 +119,8 @@ public sealed class HostedServicesTests : IAsyncDisposable
 
         var record = (await Operations.GetEventAsync(id))!.Event;
         record.Status.Should().Be(EventStatus.Pending);
-        record.Attempts.Should().Be(0, "an interrupted attempt is not counted");
+        record.Attempts.Should().Be(1, "an interrupted attempt keeps its number, which the log shows");
+        record.UncountedAttempts.Should().Be(1, "an interrupted attempt is not counted");
         record.LockedBy.Should().BeNull();
     }
 

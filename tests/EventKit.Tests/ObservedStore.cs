@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EventKit.ContractTests;
 using EventKit.InMemory;
 
 namespace EventKit.Tests;
@@ -7,7 +8,7 @@ namespace EventKit.Tests;
 /// An in-memory store that reports what the processor asks of it and can fail as a database would: every call while
 /// <see cref="Down"/> (an outage), claims a number of times, or the settle of chosen events (an outcome it refuses).
 /// </summary>
-internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
+internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventStore(inner)
 {
     private readonly ConcurrentDictionary<Guid, Func<EventOutcome, bool>> _refusals = new();
     private int _claimFailuresLeft;
@@ -54,7 +55,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
 
     public void AcceptOutcomeOf(Guid eventId) => _refusals.TryRemove(eventId, out _);
 
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } before)
         {
@@ -69,7 +70,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
         }
 
         Interlocked.Increment(ref Claims);
-        var claimed = await inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
+        var claimed = await Inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
         if (claimed.Count == 0)
         {
             EmptyClaim.TrySetResult();
@@ -78,18 +79,16 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
         return claimed;
     }
 
-    public ValueTask<Guid> AppendAsync(EventRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
-
-    public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        var renewed = await inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
+        var renewed = await Inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
         Interlocked.Increment(ref Renewals);
         Renewed.TrySetResult();
         return renewed;
     }
 
-    public ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -109,27 +108,17 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : IEventStore
             throw;
         }
 
-        return inner.SettleAsync(outcomes, owner, cancellationToken);
+        return Inner.SettleAsync(outcomes, owner, cancellationToken);
     }
 
-    public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
+    public override ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref MetricsReads);
-        return FailReads ? throw new InvalidOperationException("The database is down.") : inner.GetMetricsAsync(cancellationToken);
+        return FailReads ? throw new InvalidOperationException("The database is down.") : Inner.GetMetricsAsync(cancellationToken);
     }
 
-    public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        FailReads ? throw new InvalidOperationException("The database is down.") : inner.GetBacklogAsync(now, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => inner.CountByTypeAsync(since, until, cancellationToken);
-
-    public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) => inner.GetDeadLettersAsync(type, limit, cancellationToken);
-
-    public ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default) => inner.RequeueAsync(eventId, type, now, cancellationToken);
-
-    public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default) => inner.GetEventAsync(eventId, cancellationToken);
-
-    public ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default) => inner.DeleteProcessedAsync(status, processedBefore, batchSize, cancellationToken);
+    public override ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        FailReads ? throw new InvalidOperationException("The database is down.") : Inner.GetBacklogAsync(now, cancellationToken);
 
     private void ThrowIfDown()
     {

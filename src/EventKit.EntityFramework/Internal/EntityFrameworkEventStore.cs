@@ -20,7 +20,7 @@ namespace EventKit.EntityFramework.Internal;
 /// plain statements, ExecuteUpdate/ExecuteDelete and grouped queries. The raw statements come from the dialect of the
 /// context's model (not of its CLR type: one context type can have several models).
 /// </summary>
-internal sealed class EntityFrameworkEventStore<TContext>(
+internal sealed partial class EntityFrameworkEventStore<TContext>(
     TContext context,
     ILoggerFactory? loggerFactory = null,
     UnsavedPublications? unsaved = null) : IEventStore, IUnsavedEventSource, IDisposable
@@ -195,32 +195,41 @@ internal sealed class EntityFrameworkEventStore<TContext>(
     private Task<int> SettleOnceAsync(IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken) =>
         OnConnectionAsync(
             (Outcomes: outcomes, Logs: logs, Owner: owner),
-            static async (state, db, ct) =>
-            {
-                // Inside the application's transaction if there is one; otherwise a transaction of our own only where
-                // the dialect's settle is more than one statement.
-                var own = db.Transaction is null && db.Dialect.SettleNeedsTransaction
-                    ? await db.Connection.BeginTransactionAsync(ct).ConfigureAwait(false)
-                    : null;
-                try
-                {
-                    var applied = await db.Dialect.SettleAsync(db.Connection, own ?? db.Transaction, db.Timeout, state.Outcomes, state.Logs, state.Owner, ct).ConfigureAwait(false);
-                    if (own is not null)
-                    {
-                        await own.CommitAsync(ct).ConfigureAwait(false);
-                    }
-
-                    return applied;
-                }
-                finally
-                {
-                    if (own is not null)
-                    {
-                        await own.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-            },
+            // Inside the application's transaction if there is one; otherwise a transaction of our own only where the
+            // dialect's settle is more than one statement.
+            static (state, db, ct) => InTransactionAsync(
+                db,
+                db.Dialect.SettleNeedsTransaction,
+                (state, db),
+                static (s, transaction, ct) => s.db.Dialect.SettleAsync(s.db.Connection, transaction, s.db.Timeout, s.state.Outcomes, s.state.Logs, s.state.Owner, ct),
+                ct),
             cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the application's transaction if it has one open; otherwise, when
+    /// <paramref name="needsOwn"/>, in a transaction of our own that commits when it returns.
+    /// </summary>
+    private static async Task<T> InTransactionAsync<TState, T>(StoreConnection db, bool needsOwn, TState state, Func<TState, DbTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var own = db.Transaction is null && needsOwn ? await db.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false) : null;
+        try
+        {
+            var result = await work(state, own ?? db.Transaction, cancellationToken).ConfigureAwait(false);
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>
     /// Runs the store's own ADO.NET statements on the context's connection (in its transaction, if any), opened for
@@ -329,28 +338,6 @@ internal sealed class EntityFrameworkEventStore<TContext>(
         return [.. rows.Select(r => r.ToRecord())];
     }
 
-    public async ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var query = Events.Where(e => e.Status == EventStatus.DeadLetter);
-        if (eventId is { } id)
-        {
-            query = query.Where(e => e.Id == id);
-        }
-        else if (type is not null)
-        {
-            query = query.Where(e => e.Type == type);
-        }
-
-        var at = now.UtcDateTime;
-        return await query.ExecuteUpdateAsync(
-            s => s.SetProperty(e => e.Status, EventStatus.Pending)
-                .SetProperty(e => e.Attempts, 0)
-                .SetProperty(e => e.AvailableAt, at)
-                .SetProperty(e => e.ProcessedAt, (DateTime?)null)
-                .SetProperty(e => e.LastError, (string?)null),
-            cancellationToken).ConfigureAwait(false);
-    }
-
     public async ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
         var row = await Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == eventId, cancellationToken).ConfigureAwait(false);
@@ -366,9 +353,9 @@ internal sealed class EntityFrameworkEventStore<TContext>(
 
     public async ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default)
     {
-        if (status is not (EventStatus.Completed or EventStatus.DeadLetter))
+        if (status is not (EventStatus.Completed or EventStatus.DeadLetter or EventStatus.Cancelled))
         {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed and DeadLetter events can be deleted.");
+            throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed, Cancelled and DeadLetter events can be deleted.");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

@@ -17,6 +17,8 @@ internal sealed class EventEntity
 
     public int Attempts { get; set; }
 
+    public int UncountedAttempts { get; set; }
+
     public DateTime AvailableAt { get; set; }
 
     public DateTime CreatedAt { get; set; }
@@ -46,6 +48,7 @@ internal sealed class EventEntity
         Payload = record.Payload,
         Status = record.Status,
         Attempts = record.Attempts,
+        UncountedAttempts = record.UncountedAttempts,
         AvailableAt = record.AvailableAt.UtcDateTime,
         CreatedAt = record.CreatedAt.UtcDateTime,
         ProcessedAt = record.ProcessedAt?.UtcDateTime,
@@ -67,6 +70,7 @@ internal sealed class EventEntity
         Payload = Payload,
         Status = Status,
         Attempts = Attempts,
+        UncountedAttempts = UncountedAttempts,
         AvailableAt = Utc(AvailableAt),
         CreatedAt = Utc(CreatedAt),
         ProcessedAt = ProcessedAt is { } processed ? Utc(processed) : null,

@@ -23,6 +23,7 @@ internal sealed class EventEntityConfiguration(EventKitModelOptions options, str
         builder.Property(e => e.Status).HasColumnName("status").HasMaxLength(20).IsRequired()
             .HasConversion(s => s.ToStorageString(), s => EventStatusExtensions.ParseStatus(s));
         builder.Property(e => e.Attempts).HasColumnName("attempts");
+        builder.Property(e => e.UncountedAttempts).HasColumnName("uncounted_attempts").HasDefaultValue(0);
         builder.Property(e => e.AvailableAt).HasColumnName("available_at");
         builder.Property(e => e.CreatedAt).HasColumnName("created_at");
         builder.Property(e => e.ProcessedAt).HasColumnName("processed_at");
@@ -40,6 +41,12 @@ internal sealed class EventEntityConfiguration(EventKitModelOptions options, str
             .HasFilter("\"status\" IN ('pending', 'processing', 'failed')");
         builder.HasIndex(e => new { e.Status, e.ProcessedAt }).HasDatabaseName(DatabaseNames.For("ix_", table, "_status_processed_at"));
         builder.HasIndex(e => new { e.CreatedAt, e.Type }).HasDatabaseName(DatabaseNames.For("ix_", table, "_created_at_type"));
+
+        // The operations' queries (IEventOperations.GetEventsAsync, bulk requeue and purge) page by (created_at, id)
+        // within a status, a type or an entity; a creation range alone uses ix_created_at_type.
+        builder.HasIndex(e => new { e.Status, e.CreatedAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_status_created_at"));
+        builder.HasIndex(e => new { e.Type, e.CreatedAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_type_created_at"));
+        builder.HasIndex(e => new { e.Entity, e.EntityId, e.CreatedAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_entity_created_at"));
         builder.HasIndex(e => e.IdempotencyKey).IsUnique().HasDatabaseName(DatabaseNames.For("ux_", table, "_idempotency_key"))
             .HasFilter("\"idempotency_key\" IS NOT NULL");
     }

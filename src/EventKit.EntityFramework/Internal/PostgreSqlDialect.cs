@@ -10,7 +10,7 @@ namespace EventKit.EntityFramework.Internal;
 /// the database's clock, the one clock every instance shares, so an instance whose clock is wrong can neither take over
 /// a live lease nor let its own lapse early.
 /// </summary>
-internal sealed class PostgreSqlDialect(string events, string logs, string payloadType) : StoreDialect(events, logs)
+internal sealed class PostgreSqlDialect(string events, string logs, string pauses, string processors, string payloadType) : StoreDialect(events, logs, pauses, processors)
 {
     // Due times (pending and failed rows) are compared with the caller's clock (@now): they were computed by the clocks
     // of the instances that published or retried them, and an instance always sees its own new events as due at once.
@@ -209,13 +209,13 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
     /// first row). It is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
     /// </summary>
     public override string ClaimSql { get; } =
-        $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} WHERE {Due} " +
+        $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} AS q WHERE {Due} AND {NotPaused(pauses, "q")} " +
         "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
         "b AS (SELECT \"id\", \"available_at\", sum(\"size\") OVER w AS \"total\", row_number() OVER w AS \"n\", clock_timestamp() + @lease AS \"lease\" " +
         "FROM c WINDOW w AS (ORDER BY \"available_at\", \"id\")), " +
         $"claimed AS (UPDATE {events} AS e SET {ClaimSet("b.\"lease\"")} FROM b WHERE e.\"id\" = b.\"id\" AND (b.\"n\" = 1 OR b.\"total\" <= @max_bytes) " +
         $"RETURNING {Qualified("e", ClaimColumns)}, " +
-        $"NULLIF(ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND l.\"result\" = 'success'), '{{}}') AS \"succeeded\", " +
+        $"NULLIF(ARRAY(SELECT l.\"action\" FROM {logs} AS l WHERE l.\"event_id\" = e.\"id\" AND {StillSucceeded(logs)}), '{{}}') AS \"succeeded\", " +
         "e.\"locked_until\", b.\"available_at\" AS \"due\") " +
         $"SELECT {ClaimColumns}, \"succeeded\", \"locked_until\" FROM claimed ORDER BY \"due\", \"id\"";
 
@@ -236,9 +236,9 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
     /// its acknowledgement was lost) are skipped, so a retry is harmless.
     /// </summary>
     private string SettleSql { get; } =
-        "WITH v AS (SELECT * FROM unnest(@ids, @statuses, @available_at, @processed_at, @errors) AS v(id, status, available_at, processed_at, error)), " +
+        "WITH v AS (SELECT * FROM unnest(@ids, @statuses, @available_at, @processed_at, @errors, @ran) AS v(id, status, available_at, processed_at, error, ran)), " +
         $"u AS (UPDATE {events} AS e SET {SettleSet} FROM v WHERE {SettleWhere} RETURNING 1), " +
-        $"l AS (INSERT INTO {logs} ({LogColumns}) SELECT * FROM unnest(@log_ids, @log_event_ids, @log_actions, @log_performed_by, @log_results, @log_errors, @log_attempts, @log_durations, @log_created_at) ON CONFLICT (\"id\") DO NOTHING) " +
+        $"l AS ({InsertLogsSql(logs)}) " +
         "SELECT count(*) FROM u";
 
     // NULL when none succeeded (NULLIF in the claim), so the common case reads no array.
@@ -278,16 +278,8 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
         var availableAt = new DateTime?[outcomes.Count];
         var processedAt = new DateTime?[outcomes.Count];
         var errors = new string?[outcomes.Count];
-        var logIds = new Guid[logs];
-        var logEventIds = new Guid[logs];
-        var actions = new string[logs];
-        var performedBy = new string?[logs];
-        var results = new string[logs];
-        var logErrors = new string?[logs];
-        var attempts = new int[logs];
-        var durations = new double[logs];
-        var createdAt = new DateTime[logs];
-        var l = 0;
+        var ran = new bool[outcomes.Count];
+        var entries = new List<EventLogEntry>(logs);
         for (var i = 0; i < outcomes.Count; i++)
         {
             var outcome = outcomes[i];
@@ -295,19 +287,8 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
             statuses[i] = outcome.Status.ToStorageString();
             (availableAt[i], processedAt[i]) = Times(outcome);
             errors[i] = outcome.Error;
-            foreach (var log in outcome.Logs)
-            {
-                logIds[l] = log.Id;
-                logEventIds[l] = log.EventId;
-                actions[l] = log.Action;
-                performedBy[l] = log.PerformedBy;
-                results[l] = EventLogEntity.ResultString(log.Result);
-                logErrors[l] = log.Error;
-                attempts[l] = log.Attempt;
-                durations[l] = log.Duration.TotalMilliseconds;
-                createdAt[l] = log.CreatedAt.UtcDateTime;
-                l++;
-            }
+            ran[i] = outcome.Logs.Count > 0;
+            entries.AddRange(outcome.Logs);
         }
 
         var command = CreateCommand(connection, transaction, timeout, SettleSql);
@@ -319,18 +300,74 @@ internal sealed class PostgreSqlDialect(string events, string logs, string paylo
             AddParameter(command, "@available_at", availableAt);
             AddParameter(command, "@processed_at", processedAt);
             AddParameter(command, "@errors", errors);
-            AddParameter(command, "@log_ids", logIds);
-            AddParameter(command, "@log_event_ids", logEventIds);
-            AddParameter(command, "@log_actions", actions);
-            AddParameter(command, "@log_performed_by", performedBy);
-            AddParameter(command, "@log_results", results);
-            AddParameter(command, "@log_errors", logErrors);
-            AddParameter(command, "@log_attempts", attempts);
-            AddParameter(command, "@log_durations", durations);
-            AddParameter(command, "@log_created_at", createdAt);
+            AddParameter(command, "@ran", ran);
+            AddLogParameters(command, entries);
             var count = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return Convert.ToInt32(count, System.Globalization.CultureInfo.InvariantCulture);
         }
+    }
+
+    protected override string Milliseconds(string from, string to) => $"round(extract(epoch from ({to} - {from})) * 1000)";
+
+    protected override string Bucket(string time) => $"floor(extract(epoch from ({time} - @from)) / @width)::bigint";
+
+    public override object IdValue(Guid id) => id;
+
+    public override async Task InsertLogsAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventLogEntry> entries, CancellationToken cancellationToken)
+    {
+        var command = CreateCommand(connection, transaction, timeout, InsertLogsSql(LogsTable));
+        await using (command.ConfigureAwait(false))
+        {
+            AddLogParameters(command, entries);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Inserts the log rows of the <c>@log_*</c> arrays; rows already stored (a repeated settle) are skipped.</summary>
+    private static string InsertLogsSql(string logs) =>
+        $"INSERT INTO {logs} ({LogColumns}) SELECT * FROM unnest(@log_ids, @log_event_ids, @log_kinds, @log_actions, @log_performed_by, @log_results, @log_errors, @log_reasons, @log_attempts, @log_durations, @log_created_at) ON CONFLICT (\"id\") DO NOTHING";
+
+    private static void AddLogParameters(DbCommand command, IReadOnlyList<EventLogEntry> entries)
+    {
+        var n = entries.Count;
+        var ids = new Guid[n];
+        var eventIds = new Guid[n];
+        var kinds = new string[n];
+        var actions = new string[n];
+        var performedBy = new string?[n];
+        var results = new string[n];
+        var errors = new string?[n];
+        var reasons = new string?[n];
+        var attempts = new int[n];
+        var durations = new double[n];
+        var createdAt = new DateTime[n];
+        for (var i = 0; i < n; i++)
+        {
+            var log = entries[i];
+            ids[i] = log.Id;
+            eventIds[i] = log.EventId;
+            kinds[i] = EventLogEntity.KindString(log.Kind);
+            actions[i] = log.Action;
+            performedBy[i] = log.PerformedBy;
+            results[i] = EventLogEntity.ResultString(log.Result);
+            errors[i] = log.Error;
+            reasons[i] = log.Reason;
+            attempts[i] = log.Attempt;
+            durations[i] = log.Duration.TotalMilliseconds;
+            createdAt[i] = log.CreatedAt.UtcDateTime;
+        }
+
+        AddParameter(command, "@log_ids", ids);
+        AddParameter(command, "@log_event_ids", eventIds);
+        AddParameter(command, "@log_kinds", kinds);
+        AddParameter(command, "@log_actions", actions);
+        AddParameter(command, "@log_performed_by", performedBy);
+        AddParameter(command, "@log_results", results);
+        AddParameter(command, "@log_errors", errors);
+        AddParameter(command, "@log_reasons", reasons);
+        AddParameter(command, "@log_attempts", attempts);
+        AddParameter(command, "@log_durations", durations);
+        AddParameter(command, "@log_created_at", createdAt);
     }
 
     private static string Qualified(string alias, string columns) =>

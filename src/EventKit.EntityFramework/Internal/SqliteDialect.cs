@@ -15,7 +15,7 @@ namespace EventKit.EntityFramework.Internal;
 /// measured by the callers' clocks, with a grace that tolerates skew between them: an expired lease becomes claimable
 /// only once it has been expired for a further lease duration.
 /// </summary>
-internal sealed class SqliteDialect(string events, string logs) : StoreDialect(events, logs)
+internal sealed class SqliteDialect(string events, string logs, string pauses, string processors) : StoreDialect(events, logs, pauses, processors)
 {
     private const int DefaultTimeoutSeconds = 30;
 
@@ -37,10 +37,10 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
         $"UPDATE {events} SET {ClaimSet("@lease_until")} " +
         $"WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {Runnable} " +
         $"RETURNING {ClaimColumns}, " +
-        $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND l.\"result\" = 'success')";
+        $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND {StillSucceeded(logs)})";
 
     // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget.
-    private string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} WHERE {Runnable} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+    private string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} ORDER BY \"available_at\", \"id\" LIMIT @limit";
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet("@lease_until")} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
@@ -132,13 +132,13 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
 
     private string UpdateSql { get; } =
         $"UPDATE {events} AS e SET {SettleSet} FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS status, " +
-        "json_extract(value, '$[2]') AS available_at, json_extract(value, '$[3]') AS processed_at, json_extract(value, '$[4]') AS error " +
+        "json_extract(value, '$[2]') AS available_at, json_extract(value, '$[3]') AS processed_at, json_extract(value, '$[4]') AS error, json_extract(value, '$[5]') AS ran " +
         $"FROM json_each(@outcomes)) AS v WHERE {SettleWhere}";
 
     private string InsertLogsSql { get; } =
         $"INSERT INTO {logs} ({LogColumns}) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), " +
         "json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), " +
-        "json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each(@logs) WHERE true ON CONFLICT (\"id\") DO NOTHING";
+        "json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]'), json_extract(value, '$[10]') FROM json_each(@logs) WHERE true ON CONFLICT (\"id\") DO NOTHING";
 
     /// <summary>
     /// Lets SQLite itself wait for the write lock (its busy handler retries after 1, 2, 5, 10, … ms) for up to the
@@ -260,7 +260,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
             var insert = CreateCommand(connection, transaction, timeout, InsertLogsSql);
             await using (insert.ConfigureAwait(false))
             {
-                AddParameter(insert, "@logs", LogsJson(outcomes));
+                AddParameter(insert, "@logs", LogsJson(outcomes.SelectMany(o => o.Logs), logs));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -303,6 +303,7 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
                 WriteTime(json, availableAt);
                 WriteTime(json, processedAt);
                 json.WriteStringValue(outcome.Error);
+                json.WriteBooleanValue(outcome.Logs.Count > 0);
                 json.WriteEndArray();
             }
 
@@ -312,34 +313,50 @@ internal sealed class SqliteDialect(string events, string logs) : StoreDialect(e
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static string LogsJson(IReadOnlyList<EventOutcome> outcomes)
+    private static string LogsJson(IEnumerable<EventLogEntry> logs, int count)
     {
-        var buffer = new ArrayBufferWriter<byte>(outcomes.Count * 192);
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(count, 1) * 192);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();
-            foreach (var outcome in outcomes)
+            foreach (var log in logs)
             {
-                foreach (var log in outcome.Logs)
-                {
-                    json.WriteStartArray();
-                    WriteId(json, log.Id);
-                    WriteId(json, log.EventId);
-                    json.WriteStringValue(log.Action);
-                    json.WriteStringValue(log.PerformedBy);
-                    json.WriteStringValue(EventLogEntity.ResultString(log.Result));
-                    json.WriteStringValue(log.Error);
-                    json.WriteNumberValue(log.Attempt);
-                    json.WriteNumberValue(log.Duration.TotalMilliseconds);
-                    WriteTime(json, log.CreatedAt.UtcDateTime);
-                    json.WriteEndArray();
-                }
+                json.WriteStartArray();
+                WriteId(json, log.Id);
+                WriteId(json, log.EventId);
+                json.WriteStringValue(EventLogEntity.KindString(log.Kind));
+                json.WriteStringValue(log.Action);
+                json.WriteStringValue(log.PerformedBy);
+                json.WriteStringValue(EventLogEntity.ResultString(log.Result));
+                json.WriteStringValue(log.Error);
+                json.WriteStringValue(log.Reason);
+                json.WriteNumberValue(log.Attempt);
+                json.WriteNumberValue(log.Duration.TotalMilliseconds);
+                WriteTime(json, log.CreatedAt.UtcDateTime);
+                json.WriteEndArray();
             }
 
             json.WriteEndArray();
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    protected override string Milliseconds(string from, string to) => $"round((julianday({to}) - julianday({from})) * 86400000.0)";
+
+    // Whole seconds suffice: buckets are whole minutes from a whole minute.
+    protected override string Bucket(string time) => $"((CAST(strftime('%s', {time}) AS INTEGER) - CAST(strftime('%s', @from) AS INTEGER)) / @width)";
+
+    public override object IdValue(Guid id) => Key(id);
+
+    public override async Task InsertLogsAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventLogEntry> entries, CancellationToken cancellationToken)
+    {
+        var insert = CreateCommand(connection, transaction, timeout, InsertLogsSql);
+        await using (insert.ConfigureAwait(false))
+        {
+            AddParameter(insert, "@logs", LogsJson(entries, entries.Count));
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static void WriteId(Utf8JsonWriter json, Guid id)

@@ -13,7 +13,7 @@ namespace EventKit.EntityFramework.Internal;
 /// batch (status changes and log rows in one statement or one transaction). Column names are fixed by the model;
 /// schema and table names come from it, so a dialect belongs to one model (see <see cref="Get"/>).
 /// </summary>
-internal abstract class StoreDialect
+internal abstract partial class StoreDialect
 {
     public const string PostgreSqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
     public const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
@@ -29,10 +29,10 @@ internal abstract class StoreDialect
     /// </summary>
     protected const string ClaimColumns =
         "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"attempts\", \"created_at\", " +
-        "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\"";
+        "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\", \"uncounted_attempts\"";
 
     /// <summary>The ordinal of the succeeded handler names, after <see cref="ClaimColumns"/>.</summary>
-    protected const int SucceededOrdinal = 12;
+    protected const int SucceededOrdinal = 13;
 
     /// <summary>The columns EventKit's own INSERT writes (the others start NULL); status and attempts are literals.</summary>
     protected const string InsertColumns =
@@ -42,7 +42,24 @@ internal abstract class StoreDialect
     /// <summary>The columns of a row written leased to a processor in this process (<see cref="EventKit.Internal.Processing.EventHandOff"/>).</summary>
     protected const string LeasedInsertColumns = InsertColumns + ", \"locked_by\", \"locked_until\"";
 
-    protected const string LogColumns = "\"id\", \"event_id\", \"action\", \"performed_by\", \"result\", \"error\", \"attempt\", \"duration_ms\", \"created_at\"";
+    protected const string LogColumns = "\"id\", \"event_id\", \"kind\", \"action\", \"performed_by\", \"result\", \"error\", \"reason\", \"attempt\", \"duration_ms\", \"created_at\"";
+
+    /// <summary>
+    /// Whether log row <c>l</c> is a success that still counts: a handler run that succeeded and that no later replay of
+    /// its handler (or of all handlers) superseded. A replay entry's attempt is the event's attempts when it was
+    /// replayed, so runs at or before it are superseded, runs after it are not.
+    /// </summary>
+    protected static string StillSucceeded(string logs) =>
+        "l.\"result\" = 'success' AND l.\"kind\" = 'handler_run' AND NOT EXISTS (SELECT 1 FROM " + logs + " AS r WHERE r.\"event_id\" = l.\"event_id\" " +
+        "AND r.\"kind\" = 'replay' AND r.\"attempt\" >= l.\"attempt\" AND r.\"action\" IN (l.\"action\", '*'))";
+
+    /// <summary>
+    /// The claim's condition that the row's type is not paused (<paramref name="row"/>: how the claim names the events
+    /// row). NOT IN over the small pauses table, not NOT EXISTS: PostgreSQL runs it as a hashed subplan, a filter on the
+    /// runnable index scan that keeps its order (an anti-join would read every runnable row and sort them).
+    /// </summary>
+    protected static string NotPaused(string pauses, string row) =>
+        $"{row}.\"type\" NOT IN (SELECT p.\"type\" FROM {pauses} AS p)";
 
     /// <summary>The rows the claim may take, in the runnable index: every runnable status, then what makes each one due.</summary>
     protected const string RunnableStatus = "\"status\" IN ('pending', 'processing', 'failed')";
@@ -61,17 +78,26 @@ internal abstract class StoreDialect
     protected const string SettleSet =
         "\"status\" = v.status, \"available_at\" = COALESCE(v.available_at, e.\"available_at\"), " +
         "\"processed_at\" = COALESCE(v.processed_at, e.\"processed_at\"), " +
-        "\"attempts\" = CASE WHEN v.status = 'pending' AND e.\"attempts\" > 0 THEN e.\"attempts\" - 1 ELSE e.\"attempts\" END, " +
+        "\"attempts\" = CASE WHEN v.status = 'pending' AND NOT v.ran AND e.\"attempts\" > 0 THEN e.\"attempts\" - 1 ELSE e.\"attempts\" END, " +
+        "\"uncounted_attempts\" = CASE WHEN v.status = 'pending' AND v.ran THEN e.\"uncounted_attempts\" + 1 ELSE e.\"uncounted_attempts\" END, " +
         "\"last_error\" = CASE WHEN v.status = 'pending' THEN COALESCE(v.error, e.\"last_error\") ELSE v.error END, " +
         "\"locked_by\" = NULL, \"locked_until\" = NULL";
 
     protected const string SettleWhere = "e.\"id\" = v.id AND e.\"status\" = 'processing' AND e.\"locked_by\" = @owner";
 
-    protected StoreDialect(string events, string logs)
+    protected StoreDialect(string events, string logs, string pauses, string processors)
     {
         EventsTable = events;
         LogsTable = logs;
+        PausesTable = pauses;
+        ProcessorsTable = processors;
     }
+
+    /// <summary>The pauses table as the SQL names it (schema-qualified and quoted).</summary>
+    public string PausesTable { get; }
+
+    /// <summary>The processors table as the SQL names it (schema-qualified and quoted).</summary>
+    public string ProcessorsTable { get; }
 
     /// <summary>The events table as the SQL names it (schema-qualified and quoted).</summary>
     public string EventsTable { get; }
@@ -187,13 +213,19 @@ internal abstract class StoreDialect
             ?? throw new InvalidOperationException(MissingModel(context));
         var logs = context.Model.FindEntityType(typeof(EventLogEntity))
             ?? throw new InvalidOperationException(MissingModel(context));
+        var pauses = context.Model.FindEntityType(typeof(EventTypePauseEntity))
+            ?? throw new InvalidOperationException(MissingModel(context));
+        var processors = context.Model.FindEntityType(typeof(EventProcessorEntity))
+            ?? throw new InvalidOperationException(MissingModel(context));
         var sql = context.GetService<ISqlGenerationHelper>();
         var eventsTable = sql.DelimitIdentifier(events.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), events.GetSchema());
         var logsTable = sql.DelimitIdentifier(logs.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), logs.GetSchema());
+        var pausesTable = sql.DelimitIdentifier(pauses.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), pauses.GetSchema());
+        var processorsTable = sql.DelimitIdentifier(processors.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), processors.GetSchema());
         return context.Database.ProviderName switch
         {
-            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable, events.FindProperty(nameof(EventEntity.Payload))?.GetColumnType() ?? "json"),
-            SqliteProvider => new SqliteDialect(eventsTable, logsTable),
+            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable, pausesTable, processorsTable, events.FindProperty(nameof(EventEntity.Payload))?.GetColumnType() ?? "json"),
+            SqliteProvider => new SqliteDialect(eventsTable, logsTable, pausesTable, processorsTable),
             _ => throw new NotSupportedException(Unsupported(context)),
         };
     }
@@ -229,6 +261,7 @@ internal abstract class StoreDialect
         IdempotencyKey = reader.IsDBNull(9) ? null : reader.GetString(9),
         TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
         LastError = reader.IsDBNull(11) ? null : reader.GetString(11),
+        UncountedAttempts = reader.GetInt32(12),
     };
 
     /// <summary>

@@ -33,8 +33,42 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
     public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) =>
         inner.GetDeadLettersAsync(type, limit, cancellationToken);
 
-    public ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.RequeueAsync(eventId, type, now, cancellationToken);
+    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.RequeueAsync(eventId, filter, batchSize, performedBy, reason, now, cancellationToken);
+
+    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.ReplayAsync(eventId, handler, performedBy, reason, now, cancellationToken);
+
+    public ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.CancelAsync(eventId, performedBy, reason, now, cancellationToken);
+
+    public ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => inner.PurgeAsync(filter, batchSize, cancellationToken);
+
+    public ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default) => inner.PauseAsync(pause, cancellationToken);
+
+    public ValueTask<bool> ResumeAsync(string type, CancellationToken cancellationToken = default) => inner.ResumeAsync(type, cancellationToken);
+
+    public ValueTask<IReadOnlyList<EventTypePause>> GetPausesAsync(CancellationToken cancellationToken = default) => inner.GetPausesAsync(cancellationToken);
+
+    public ValueTask<IReadOnlyList<EventRecord>> GetEventsAsync(EventFilter filter, EventOrder order, EventPosition? after, int limit, CancellationToken cancellationToken = default) =>
+        inner.GetEventsAsync(filter, order, after, limit, cancellationToken);
+
+    public ValueTask<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken = default) =>
+        inner.GetTimelineAsync(since, before, interval, cancellationToken);
+
+    public ValueTask<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        inner.GetTypeStatisticsAsync(since, before, cancellationToken);
+
+    public ValueTask<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        inner.GetHandlerStatisticsAsync(since, before, cancellationToken);
+
+    public ValueTask RecordProcessorAsync(EventProcessorInfo processor, DateTimeOffset goneBefore, CancellationToken cancellationToken = default) =>
+        inner.RecordProcessorAsync(processor, goneBefore, cancellationToken);
+
+    public ValueTask RemoveProcessorAsync(string processorId, CancellationToken cancellationToken = default) => inner.RemoveProcessorAsync(processorId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(DateTimeOffset seenSince, CancellationToken cancellationToken = default) =>
+        inner.GetProcessorsAsync(seenSince, cancellationToken);
 
     public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default) => inner.GetEventAsync(eventId, cancellationToken);
 

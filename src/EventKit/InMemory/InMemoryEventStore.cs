@@ -1,5 +1,6 @@
 using System.Text;
 using EventKit.Internal;
+using EventKit.Internal.Operations;
 
 namespace EventKit.InMemory;
 
@@ -9,9 +10,10 @@ namespace EventKit.InMemory;
 /// priority queues ordered by availability and lease expiry; metrics per status are kept as running counts. Leases
 /// are measured by the callers' clocks, so an expired lease becomes claimable only once it has been expired for a
 /// further lease duration: processors in one process with clocks up to a lease duration apart cannot take over each
-/// other's live leases.
+/// other's live leases. Events of a paused type met at the head of the runnable queue are set aside per type, and go
+/// back in line when it is resumed.
 /// </summary>
-internal sealed class InMemoryEventStore : IEventStore
+internal sealed partial class InMemoryEventStore : IEventStore
 {
     private readonly Lock _gate = new();
     private readonly EventSignal? _signal;
@@ -23,7 +25,11 @@ internal sealed class InMemoryEventStore : IEventStore
     private readonly PriorityQueue<(Entry Entry, long Version), long> _leases = new();
     private readonly PriorityQueue<(Entry Entry, long Version), long> _completed = new();
     private readonly PriorityQueue<(Entry Entry, long Version), long> _deadLetters = new();
-    private readonly long[] _statusCounts = new long[5];
+    private readonly PriorityQueue<(Entry Entry, long Version), long> _cancelled = new();
+    private readonly Dictionary<string, EventTypePause> _pauses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(Entry Entry, long Version)>> _pausedRunnable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EventProcessorInfo> _processors = new(StringComparer.Ordinal);
+    private readonly long[] _statusCounts = new long[6];
     private long _sequence;
     private long _completedDurationTicks;
 
@@ -97,6 +103,13 @@ internal sealed class InMemoryEventStore : IEventStore
                 if (entry.Version != item.Version)
                 {
                     _runnable.Dequeue();
+                    continue;
+                }
+
+                if (_pauses.ContainsKey(entry.Type))
+                {
+                    _runnable.Dequeue();
+                    SetAside(item);
                     continue;
                 }
 
@@ -199,7 +212,16 @@ internal sealed class InMemoryEventStore : IEventStore
                         EnqueueRunnable(entry);
                         break;
                     default:
-                        entry.Attempts = Math.Max(0, entry.Attempts - 1);
+                        // An attempt whose handlers ran keeps its number (the log shows it); it is just not counted.
+                        if (outcome.Logs.Count > 0)
+                        {
+                            entry.UncountedAttempts++;
+                        }
+                        else
+                        {
+                            entry.Attempts = Math.Max(0, entry.Attempts - 1);
+                        }
+
                         entry.AvailableAt = outcome.AvailableAt!.Value;
                         entry.LastError = outcome.Error ?? entry.LastError;
                         EnqueueRunnable(entry);
@@ -296,35 +318,6 @@ internal sealed class InMemoryEventStore : IEventStore
         }
     }
 
-    public ValueTask<int> RequeueAsync(Guid? eventId, string? type, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var count = 0;
-        lock (_gate)
-        {
-            IEnumerable<Entry> candidates = eventId is { } id
-                ? (_events.TryGetValue(id, out var one) ? [one] : [])
-                : _events.Values.Where(e => type is null || e.Type == type).ToList();
-            foreach (var entry in candidates)
-            {
-                if (entry.Status != EventStatus.DeadLetter)
-                {
-                    continue;
-                }
-
-                Move(entry, EventStatus.Pending);
-                entry.Attempts = 0;
-                entry.AvailableAt = now;
-                entry.ProcessedAt = null;
-                entry.LastError = null;
-                entry.Version++;
-                EnqueueRunnable(entry);
-                count++;
-            }
-        }
-
-        return ValueTask.FromResult(count);
-    }
-
     public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -342,7 +335,8 @@ internal sealed class InMemoryEventStore : IEventStore
         {
             EventStatus.Completed => _completed,
             EventStatus.DeadLetter => _deadLetters,
-            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed and DeadLetter events can be deleted."),
+            EventStatus.Cancelled => _cancelled,
+            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed, Cancelled and DeadLetter events can be deleted."),
         };
 
         var deleted = 0;
@@ -358,19 +352,7 @@ internal sealed class InMemoryEventStore : IEventStore
                     continue;
                 }
 
-                _events.Remove(entry.Id);
-                if (entry.IdempotencyKey is { } key)
-                {
-                    _idempotencyKeys.Remove(key);
-                }
-
-                _statusCounts[(int)status]--;
-                if (status == EventStatus.Completed)
-                {
-                    _completedDurationTicks -= (entry.ProcessedAt!.Value - entry.CreatedAt).Ticks;
-                }
-
-                entry.Version++;
+                Remove(entry);
                 deleted++;
             }
         }
@@ -378,18 +360,63 @@ internal sealed class InMemoryEventStore : IEventStore
         return ValueTask.FromResult(deleted);
     }
 
+    /// <summary>
+    /// The handlers that succeeded, except a success at or before a later replay of that handler (or of all): the
+    /// rule of every store's claim.
+    /// </summary>
     private static HashSet<string> SucceededHandlers(IReadOnlyList<EventLogEntry> logs)
     {
         var succeeded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var log in logs)
         {
-            if (log.Result == EventLogResult.Success)
+            if (log.Kind == EventLogKind.HandlerRun && log.Result == EventLogResult.Success && !Replayed(logs, log))
             {
                 succeeded.Add(log.Action);
             }
         }
 
         return succeeded;
+    }
+
+    private static bool Replayed(IReadOnlyList<EventLogEntry> logs, EventLogEntry success)
+    {
+        foreach (var log in logs)
+        {
+            if (log.Kind == EventLogKind.Replay && log.Attempt >= success.Attempt && (log.Action == EventLogEntry.AllHandlers || log.Action == success.Action))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Removes an event (retention, purge) with its idempotency key and its share of the metrics.</summary>
+    private void Remove(Entry entry)
+    {
+        _events.Remove(entry.Id);
+        if (entry.IdempotencyKey is { } key)
+        {
+            _idempotencyKeys.Remove(key);
+        }
+
+        _statusCounts[(int)entry.Status]--;
+        if (entry.Status == EventStatus.Completed)
+        {
+            _completedDurationTicks -= (entry.ProcessedAt!.Value - entry.CreatedAt).Ticks;
+        }
+
+        entry.Version++;
+    }
+
+    private void SetAside((Entry Entry, long Version) item)
+    {
+        if (!_pausedRunnable.TryGetValue(item.Entry.Type, out var list))
+        {
+            _pausedRunnable[item.Entry.Type] = list = [];
+        }
+
+        list.Add(item);
     }
 
     private void EnqueueRunnable(Entry entry) =>
@@ -413,6 +440,7 @@ internal sealed class InMemoryEventStore : IEventStore
         public readonly int PayloadBytes = Encoding.UTF8.GetByteCount(record.Payload);
         public EventStatus Status = record.Status;
         public int Attempts = record.Attempts;
+        public int UncountedAttempts = record.UncountedAttempts;
         public DateTimeOffset AvailableAt = record.AvailableAt;
         public DateTimeOffset? ProcessedAt = record.ProcessedAt;
         public string? LockedBy = record.LockedBy;
@@ -472,6 +500,7 @@ internal sealed class InMemoryEventStore : IEventStore
             Payload = Original.Payload,
             Status = Status,
             Attempts = Attempts,
+            UncountedAttempts = UncountedAttempts,
             AvailableAt = AvailableAt,
             CreatedAt = CreatedAt,
             ProcessedAt = ProcessedAt,

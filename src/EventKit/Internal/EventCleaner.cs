@@ -4,10 +4,14 @@ using Microsoft.Extensions.Options;
 
 namespace EventKit.Internal;
 
-/// <summary>Deletes completed events (and, if configured, dead letters) past retention, in bounded batches.</summary>
+/// <summary>
+/// Deletes completed and cancelled events past <see cref="EventKitOptions.Retention"/> (and, if configured, dead
+/// letters past <see cref="EventKitOptions.DeadLetterRetention"/>), in bounded batches. Run by the cleanup timer and by
+/// <see cref="IEventOperations.RunRetentionAsync"/>.
+/// </summary>
 internal sealed class EventCleaner(IServiceScopeFactory scopes, IOptions<EventKitOptions> options, TimeProvider time, ILogger<EventCleaner> logger)
 {
-    public async Task<(int Completed, int DeadLetters)> RunAsync(CancellationToken cancellationToken = default)
+    public async Task<RetentionResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var opts = options.Value;
         var now = time.GetUtcNow();
@@ -15,24 +19,30 @@ internal sealed class EventCleaner(IServiceScopeFactory scopes, IOptions<EventKi
         await using (scope.ConfigureAwait(false))
         {
             var store = scope.ServiceProvider.GetRequiredService<IEventStore>();
-            var completed = opts.Retention == Timeout.InfiniteTimeSpan
-                ? 0
-                : await DeleteAllAsync(store, EventStatus.Completed, now - opts.Retention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
-            var deadLetters = opts.DeadLetterRetention is { } deadLetterRetention
-                ? await DeleteAllAsync(store, EventStatus.DeadLetter, now - deadLetterRetention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false)
-                : 0;
-            if (completed + deadLetters > 0)
+            long completed = 0, cancelled = 0, deadLetters = 0;
+            if (opts.Retention != Timeout.InfiniteTimeSpan)
             {
-                Log.CleanupCompleted(logger, completed, deadLetters);
+                completed = await DeleteAllAsync(store, EventStatus.Completed, now - opts.Retention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
+                cancelled = await DeleteAllAsync(store, EventStatus.Cancelled, now - opts.Retention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
             }
 
-            return (completed, deadLetters);
+            if (opts.DeadLetterRetention is { } deadLetterRetention)
+            {
+                deadLetters = await DeleteAllAsync(store, EventStatus.DeadLetter, now - deadLetterRetention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (completed + cancelled + deadLetters > 0)
+            {
+                Log.CleanupCompleted(logger, completed, cancelled, deadLetters);
+            }
+
+            return new RetentionResult { Completed = completed, Cancelled = cancelled, DeadLetters = deadLetters };
         }
     }
 
-    private static async Task<int> DeleteAllAsync(IEventStore store, EventStatus status, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
+    private static async Task<long> DeleteAllAsync(IEventStore store, EventStatus status, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken)
     {
-        var total = 0;
+        long total = 0;
         int deleted;
         do
         {

@@ -105,13 +105,13 @@ internal sealed class EventKitTelemetry : IDisposable
 
     public void Published(string type, int count = 1) => _published.Add(count, new KeyValuePair<string, object?>("messaging.destination.name", type));
 
-    public void HandlerRan(string type, string handler, bool succeeded, TimeSpan duration)
+    public void HandlerRan(string type, string handler, EventLogResult result, TimeSpan duration)
     {
         var tags = new TagList
         {
             { "messaging.destination.name", type },
             { "eventkit.handler", handler },
-            { "eventkit.result", succeeded ? "success" : "failure" },
+            { "eventkit.result", result switch { EventLogResult.Success => "success", EventLogResult.Interrupted => "interrupted", _ => "failure" } },
         };
         _handlerRuns.Add(1, tags);
         _handlerDuration.Record(duration.TotalSeconds, tags);

@@ -15,6 +15,10 @@ internal sealed record HandlerSettings(TimeSpan? Timeout, int? MaxAttempts, Time
             {
                 failures.Add($"EventHandlerOptions.Name must be non-blank, at most {EventValidation.MaxHandlerNameLength} characters, without NUL characters or unpaired surrogates; it was '{EventValidation.Shorten(name)}'.");
             }
+            else if (name == EventLogEntry.AllHandlers)
+            {
+                failures.Add($"EventHandlerOptions.Name cannot be '{EventLogEntry.AllHandlers}': the event log's operator entries use it for every handler of an event.");
+            }
         }
 
         if (options.Timeout is { } timeout && timeout != System.Threading.Timeout.InfiniteTimeSpan)

@@ -29,8 +29,8 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Debug, "Event {EventId} ({EventType}) failed attempt {Attempt}; retry at {RetryAt}")]
     public static partial void RetryScheduled(ILogger logger, Guid eventId, string eventType, int attempt, DateTimeOffset retryAt);
 
-    [LoggerMessage(1010, LogLevel.Information, "EventKit retention removed {Completed} completed and {DeadLetters} dead-lettered events")]
-    public static partial void CleanupCompleted(ILogger logger, int completed, int deadLetters);
+    [LoggerMessage(1010, LogLevel.Information, "EventKit retention removed {Completed} completed, {Cancelled} cancelled and {DeadLetters} dead-lettered events")]
+    public static partial void CleanupCompleted(ILogger logger, long completed, long cancelled, long deadLetters);
 
     [LoggerMessage(1011, LogLevel.Error, "EventKit retention cleanup failed; it runs again in {Interval}")]
     public static partial void CleanupFailed(ILogger logger, TimeSpan interval, Exception exception);
@@ -88,4 +88,28 @@ internal static partial class Log
 
     [LoggerMessage(1027, LogLevel.Warning, "Handler {Handler} returned without saving {Count} events it published for event {EventId} ({EventTypes}): they were added to its unit of work (e.g. its DbContext) but never saved, so they are lost. Call SaveChangesAsync before returning")]
     public static partial void HandlerLeftEventsUnsaved(ILogger logger, string handler, Guid eventId, int count, string eventTypes);
+
+    [LoggerMessage(1028, LogLevel.Information, "Operator {PerformedBy} requeued {Count} events")]
+    public static partial void Requeued(ILogger logger, string performedBy, int count);
+
+    [LoggerMessage(1029, LogLevel.Information, "Operator {PerformedBy} replayed event {EventId} for {Handler}")]
+    public static partial void Replayed(ILogger logger, string performedBy, Guid eventId, string handler);
+
+    [LoggerMessage(1030, LogLevel.Information, "Operator {PerformedBy} cancelled event {EventId}")]
+    public static partial void Cancelled(ILogger logger, string performedBy, Guid eventId);
+
+    [LoggerMessage(1031, LogLevel.Information, "Operator {PerformedBy} purged {Count} events")]
+    public static partial void Purged(ILogger logger, string performedBy, int count);
+
+    [LoggerMessage(1032, LogLevel.Debug, "Operator action {Action} by {PerformedBy} on {Filter}: {Reason}")]
+    public static partial void OperatorActionDetails(ILogger logger, string action, string performedBy, string filter, string reason);
+
+    [LoggerMessage(1033, LogLevel.Information, "Operator {PerformedBy} paused event type {EventType}")]
+    public static partial void Paused(ILogger logger, string performedBy, string eventType);
+
+    [LoggerMessage(1034, LogLevel.Information, "Operator {PerformedBy} resumed event type {EventType}")]
+    public static partial void Resumed(ILogger logger, string performedBy, string eventType);
+
+    [LoggerMessage(1035, LogLevel.Warning, "Processor {Owner} could not record its heartbeat; it retries at the next interval")]
+    public static partial void HeartbeatFailed(ILogger logger, string owner, Exception exception);
 }

@@ -129,8 +129,8 @@ public sealed class FullCapabilitiesTests
         public Task<IReadOnlyList<TypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<TypeStatistics>>([new TypeStatistics("order.placed", 4, 4, 1, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(90))]);
 
-        public Task<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HandlerStatistics>>([new HandlerStatistics("invoice.paid", "Mailer", 10, 1, TimeSpan.FromMilliseconds(5))]);
+        public Task<IReadOnlyList<EventKit.Dashboard.Internal.Data.HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EventKit.Dashboard.Internal.Data.HandlerStatistics>>([new EventKit.Dashboard.Internal.Data.HandlerStatistics("invoice.paid", "Mailer", 10, 1, TimeSpan.FromMilliseconds(5))]);
 
         public Task<IReadOnlyList<ProcessorInfo>> GetProcessorsAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<ProcessorInfo>>([new ProcessorInfo("web-1/42", "web-1", Now.AddHours(-1), Now, 7)]);

@@ -10,7 +10,7 @@ public static class OperationsSnippets
         var metrics = await operations.GetMetricsAsync();                 // counts per status, average processedAt − createdAt
         var byType = await operations.GetCountsByTypeAsync(since, until); // counts per type between two dates
         var dead = await operations.GetDeadLettersAsync("invoice.paid");  // with LastError
-        await operations.RequeueAsync(dead[0].Id);                        // or RequeueDeadLettersAsync("invoice.paid")
+        await operations.RequeueAsync(dead[0].Id, "ana@ops", "SMTP fixed"); // or RequeueMatchingAsync(new EventFilter { Type = "invoice.paid" }, …)
         var details = await operations.GetEventAsync(id);                 // the event and its handler log
         // </readme:operations>
         return (metrics, byType, dead, details);

@@ -197,8 +197,9 @@ public sealed class HandlerOptionsTests
         await host.StopAsync();
 
         var records = await Task.WhenAll(ids.Select(id => host.GetAsync(id)));
-        records.Select(r => r.Event).Should().OnlyContain(e => e.Status == EventStatus.Pending && e.Attempts == 0,
+        records.Select(r => r.Event).Should().OnlyContain(e => e.Status == EventStatus.Pending && e.Attempts - e.UncountedAttempts == 0,
             "the running one was cancelled at stop and released, the parked ones were released");
+        records.Select(r => r.Event.Attempts).Order().Should().Equal([0, 0, 1], "the interrupted run keeps its attempt number; the parked ones never started");
     }
 
     [EventType("rate.limited", Entity = "call")]

@@ -143,7 +143,7 @@ internal sealed class OperationsDashboardData : IDashboardData
 
     public async Task<bool> RequeueAsync(Guid eventId, OperatorAction action, CancellationToken cancellationToken)
     {
-        var requeued = await _operations.RequeueAsync(eventId, cancellationToken).ConfigureAwait(false);
+        var requeued = await _operations.RequeueAsync(eventId, action.PerformedBy, action.Reason ?? string.Empty, cancellationToken).ConfigureAwait(false);
         Log.ActionPerformed(_logger, "requeue", eventId.ToString(), action.PerformedBy, action.Reason ?? string.Empty, requeued ? 1 : 0);
         return requeued;
     }
@@ -162,7 +162,7 @@ internal sealed class OperationsDashboardData : IDashboardData
         long count = 0;
         foreach (var type in types)
         {
-            count += await _operations.RequeueDeadLettersAsync(type, cancellationToken).ConfigureAwait(false);
+            count += await _operations.RequeueMatchingAsync(new EventFilter { Type = type, Status = EventStatus.DeadLetter }, action.PerformedBy, action.Reason ?? string.Empty, cancellationToken).ConfigureAwait(false);
         }
 
         Log.ActionPerformed(_logger, "requeue-by-filter", Describe(filter), action.PerformedBy, action.Reason ?? string.Empty, count);

@@ -66,7 +66,7 @@ internal static class TypesPage
         context.SeeOther(context.Url("/types", ("notice", changed ? (pause ? "paused" : "resumed") : "unchanged"), ("which", type)));
     }
 
-    private static Markup Type(DashboardContext context, string name, TypeStatistics? statistics, TypePause? pause, List<HandlerStatistics> handlers) => Markup.Build(html =>
+    private static Markup Type(DashboardContext context, string name, TypeStatistics? statistics, TypePause? pause, List<Data.HandlerStatistics> handlers) => Markup.Build(html =>
     {
         html.Append($"<section class=\"type\" data-type=\"{name}\"><h2><code>{name}</code> ");
         if (pause is not null)

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace EventKit.Internal.Processing;
 
 /// <summary>
@@ -14,6 +16,12 @@ internal sealed class EventHandOff
     private readonly Lock _gate = new();
     private ProcessorRun[] _runs = [];
     private int _next;
+
+    /// <summary>
+    /// The event types paused in the store, as last read (every heartbeat) or changed by this process; null until first
+    /// read: no hand-off before this process knows what is paused.
+    /// </summary>
+    private FrozenSet<string>? _paused;
 
     /// <summary>The run accepts hand-offs from now on (a hosted processor's run, not a drain).</summary>
     public void Attach(ProcessorRun run)
@@ -34,7 +42,16 @@ internal sealed class EventHandOff
     }
 
     /// <summary>Whether a running processor would take a hand-off now (caught up and not stopping), room permitting.</summary>
-    public bool IsAccepting => Volatile.Read(ref _runs).Any(r => r.CaughtUp && !r.IsStopping);
+    public bool IsAccepting => Volatile.Read(ref _paused) is not null && Volatile.Read(ref _runs).Any(r => r.CaughtUp && !r.IsStopping);
+
+    /// <summary>The paused types as the store holds them now (read by a processor's heartbeat).</summary>
+    public void SetPaused(IEnumerable<string> types) => Volatile.Write(ref _paused, types.ToFrozenSet(StringComparer.Ordinal));
+
+    /// <summary>This process pauses <paramref name="type"/>: from now on its events are written pending.</summary>
+    public void Pause(string type) => Change(type, add: true);
+
+    /// <summary>This process resumed <paramref name="type"/>.</summary>
+    public void Resume(string type) => Change(type, add: false);
 
     /// <summary>
     /// Reserves room for the events among <paramref name="records"/> that may be handed off, in their order, as many as
@@ -43,7 +60,8 @@ internal sealed class EventHandOff
     public HandOffReservation? TryReserve(IReadOnlyList<EventRecord> records)
     {
         var runs = Volatile.Read(ref _runs);
-        if (runs.Length == 0 || records.Count == 0)
+        var paused = Volatile.Read(ref _paused);
+        if (runs.Length == 0 || records.Count == 0 || paused is null)
         {
             return null;
         }
@@ -51,7 +69,7 @@ internal sealed class EventHandOff
         var start = runs.Length == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _next) % (uint)runs.Length);
         for (var i = 0; i < runs.Length; i++)
         {
-            if (runs[(start + i) % runs.Length].TryReserve(records) is { } reservation)
+            if (runs[(start + i) % runs.Length].TryReserve(records, paused) is { } reservation)
             {
                 return reservation;
             }
@@ -60,11 +78,27 @@ internal sealed class EventHandOff
         return null;
     }
 
-    /// <summary>Whether <paramref name="record"/> may be written leased at <paramref name="now"/>.</summary>
-    public static bool Eligible(EventRecord record, DateTimeOffset now) =>
+    /// <summary>Whether <paramref name="record"/> may be written leased at <paramref name="now"/>, its type not being <paramref name="paused"/>.</summary>
+    public static bool Eligible(EventRecord record, DateTimeOffset now, FrozenSet<string> paused) =>
 
-        // A keyed event may not be stored at all (its key taken by another unit of work); a delayed one is not runnable.
-        record.IdempotencyKey is null && record.AvailableAt <= now;
+        // A keyed event may not be stored at all (its key taken by another unit of work); a delayed one is not runnable;
+        // a paused type's events stay pending until it is resumed.
+        record.IdempotencyKey is null && record.AvailableAt <= now && !paused.Contains(record.Type);
+
+    private void Change(string type, bool add)
+    {
+        lock (_gate)
+        {
+            var current = Volatile.Read(ref _paused);
+            if (current is null)
+            {
+                // Not read yet: the first heartbeat's read includes this change.
+                return;
+            }
+
+            Volatile.Write(ref _paused, (add ? current.Append(type) : current.Where(t => t != type)).ToFrozenSet(StringComparer.Ordinal));
+        }
+    }
 }
 
 /// <summary>

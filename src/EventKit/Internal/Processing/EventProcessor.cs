@@ -105,6 +105,9 @@ internal sealed class EventProcessor
 
         run.Start(hardStopToken);
         Log.ProcessorStarted(Logger, Owner);
+        var heartbeat = new HeartbeatWriter(this, run);
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var beating = heartbeat.RunAsync(heartbeatStop.Token);
         HandOff.Attach(run);
         try
         {
@@ -118,6 +121,9 @@ internal sealed class EventProcessor
         {
             HandOff.Detach(run);
             await run.StopAsync(hardStopToken).ConfigureAwait(false);
+            await heartbeatStop.CancelAsync().ConfigureAwait(false);
+            await beating.ConfigureAwait(false);
+            await heartbeat.RemoveAsync(hardStopToken).ConfigureAwait(false);
             Log.ProcessorStopped(Logger, Owner);
         }
     }

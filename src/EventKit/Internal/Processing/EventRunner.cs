@@ -25,11 +25,11 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
             }
 
             var maxAttempts = MostAttempts(handlers);
-            if (record.Attempts > maxAttempts)
+            if (Counted(record) > maxAttempts)
             {
                 return DeadLetter(
                     record,
-                    $"Attempt {record.Attempts} exceeds MaxAttempts ({maxAttempts}): earlier attempts ended without an outcome (the processor holding the lease stopped or crashed).",
+                    $"Attempt {Counted(record)} exceeds MaxAttempts ({maxAttempts}): earlier attempts ended without an outcome (the processor holding the lease stopped or crashed).",
                     []);
             }
 
@@ -179,10 +179,11 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
     private EventOutcome Retry(EventRecord record, List<HandlerDescriptor>? failed, string? error, IReadOnlyList<EventLogEntry> logs)
     {
         var now = processor.Time.GetUtcNow();
+        var attempt = Counted(record);
         DateTimeOffset? retryAt = null;
         if (failed is null)
         {
-            retryAt = processor.Retry.NextAttemptAt(record.Attempts, _options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, now);
+            retryAt = processor.Retry.NextAttemptAt(attempt, _options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, now);
         }
         else
         {
@@ -190,10 +191,10 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
             {
                 var settings = handler.Settings;
                 var maxAttempts = settings.EffectiveMaxAttempts(_options);
-                if (processor.Retry.NextAttemptAt(record.Attempts, maxAttempts, settings.EffectiveRetryBaseDelay(_options), settings.EffectiveRetryMaxDelay(_options), now) is not { } at)
+                if (processor.Retry.NextAttemptAt(attempt, maxAttempts, settings.EffectiveRetryBaseDelay(_options), settings.EffectiveRetryMaxDelay(_options), now) is not { } at)
                 {
                     var limit = settings.MaxAttempts is null ? "MaxAttempts" : $"MaxAttempts {maxAttempts} of handler '{handler.Name}'";
-                    return DeadLetter(record, ErrorText.Sanitize($"Failed after {record.Attempts} attempts ({limit}). Last error: {error}"), logs);
+                    return DeadLetter(record, ErrorText.Sanitize($"Failed after {attempt} attempts ({limit}). Last error: {error}"), logs);
                 }
 
                 retryAt = retryAt is { } later && later > at ? later : at;
@@ -202,12 +203,18 @@ internal sealed class EventRunner(EventProcessor processor, HandlerInvoker invok
 
         if (retryAt is not { } next)
         {
-            return DeadLetter(record, ErrorText.Sanitize($"Failed after {record.Attempts} attempts (MaxAttempts). Last error: {error}"), logs);
+            return DeadLetter(record, ErrorText.Sanitize($"Failed after {attempt} attempts (MaxAttempts). Last error: {error}"), logs);
         }
 
         Log.RetryScheduled(processor.Logger, record.Id, record.Type, record.Attempts, next);
         return new EventOutcome { EventId = record.Id, Status = EventStatus.Failed, AvailableAt = next, Error = error, Logs = logs };
     }
+
+    /// <summary>
+    /// The attempts that count toward MaxAttempts: not those interrupted at a shutdown, nor those before an operator's
+    /// requeue or replay (which gives the event a fresh budget while its attempt numbers go on).
+    /// </summary>
+    private static int Counted(EventRecord record) => record.Attempts - record.UncountedAttempts;
 
     /// <summary>The most attempts any of <paramref name="handlers"/> allows: an event that used more died with its processors.</summary>
     private int MostAttempts(IReadOnlyList<HandlerDescriptor> handlers)

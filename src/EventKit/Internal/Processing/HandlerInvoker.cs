@@ -150,7 +150,8 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             EventId = record.Id,
             Action = handler.Name,
             PerformedBy = record.Actor,
-            Result = error is null ? EventLogResult.Success : EventLogResult.Failure,
+            // A run cut short because the host stopped is not the handler's failure: the event is released with it.
+            Result = error is null ? EventLogResult.Success : kind == FailureKind.Interrupted ? EventLogResult.Interrupted : EventLogResult.Failure,
             Error = error is null ? null : ErrorText.Sanitize(Describe.Full(error)),
             Attempt = record.Attempts,
             Duration = duration,
@@ -175,7 +176,7 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             }
 
             activity?.Dispose();
-            processor.Telemetry.HandlerRan(record.Type, handler.Name, error is null, duration);
+            processor.Telemetry.HandlerRan(record.Type, handler.Name, entry.Result, duration);
             processor.HandlerRunObserver?.Invoke(record, entry, error);
         }
         catch (Exception ex)

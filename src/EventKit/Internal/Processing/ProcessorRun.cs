@@ -126,7 +126,7 @@ internal sealed class ProcessorRun
     /// Reserves room for the events of <paramref name="records"/> that may be handed off (<see cref="EventHandOff.Eligible"/>),
     /// as many as fit; <see langword="null"/> while stopping, while the store may hold a backlog, or without room.
     /// </summary>
-    public HandOffReservation? TryReserve(IReadOnlyList<EventRecord> records)
+    public HandOffReservation? TryReserve(IReadOnlyList<EventRecord> records, System.Collections.Frozen.FrozenSet<string> paused)
     {
         if (_stopping || !CaughtUp)
         {
@@ -138,13 +138,13 @@ internal sealed class ProcessorRun
         var duePending = false;
         foreach (var record in records)
         {
-            if (EventHandOff.Eligible(record, now))
+            if (EventHandOff.Eligible(record, now, paused))
             {
                 (eligible ??= new List<EventRecord>(records.Count)).Add(record);
             }
             else
             {
-                duePending |= record.AvailableAt <= now;
+                duePending |= record.AvailableAt <= now && !paused.Contains(record.Type);
             }
         }
 

@@ -107,6 +107,12 @@ namespace EventKit.EntityFramework.Tests.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("type");
 
+                    b.Property<int>("UncountedAttempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("uncounted_attempts");
+
                     b.HasKey("Id")
                         .HasName("pk_events");
 
@@ -124,6 +130,15 @@ namespace EventKit.EntityFramework.Tests.Migrations.Postgres
 
                     b.HasIndex("Status", "ProcessedAt")
                         .HasDatabaseName("ix_events_status_processed_at");
+
+                    b.HasIndex("Status", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_events_status_created_at");
+
+                    b.HasIndex("Type", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_events_type_created_at");
+
+                    b.HasIndex("Entity", "EntityId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_events_entity_created_at");
 
                     b.ToTable("events", (string)null);
                 });
@@ -161,19 +176,35 @@ namespace EventKit.EntityFramework.Tests.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("event_id");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("handler_run")
+                        .HasColumnName("kind");
+
                     b.Property<string>("PerformedBy")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("performed_by");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
                     b.Property<string>("Result")
                         .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
                         .HasColumnName("result");
 
                     b.HasKey("Id")
                         .HasName("pk_event_logs");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_event_logs_created_at");
 
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_event_logs_event_id");
@@ -182,6 +213,66 @@ namespace EventKit.EntityFramework.Tests.Migrations.Postgres
                         .HasDatabaseName("ix_event_logs_performed_by");
 
                     b.ToTable("event_logs", (string)null);
+                });
+
+            modelBuilder.Entity("EventKit.EntityFramework.Internal.EventProcessorEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("host");
+
+                    b.Property<int>("InFlight")
+                        .HasColumnType("integer")
+                        .HasColumnName("in_flight");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_processors");
+
+                    b.ToTable("event_processors", (string)null);
+                });
+
+            modelBuilder.Entity("EventKit.EntityFramework.Internal.EventTypePauseEntity", b =>
+                {
+                    b.Property<string>("Type")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.Property<string>("PausedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("paused_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Type")
+                        .HasName("pk_event_type_pauses");
+
+                    b.ToTable("event_type_pauses", (string)null);
                 });
 
             modelBuilder.Entity("EventKit.EntityFramework.Tests.User", b =>

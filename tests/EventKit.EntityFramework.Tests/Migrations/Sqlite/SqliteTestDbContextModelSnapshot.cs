@@ -102,6 +102,12 @@ namespace EventKit.EntityFramework.Tests.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("type");
 
+                    b.Property<int>("UncountedAttempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("uncounted_attempts");
+
                     b.HasKey("Id")
                         .HasName("pk_events");
 
@@ -119,6 +125,15 @@ namespace EventKit.EntityFramework.Tests.Migrations.Sqlite
 
                     b.HasIndex("Status", "ProcessedAt")
                         .HasDatabaseName("ix_events_status_processed_at");
+
+                    b.HasIndex("Status", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_events_status_created_at");
+
+                    b.HasIndex("Type", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_events_type_created_at");
+
+                    b.HasIndex("Entity", "EntityId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_events_entity_created_at");
 
                     b.ToTable("events", (string)null);
                 });
@@ -156,19 +171,35 @@ namespace EventKit.EntityFramework.Tests.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("event_id");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("handler_run")
+                        .HasColumnName("kind");
+
                     b.Property<string>("PerformedBy")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("performed_by");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
                     b.Property<string>("Result")
                         .IsRequired()
-                        .HasMaxLength(10)
+                        .HasMaxLength(20)
                         .HasColumnType("TEXT")
                         .HasColumnName("result");
 
                     b.HasKey("Id")
                         .HasName("pk_event_logs");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_event_logs_created_at");
 
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_event_logs_event_id");
@@ -177,6 +208,66 @@ namespace EventKit.EntityFramework.Tests.Migrations.Sqlite
                         .HasDatabaseName("ix_event_logs_performed_by");
 
                     b.ToTable("event_logs", (string)null);
+                });
+
+            modelBuilder.Entity("EventKit.EntityFramework.Internal.EventProcessorEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host");
+
+                    b.Property<int>("InFlight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("in_flight");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_event_processors");
+
+                    b.ToTable("event_processors", (string)null);
+                });
+
+            modelBuilder.Entity("EventKit.EntityFramework.Internal.EventTypePauseEntity", b =>
+                {
+                    b.Property<string>("Type")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("PausedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paused_at");
+
+                    b.Property<string>("PausedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paused_by");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Type")
+                        .HasName("pk_event_type_pauses");
+
+                    b.ToTable("event_type_pauses", (string)null);
                 });
 
             modelBuilder.Entity("EventKit.EntityFramework.Tests.User", b =>
