@@ -268,7 +268,10 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     {
         Skip.If(SkipReason is not null, SkipReason);
         var claims = new ClaimLog();
-        var app = CreateApp(claims: claims);
+        // The heartbeat's interval is longer than the time this test lets pass: a heartbeat written while the test holds
+        // SQLite's write lock can make the release's settle meet a busy database, and the writer's retry backoff runs
+        // on the fake clock, which nothing advances afterwards.
+        var app = CreateApp(o => o.ProcessorHeartbeatInterval = TimeSpan.FromMinutes(5), claims);
         await StartAsync(app);
 
         Guid id;
