@@ -1,8 +1,6 @@
 using System.Net;
 using FluentAssertions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Dashboard.Tests.Endpoints;
 
@@ -101,10 +99,7 @@ public sealed class AccessTests
 
         var confirm = await host.GetAsync($"{DashboardHost.Base}/bulk?op=requeue&status=dead_letter");
         confirm.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        var actions = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
-            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/').Replace("{id:guid}", id.ToString()))
-            .ToList();
+        var actions = host.ActionPaths(id);
         actions.Should().HaveCount(7);
         foreach (var action in actions)
         {

@@ -90,6 +90,13 @@ public sealed class DashboardHost : IAsyncDisposable
         return new DashboardHost(app, logs, time);
     }
 
+    /// <summary>Every POST endpoint the dashboard maps, found by asking routing (so a new action cannot be forgotten), for event <paramref name="id"/>.</summary>
+    public IReadOnlyList<string> ActionPaths(Guid id) =>
+        Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/').Replace("{id:guid}", id.ToString()))
+            .ToList();
+
     public Task<HttpResponseMessage> GetAsync(string path, string? remote = null, string? user = null, string? roles = null) =>
         Client.SendAsync(Request(HttpMethod.Get, path, remote, user, roles));
 
