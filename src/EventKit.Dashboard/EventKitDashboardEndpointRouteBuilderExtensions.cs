@@ -25,11 +25,13 @@ public static class EventKitDashboardEndpointRouteBuilderExtensions
     /// </para>
     /// <para>
     /// <b>Actions</b> are POST forms validated against an antiforgery token (a cookie scoped to the dashboard's path,
-    /// <c>SameSite=Strict</c>); they are refused when <see cref="EventKitDashboardOptions.ReadOnly"/> is set. Each is
-    /// written to the application log (category <c>EventKit.Dashboard</c>, event 3001) with the operator's name: the
-    /// signed-in user's name (<c>ClaimsIdentity.Name</c>, else its <c>NameIdentifier</c> or <c>sub</c> claim), or,
-    /// for a request that is not authenticated, <c>anonymous@</c> followed by its remote address
-    /// (<c>anonymous@127.0.0.1</c>).
+    /// <c>SameSite=Strict</c>); they are refused when <see cref="EventKitDashboardOptions.ReadOnly"/> is set. Each goes to
+    /// <see cref="IEventOperations"/> with the operator's name as <c>performedBy</c>: the signed-in user's name
+    /// (<c>ClaimsIdentity.Name</c>, else its <c>NameIdentifier</c> or <c>sub</c> claim), or, for a request that is not
+    /// authenticated, <c>anonymous@</c> followed by its remote address (<c>anonymous@127.0.0.1</c>); and with the
+    /// reason typed next to the button, or <c>via dashboard</c> when none was typed (the operations API requires a
+    /// reason). EventKit records them: requeue, replay and cancel in each event's log (shown in the event's timeline),
+    /// pauses with who and why, purges and resumes in the application log.
     /// </para>
     /// <para>
     /// <b>Responses</b> are HTML-encoded throughout and carry a <c>Content-Security-Policy</c> without inline scripts or

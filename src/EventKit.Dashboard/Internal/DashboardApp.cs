@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using EventKit.Dashboard.Internal.Assets;
 using EventKit.Dashboard.Internal.Data;
 using EventKit.Dashboard.Internal.Pages;
@@ -20,7 +19,7 @@ internal sealed class DashboardApp
 {
     private DashboardApp(
         EventKitDashboardOptions options, string prefix, AssetStore assets, IAntiforgery antiforgery,
-        IDashboardData data, TimeProvider time, ILogger logger)
+        DashboardData data, TimeProvider time, ILogger logger)
     {
         Options = options;
         Prefix = prefix;
@@ -41,7 +40,7 @@ internal sealed class DashboardApp
     public IAntiforgery Antiforgery { get; }
 
     /// <summary>Everything the pages read and do: the one place that calls EventKit's operations API.</summary>
-    public IDashboardData Data { get; }
+    public DashboardData Data { get; }
 
     public TimeProvider Time { get; }
 
@@ -57,14 +56,7 @@ internal sealed class DashboardApp
         var lifetime = services.GetService<IHostApplicationLifetime>();
         lifetime?.ApplicationStopped.Register(antiforgeryServices.Dispose);
 
-        // Tests may register an IDashboardData of their own (the type is internal); applications never do.
-        var data = services.GetService<IDashboardData>();
-        if (data is null)
-        {
-            var statistics = new ProcessStatistics(time, services.GetService<IMeterFactory>());
-            lifetime?.ApplicationStopped.Register(statistics.Dispose);
-            data = new OperationsDashboardData(services, statistics, logger);
-        }
+        var data = new DashboardData(services.GetRequiredService<IEventOperations>(), services.GetService<DashboardLimits>() ?? DashboardLimits.Default);
 
         return new DashboardApp(
             new EventKitDashboardOptions { ReadOnly = options.ReadOnly },  // a copy: later changes to the caller's instance do not apply

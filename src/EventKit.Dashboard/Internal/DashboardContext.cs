@@ -21,11 +21,15 @@ internal sealed class DashboardContext(DashboardApp app, HttpContext http)
     /// <summary>The dashboard's root as the browser sees it: the path base and the mapped prefix.</summary>
     public string BasePath => Http.Request.PathBase + App.Prefix;
 
-    public string OperatorName => Security.OperatorName.Of(Http);
+    /// <summary>The name actions are recorded under, cut to the operations API's limit.</summary>
+    public string OperatorName => Cut(Security.OperatorName.Of(Http), Data.OperatorAction.MaxPerformedBy);
 
-    /// <summary>The operator action a posted form asks for: the signed-in user, and the form's optional reason.</summary>
+    /// <summary>
+    /// The operator action a posted form asks for: the signed-in user, and the form's reason, or
+    /// <see cref="Data.OperatorAction.DefaultReason"/> when it has none (the operations API requires one).
+    /// </summary>
     public Data.OperatorAction Operator(IFormCollection form) =>
-        new(OperatorName, form["reason"].ToString().Trim() is { Length: > 0 } reason ? reason : null);
+        new(OperatorName, form["reason"].ToString().Trim() is { Length: > 0 } reason ? Cut(reason, Data.OperatorAction.MaxReason) : Data.OperatorAction.DefaultReason);
 
     /// <summary>The antiforgery request token for this page's forms (issuing the matching cookie on first use).</summary>
     public string FormToken => _formToken ??= App.Antiforgery.GetAndStoreTokens(Http).RequestToken
@@ -57,6 +61,8 @@ internal sealed class DashboardContext(DashboardApp app, HttpContext http)
         Http.Response.ContentType = "text/html; charset=utf-8";
         return Http.Response.WriteAsync(page.Value, Encoding.UTF8, Aborted);
     }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
 
     /// <summary>Post/Redirect/Get: 303, so a reload shows the page again instead of repeating the action.</summary>
     public void SeeOther(string url)

@@ -7,9 +7,6 @@ internal static partial class Log
 {
     public const string Category = "EventKit.Dashboard";
 
-    [LoggerMessage(3001, LogLevel.Information, "Dashboard action {Action} on {Target} by {PerformedBy} (reason: {Reason}): {Affected} event(s) changed")]
-    public static partial void ActionPerformed(ILogger logger, string action, string target, string performedBy, string reason, long affected);
-
     [LoggerMessage(3002, LogLevel.Error, "Dashboard page {Path} failed")]
     public static partial void PageFailed(ILogger logger, string path, Exception exception);
 

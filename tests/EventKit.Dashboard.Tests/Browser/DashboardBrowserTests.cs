@@ -35,6 +35,7 @@ public sealed class DashboardBrowserTests(SampleApp sample) : IClassFixture<Samp
         driver.FindElement(By.LinkText("Events")).Click();
         driver.FindElement(By.CssSelector("#filter-status option[value=dead_letter]")).Click();
         driver.FindElement(By.Id("filter-type")).SendKeys("payment.failed");
+        driver.FindElement(By.Id("filter-entity")).SendKeys("invoice");
         driver.FindElement(By.Id("filter-entity-id")).SendKeys(acme.Invoice.ToString());
         driver.FindElement(By.Id("filter-apply")).Click();
         Wait(driver).Until(d => d.Url.Contains("type=payment.failed", StringComparison.Ordinal));
@@ -59,6 +60,7 @@ public sealed class DashboardBrowserTests(SampleApp sample) : IClassFixture<Samp
         });
         driver.FindElements(By.CssSelector("ol.timeline li.result-failure")).Should().NotBeEmpty();
         driver.FindElements(By.CssSelector("ol.timeline li.result-success")).Should().NotBeEmpty();
+        driver.FindElement(By.CssSelector("ol.timeline li.operator[data-kind=requeue] .reason")).Text.Should().Be("billing contact set");
         Screenshot(driver, "dashboard-event.png");
     }
 

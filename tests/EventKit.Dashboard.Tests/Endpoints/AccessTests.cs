@@ -85,8 +85,11 @@ public sealed class AccessTests
     {
         await using var host = await DashboardHost.StartAsync(app => app.MapEventKitDashboard(DashboardHost.Base, o => o.ReadOnly = true));
         var id = await host.Seed.DeadLetterAsync(host.Seed.NewEvent());
+        var completed = await host.Seed.CompletedAsync(host.Seed.NewEvent());
+        var pending = await host.Seed.PendingAsync(host.Seed.NewEvent());
+        await host.Operations.PauseAsync("order.placed", "ops", "maintenance");
 
-        foreach (var path in new[] { "/", "/events?status=dead_letter", $"/events/{id}", "/dead-letters", "/types" })
+        foreach (var path in new[] { "/", "/events?status=dead_letter", $"/events/{id}", $"/events/{completed}", $"/events/{pending}", "/dead-letters", "/types" })
         {
             var page = await host.PageAsync(DashboardHost.Base + path);
             page.Response.StatusCode.Should().Be(HttpStatusCode.OK, path);
@@ -96,10 +99,17 @@ public sealed class AccessTests
 
         var confirm = await host.GetAsync($"{DashboardHost.Base}/bulk?op=requeue&status=dead_letter");
         confirm.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        var post = await host.Client.SendAsync(DashboardHost.Request(HttpMethod.Post, $"{DashboardHost.Base}/events/{id}/requeue"));
-        post.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        (await post.Content.ReadAsStringAsync()).Should().Contain("read-only");
+        var actions = host.ActionPaths(id);
+        actions.Should().HaveCount(7);
+        foreach (var action in actions)
+        {
+            var post = await host.Client.SendAsync(DashboardHost.Request(HttpMethod.Post, action));
+            post.StatusCode.Should().Be(HttpStatusCode.Forbidden, action);
+            (await post.Content.ReadAsStringAsync()).Should().Contain("read-only", action);
+        }
+
         (await host.Operations.GetEventAsync(id))!.Event.Status.Should().Be(EventStatus.DeadLetter);
+        (await host.Operations.GetPausesAsync()).Should().ContainSingle();
     }
 
     [Fact]

@@ -15,21 +15,28 @@ public sealed class ActionsTests
 
         response.StatusCode.Should().Be(HttpStatusCode.SeeOther);
         response.Headers.Location!.ToString().Should().Be($"{DashboardHost.Base}/events/{id}?notice=requeued");
-        (await host.Operations.GetEventAsync(id))!.Event.Status.Should().Be(EventStatus.Pending);
-        host.Logs.Messages(3001).Should().ContainSingle().Which.Should().Contain("requeue").And.Contain("by alice").And.Contain("fixed the gateway");
+        var details = (await host.Operations.GetEventAsync(id))!;
+        details.Event.Status.Should().Be(EventStatus.Pending);
+        details.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Requeue)
+            .Which.Should().BeEquivalentTo(new { PerformedBy = "alice", Reason = "fixed the gateway" });
         var after = await host.PageAsync(response.Headers.Location!.ToString());
         after.Document.QuerySelector(".notice")!.TextContent.Should().StartWith("Requeued");
+        var entry = after.Document.QuerySelector("ol.timeline li.operator")!;
+        entry.GetAttribute("data-kind").Should().Be("requeue");
+        entry.QuerySelector(".performed-by")!.TextContent.Should().Be("alice");
+        entry.QuerySelector(".reason")!.TextContent.Should().Be("fixed the gateway");
     }
 
     [Fact]
-    public async Task Requeue_Anonymous_IsRecordedWithTheAddress()
+    public async Task Requeue_AnonymousWithoutReason_IsRecordedWithTheAddressAndTheDefaultReason()
     {
         await using var host = await DashboardHost.StartAsync();
         var id = await host.Seed.DeadLetterAsync(host.Seed.NewEvent());
 
-        await host.SubmitAsync($"{DashboardHost.Base}/events/{id}", "/requeue");
+        await host.SubmitAsync($"{DashboardHost.Base}/events/{id}", "/requeue", null, ("reason", "   "));
 
-        host.Logs.Messages(3001).Should().ContainSingle().Which.Should().Contain("by anonymous@127.0.0.1");
+        (await host.Operations.GetEventAsync(id))!.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Requeue)
+            .Which.Should().BeEquivalentTo(new { PerformedBy = "anonymous@127.0.0.1", Reason = "via dashboard" });
     }
 
     [Fact]
@@ -61,9 +68,18 @@ public sealed class ActionsTests
 
         response.StatusCode.Should().Be(HttpStatusCode.SeeOther);
         response.Headers.Location!.ToString().Should().Contain("notice=bulk-requeue").And.Contain("count=7");
+        response.Headers.Location!.ToString().Should().Contain("counted=7");
         (await host.Operations.GetMetricsAsync()).Pending.Should().Be(7);
         (await host.Operations.GetEventAsync(other))!.Event.Status.Should().Be(EventStatus.DeadLetter, "another type");
-        host.Logs.Messages(3001).Should().ContainSingle().Which.Should().Contain("by alice").And.Contain("type=invoice.paid");
+        var requeued = await host.Operations.GetEventsAsync(new EventFilter { Type = "invoice.paid" });
+        foreach (var record in requeued.Events)
+        {
+            (await host.Operations.GetEventAsync(record.Id))!.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Requeue)
+                .Which.Should().BeEquivalentTo(new { PerformedBy = "alice", Reason = "via dashboard" });
+        }
+
+        var done = await host.PageAsync(response.Headers.Location!.ToString());
+        done.Document.QuerySelector(".notice")!.TextContent.Should().Be("Requeued 7 event(s): they are pending and run again.");
     }
 
     [Fact]
@@ -77,9 +93,10 @@ public sealed class ActionsTests
 
         var confirm = await host.PageAsync(link);
         confirm.Document.QuerySelector("#match-count")!.GetAttribute("data-count").Should().Be("3");
-        var response = await host.SubmitAsync(link, "/bulk/purge", "alice");
+        var response = await host.SubmitAsync(link, "/bulk/purge", "alice", ("reason", "test data"));
 
         response.Headers.Location!.ToString().Should().Contain("notice=bulk-purge").And.Contain("count=3");
+        host.Logs.Messages(1031).Should().ContainSingle().Which.Should().Contain("alice").And.Contain("3", "EventKit logs the purge with who did it");
         foreach (var id in ids)
         {
             (await host.Operations.GetEventAsync(id)).Should().BeNull();
@@ -103,7 +120,7 @@ public sealed class ActionsTests
         var page = await host.PageAsync(DashboardHost.Base + path);
 
         page.Response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        page.Document.QuerySelector(".message")!.TextContent.Should().NotBeNullOrWhiteSpace();
+        (page.Document.QuerySelector(".message") ?? page.Document.QuerySelector(".notice.warn"))!.TextContent.Should().NotBeNullOrWhiteSpace();
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Net;
 using FluentAssertions;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Dashboard.Tests.Endpoints;
 
@@ -13,10 +11,7 @@ public sealed class AntiforgeryTests
     {
         await using var host = await DashboardHost.StartAsync();
         var id = await host.Seed.DeadLetterAsync(host.Seed.NewEvent());
-        var actions = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
-            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/').Replace("{id:guid}", id.ToString()))
-            .ToList();
+        var actions = host.ActionPaths(id);
         actions.Should().HaveCount(7, "requeue, replay, cancel, bulk requeue, bulk purge, pause, resume");
 
         foreach (var action in actions)
@@ -30,8 +25,10 @@ public sealed class AntiforgeryTests
             (await response.Content.ReadAsStringAsync()).Should().Contain("antiforgery token is missing or invalid", action);
         }
 
-        (await host.Operations.GetEventAsync(id))!.Event.Status.Should().Be(EventStatus.DeadLetter);
-        host.Logs.Messages(3001).Should().BeEmpty("no action ran");
+        var details = (await host.Operations.GetEventAsync(id))!;
+        details.Event.Status.Should().Be(EventStatus.DeadLetter);
+        details.Log.Should().OnlyContain(e => e.Kind == EventLogKind.HandlerRun, "no action ran");
+        (await host.Operations.GetPausesAsync()).Should().BeEmpty();
     }
 
     [Theory]

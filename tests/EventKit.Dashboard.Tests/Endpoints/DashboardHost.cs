@@ -90,6 +90,13 @@ public sealed class DashboardHost : IAsyncDisposable
         return new DashboardHost(app, logs, time);
     }
 
+    /// <summary>Every POST endpoint the dashboard maps, found by asking routing (so a new action cannot be forgotten), for event <paramref name="id"/>.</summary>
+    public IReadOnlyList<string> ActionPaths(Guid id) =>
+        Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/').Replace("{id:guid}", id.ToString()))
+            .ToList();
+
     public Task<HttpResponseMessage> GetAsync(string path, string? remote = null, string? user = null, string? roles = null) =>
         Client.SendAsync(Request(HttpMethod.Get, path, remote, user, roles));
 
@@ -105,8 +112,14 @@ public sealed class DashboardHost : IAsyncDisposable
     {
         var page = await PageAsync(pagePath, user: user);
         page.Response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return await PostFormAsync(page, actionEndsWith, user, extra);
+    }
+
+    /// <summary>Submits a POST form of an already loaded <paramref name="page"/> (see <see cref="SubmitAsync"/>).</summary>
+    public async Task<HttpResponseMessage> PostFormAsync(HtmlPage page, string actionEndsWith, string? user = null, params (string Name, string Value)[] extra)
+    {
         var form = page.Form(actionEndsWith);
-        form.Should().NotBeNull($"{pagePath} has a form posting to …{actionEndsWith}");
+        form.Should().NotBeNull($"the page has a form posting to …{actionEndsWith}");
         var fields = form!.QuerySelectorAll("input[name], select[name]")
             .Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? (i.QuerySelector("option")?.GetAttribute("value") ?? string.Empty)))
             .Where(f => extra.All(e => e.Name != f.Key))

@@ -5,34 +5,38 @@ using Microsoft.AspNetCore.Http;
 
 namespace EventKit.Dashboard.Internal.Pages;
 
-/// <summary>Requeue or purge every event a filter matches: a confirmation that says how many, then the action.</summary>
+/// <summary>
+/// Requeue or purge every event a filter matches: a confirmation that says how many it matches now, then the action
+/// with the very same <see cref="EventFilter"/>. The count can go stale before the operator confirms (events fail,
+/// are retried or complete meanwhile), so the confirmation says when it counted and the result says how many the
+/// action changed, next to the count that was confirmed.
+/// </summary>
 internal static class BulkPage
 {
-    /// <summary>The confirmation counts matches up to this many ("at least" beyond).</summary>
-    public const long MaxCounted = 1_000_000;
-
     public static async Task ConfirmAsync(DashboardContext context)
     {
         var op = Operation(context.Query("op"));
         var filter = FilterForm.FromQuery(context.Http.Request.Query);
-        Ensure(context, op, filter);
-        var count = await context.App.Data.CountEventsAsync(filter, MaxCounted, context.Aborted).ConfigureAwait(false);
+        Ensure(filter);
+        var count = await context.App.Data.CountAsync(filter, context.Aborted).ConfigureAwait(false);
         var verb = op == "purge" ? "Purge" : "Requeue";
         var html = new HtmlBuilder();
         html.Append($"<div class=\"page-head\"><h1>{verb} events</h1></div>");
         var back = context.Url("/dead-letters");
-        if (count == 0)
+        if (count.Count == 0)
         {
             html.Append($"<p class=\"empty\">No events match {FilterForm.Describe(filter)}.</p><p><a href=\"{back}\">Back</a></p>");
         }
         else
         {
-            var many = count >= MaxCounted ? "at least " : string.Empty;
+            var many = count.Exact ? string.Empty : "more than ";
             var effect = op == "purge"
                 ? "They are deleted with their logs, for good."
                 : "Each becomes pending and runs again at once; handlers that already succeeded for an event do not run again.";
-            html.Append($"<div class=\"confirm\"><p>This {verb.ToLowerInvariant()}s <strong id=\"match-count\" data-count=\"{count}\">{many}{Format.Count(count)}</strong> event(s) matching <code>{FilterForm.Describe(filter)}</code>. {effect}</p>");
-            html.Append(Layout.PostForm(context, "/bulk/" + op, $"{verb} {many}{Format.Count(count)} event(s)", FilterForm.Hidden(filter)));
+            html.Append($"<div class=\"confirm\"><p>This {verb.ToLowerInvariant()}s <strong id=\"match-count\" data-count=\"{count.Count}\" data-exact=\"{(count.Exact ? "true" : "false")}\">{many}{Format.Count(count.Count)}</strong> event(s) matching <code>{FilterForm.Describe(filter)}</code>. {effect}</p>");
+            html.Append($"<p class=\"muted\" id=\"counted-at\">Counted at {Layout.Time(context.App.Now)}. The action applies to the events that match when it runs; the result says how many it changed.</p>");
+            html.Append(Layout.PostForm(context, "/bulk/" + op, $"{verb} {many}{Format.Count(count.Count)} event(s)",
+                [.. FilterForm.Hidden(filter), ("counted", count.Exact ? count.Count.ToString(CultureInfo.InvariantCulture) : string.Empty)]));
             html.Append($" <a href=\"{back}\">Cancel</a></div>");
         }
 
@@ -43,35 +47,40 @@ internal static class BulkPage
 
     public static Task PurgeAsync(DashboardContext context) => RunAsync(context, "purge");
 
+    /// <summary>"7 event(s)", and the confirmed count when it differs: what the notice after a bulk action says.</summary>
+    public static string Done(DashboardContext context)
+    {
+        var count = context.QueryInt("count", 0);
+        var done = Format.Count(count) + " event(s)";
+        return context.QueryInt("counted", -1) is var counted and >= 0 && counted != count
+            ? $"{done} (the confirmation counted {Format.Count(counted)}: events changed status in between)"
+            : done;
+    }
+
     private static async Task RunAsync(DashboardContext context, string op)
     {
         var form = await context.Http.Request.ReadFormAsync(context.Aborted).ConfigureAwait(false);
         var filter = FilterForm.FromForm(form);
-        Ensure(context, op, filter);
+        Ensure(filter);
         var data = context.App.Data;
         var action = context.Operator(form);
         var count = op == "purge"
             ? await data.PurgeAsync(filter, action, context.Aborted).ConfigureAwait(false)
-            : await data.RequeueAsync(filter, action, context.Aborted).ConfigureAwait(false);
-        context.SeeOther(context.Url("/dead-letters", ("notice", "bulk-" + op), ("count", count.ToString(CultureInfo.InvariantCulture))));
+            : await data.RequeueMatchingAsync(filter, action, context.Aborted).ConfigureAwait(false);
+        var counted = int.TryParse(form["counted"], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value.ToString(CultureInfo.InvariantCulture) : null;
+        context.SeeOther(context.Url("/dead-letters", ("notice", "bulk-" + op), ("count", count.ToString(CultureInfo.InvariantCulture)), ("counted", counted)));
     }
 
     private static string Operation(string? op) => op is "requeue" or "purge"
         ? op
         : throw new DashboardRequestException("Choose an operation: requeue or purge.");
 
-    // Bulk actions need a status (never "every event"), and one this data layer can act on.
-    private static void Ensure(DashboardContext context, string op, DashboardFilter filter)
+    // Bulk actions need a status (never "every event"): the two the dead letters page offers them for.
+    private static void Ensure(EventFilter filter)
     {
         if (filter.Status is not (EventStatus.DeadLetter or EventStatus.Failed))
         {
             throw new DashboardRequestException("Bulk actions apply to dead letters or failed events: choose status dead_letter or failed.");
-        }
-
-        var capabilities = context.App.Data.Capabilities;
-        if (!(op == "purge" ? capabilities.CanPurge(filter) : capabilities.CanRequeue(filter)))
-        {
-            throw new DashboardRequestException($"This filter cannot be used to {op}: {FilterForm.Describe(filter)}.");
         }
     }
 }

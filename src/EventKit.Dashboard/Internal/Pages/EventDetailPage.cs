@@ -37,14 +37,12 @@ internal static class EventDetailPage
 
     public static Task ReplayAsync(DashboardContext context) =>
         ActAsync(context, "replayed", (data, id, form, action, ct) =>
-            data.ReplayAsync(id, form["handler"].ToString() is { Length: > 0 } handler && handler != AllHandlers ? handler : null, action, ct));
+            data.ReplayAsync(id, form["handler"].ToString() is { Length: > 0 } handler && handler != EventLogEntry.AllHandlers ? handler : null, action, ct));
 
     public static Task CancelAsync(DashboardContext context) =>
         ActAsync(context, "cancelled", (data, id, form, action, ct) => data.CancelAsync(id, action, ct));
 
-    private const string AllHandlers = "*";
-
-    private static async Task ActAsync(DashboardContext context, string done, Func<Data.IDashboardData, Guid, IFormCollection, Data.OperatorAction, CancellationToken, Task<bool>> act)
+    private static async Task ActAsync(DashboardContext context, string done, Func<Data.DashboardData, Guid, IFormCollection, Data.OperatorAction, CancellationToken, Task<bool>> act)
     {
         var id = RouteId(context);
         var form = await context.Http.Request.ReadFormAsync(context.Aborted).ConfigureAwait(false);
@@ -77,24 +75,24 @@ internal static class EventDetailPage
     private static Markup Actions(DashboardContext context, EventDetails details)
     {
         var record = details.Event;
-        var capabilities = context.App.Data.Capabilities;
         if (context.ReadOnly)
         {
             return Markup.Empty;
         }
 
         var html = new HtmlBuilder();
-        if (capabilities.Requeueable.Contains(record.Status))
+        if (record.Status is EventStatus.Failed or EventStatus.DeadLetter)
         {
             html.Append(Layout.PostForm(context, $"/events/{record.Id}/requeue", "Requeue"));
         }
 
-        if (capabilities.Replay && record.Status == EventStatus.Completed)
+        if (record.Status == EventStatus.Completed)
         {
+            // The handlers that ran for this event, from its log; the operations API checks the name.
             var handlers = Markup.Build(m =>
             {
-                m.Append($"<select name=\"handler\" aria-label=\"Handler to replay\"><option value=\"{AllHandlers}\">all handlers</option>");
-                foreach (var handler in details.Log.Where(e => e.Result == EventLogResult.Success).Select(e => e.Action).Distinct(StringComparer.Ordinal))
+                m.Append($"<select name=\"handler\" aria-label=\"Handler to replay\"><option value=\"{EventLogEntry.AllHandlers}\">all handlers</option>");
+                foreach (var handler in details.Log.Where(e => e.Kind == EventLogKind.HandlerRun && e.Result == EventLogResult.Success).Select(e => e.Action).Distinct(StringComparer.Ordinal))
                 {
                     m.Append($"<option value=\"{handler}\">{handler}</option>");
                 }
@@ -104,7 +102,8 @@ internal static class EventDetailPage
             html.Append(Layout.PostForm(context, $"/events/{record.Id}/replay", "Replay", handlers));
         }
 
-        if (capabilities.Cancel && record.Status == EventStatus.Pending)
+        // Pending (delayed included) or failed and waiting for a retry; an event being processed cannot be cancelled.
+        if (record.Status is EventStatus.Pending or EventStatus.Failed)
         {
             html.Append(Layout.PostForm(context, $"/events/{record.Id}/cancel", "Cancel event"));
         }
@@ -155,6 +154,7 @@ internal static class EventDetailPage
         html.Append($"</section>");
     });
 
+    /// <summary>The log: each handler run (result, duration, error folded) and each operator action (what, who, why).</summary>
     private static Markup Timeline(IReadOnlyList<EventLogEntry> log) => Markup.Build(html =>
     {
         html.Append($"<section aria-labelledby=\"log\"><h2 id=\"log\">Log</h2>");
@@ -167,14 +167,45 @@ internal static class EventDetailPage
         html.Append($"<ol class=\"timeline\">");
         foreach (var entry in log)
         {
-            var result = entry.Result == EventLogResult.Success ? "success" : "failure";
-            var by = entry.PerformedBy is null ? Markup.Empty : Markup.Build(m => m.Append($" · by <code>{entry.PerformedBy}</code>"));
-            html.Append($"<li class=\"result-{result}\"><div class=\"entry-head\">{Layout.Time(entry.CreatedAt)} <span class=\"attempt\">attempt {entry.Attempt}</span> ");
-            html.Append($"<code class=\"action\">{entry.Action}</code> <span class=\"badge result-{result}\">{result}</span> <span class=\"muted\">in {Format.Duration(entry.Duration)}{by}</span></div>");
-            html.Append($"{Layout.Error(entry.Error)}</li>");
+            html.Append(entry.Kind == EventLogKind.HandlerRun ? HandlerRun(entry) : OperatorEntry(entry));
         }
 
         html.Append($"</ol></section>");
+    });
+
+    private static Markup HandlerRun(EventLogEntry entry) => Markup.Build(html =>
+    {
+        var result = entry.Result switch
+        {
+            EventLogResult.Success => "success",
+            EventLogResult.Interrupted => "interrupted",
+            _ => "failure",
+        };
+        html.Append($"<li class=\"result-{result}\"><div class=\"entry-head\">{Layout.Time(entry.CreatedAt)} <span class=\"attempt\">attempt {entry.Attempt}</span> ");
+        html.Append($"<code class=\"action\">{entry.Action}</code> <span class=\"badge result-{result}\">{result}</span> <span class=\"muted\">in {Format.Duration(entry.Duration)}</span></div>");
+        html.Append($"{Layout.Error(entry.Error)}</li>");
+    });
+
+    private static Markup OperatorEntry(EventLogEntry entry) => Markup.Build(html =>
+    {
+        var kind = entry.Kind switch
+        {
+            EventLogKind.Requeue => "requeue",
+            EventLogKind.Replay => "replay",
+            EventLogKind.Cancel => "cancel",
+            _ => entry.Kind.ToString().ToLowerInvariant(),
+        };
+        var target = entry.Kind == EventLogKind.Replay
+            ? Markup.Build(m => m.Append($" <code class=\"action\">{(entry.Action == EventLogEntry.AllHandlers ? "all handlers" : entry.Action)}</code>"))
+            : Markup.Empty;
+        html.Append($"<li class=\"operator kind-{kind}\" data-kind=\"{kind}\"><div class=\"entry-head\">{Layout.Time(entry.CreatedAt)} <span class=\"badge operator\">{kind}</span>{target} ");
+        html.Append($"<span class=\"by\">by <code class=\"performed-by\">{entry.PerformedBy}</code></span></div>");
+        if (entry.Reason is not null)
+        {
+            html.Append($"<p class=\"reason\">{entry.Reason}</p>");
+        }
+
+        html.Append($"</li>");
     });
 
     private static Guid RouteId(DashboardContext context) =>

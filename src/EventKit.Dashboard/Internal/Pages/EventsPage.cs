@@ -1,10 +1,12 @@
-using EventKit.Dashboard.Internal.Data;
 using EventKit.Dashboard.Internal.Rendering;
 using Microsoft.AspNetCore.Http;
 
 namespace EventKit.Dashboard.Internal.Pages;
 
-/// <summary>The event list: filtered by status, type, entity, entity id and created range, sorted by time, keyset-paged.</summary>
+/// <summary>
+/// The event list, every status: filtered by status, type, entity, entity id and created range, sorted by time, keyset-paged
+/// by the operations API's continuation token (query <c>after</c>, opaque; it only continues the same filter and order).
+/// </summary>
 internal static class EventsPage
 {
     public const int PageSize = 50;
@@ -23,22 +25,28 @@ internal static class EventsPage
             throw new DashboardRequestException($"'{idText}' is not an event id: an event id is a GUID such as {Guid.Empty}.");
         }
 
-        var capabilities = context.App.Data.Capabilities;
         var filter = FilterForm.FromQuery(context.Http.Request.Query);
-        if (!capabilities.CanList(filter.Status) && capabilities.ListableStatuses is { Count: > 0 } listable)
-        {
-            // A list that cannot show every status starts at the first one it can show.
-            filter = filter with { Status = listable.Min() };
-        }
-
         var oldestFirst = context.Query("order") == "oldest";
         var after = context.Query("after");
-        var page = await context.App.Data.ListEventsAsync(filter, oldestFirst, after, PageSize, context.Aborted).ConfigureAwait(false);
+        var order = oldestFirst ? EventOrder.OldestFirst : EventOrder.NewestFirst;
+        EventPage page;
+        try
+        {
+            page = await context.App.Data.GetEventsAsync(filter, order, after, PageSize, context.Aborted).ConfigureAwait(false);
+        }
+        catch (DashboardRequestException ex)
+        {
+            // A filter or page token the operations API refuses: the form again, to correct it, with the API's reason.
+            var form = Markup.Build(html => html.Append($"<div class=\"page-head\"><h1>Events</h1></div>{Layout.Notice(ex.Message, success: false)}{FilterForm.Render(context, "/events", filter, oldestFirst)}"));
+            await context.WriteHtmlAsync(StatusCodes.Status400BadRequest, Layout.Render(context, "Events", "events", form)).ConfigureAwait(false);
+            return;
+        }
+
         var main = Render(context, filter, oldestFirst, after is not null, page);
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Events", "events", main)).ConfigureAwait(false);
     }
 
-    public static Markup Render(DashboardContext context, DashboardFilter filter, bool oldestFirst, bool continued, EventListPage page)
+    public static Markup Render(DashboardContext context, EventFilter filter, bool oldestFirst, bool continued, EventPage page)
     {
         var html = new HtmlBuilder();
         html.Append($"<div class=\"page-head\"><h1>Events</h1></div>");
@@ -67,7 +75,7 @@ internal static class EventsPage
             html.Append($"<a href=\"{Link(context, fields, ("order", oldestFirst ? "oldest" : null))}\">First page</a> ");
         }
 
-        if (page.Next is { } next)
+        if (page.ContinuationToken is { } next)
         {
             html.Append($"<a href=\"{Link(context, fields, ("order", oldestFirst ? "oldest" : null), ("after", next))}\" rel=\"next\" id=\"next-page\">Next {PageSize} →</a>");
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using EventKit.Dashboard.Internal.Data;
 using EventKit.Dashboard.Internal.Rendering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -8,18 +7,20 @@ namespace EventKit.Dashboard.Internal.Pages;
 
 /// <summary>
 /// An event filter as query or form fields (<c>status</c>, <c>type</c>, <c>entity</c>, <c>entityId</c>, <c>from</c>,
-/// <c>to</c>): read from a request, written back as links, hidden fields and the filter form.
+/// <c>to</c>): read from a request, written back as links, hidden fields and the filter form. It is the operations
+/// API's <see cref="EventFilter"/> itself, so a list, a count and a bulk action given the same fields select the same
+/// events.
 /// </summary>
 internal static class FilterForm
 {
     private static readonly string[] TimeFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd", "O"];
 
-    public static DashboardFilter FromQuery(IQueryCollection query) => Parse(name => query[name]);
+    public static EventFilter FromQuery(IQueryCollection query) => Parse(name => query[name]);
 
-    public static DashboardFilter FromForm(IFormCollection form) => Parse(name => form[name]);
+    public static EventFilter FromForm(IFormCollection form) => Parse(name => form[name]);
 
     /// <summary>The filter as name/value pairs, for links and hidden fields; unset fields are left out.</summary>
-    public static (string Name, string? Value)[] Fields(DashboardFilter filter) =>
+    public static (string Name, string? Value)[] Fields(EventFilter filter) =>
     [
         ("status", filter.Status?.ToStorageString()),
         ("type", filter.Type),
@@ -30,18 +31,13 @@ internal static class FilterForm
     ];
 
     /// <summary>The filter form of the events list: GET to <paramref name="path"/>.</summary>
-    public static Markup Render(DashboardContext context, string path, DashboardFilter filter, bool oldestFirst)
+    public static Markup Render(DashboardContext context, string path, EventFilter filter, bool oldestFirst)
     {
-        var capabilities = context.App.Data.Capabilities;
         var html = new HtmlBuilder();
         html.Append($"<form class=\"filters\" method=\"get\" action=\"{context.Url(path)}\" aria-label=\"Filter events\">");
         html.Append($"<label>Status <select name=\"status\" id=\"filter-status\">");
-        if (capabilities.ListableStatuses is null)
-        {
-            html.Append($"<option value=\"\">any</option>");
-        }
-
-        foreach (var status in Enum.GetValues<EventStatus>().Where(s => capabilities.ListableStatuses?.Contains(s) ?? true))
+        html.Append($"<option value=\"\">any</option>");
+        foreach (var status in Enum.GetValues<EventStatus>())
         {
             var word = status.ToStorageString();
             var selected = filter.Status == status ? Markup.Trusted(" selected") : Markup.Empty;
@@ -62,17 +58,17 @@ internal static class FilterForm
     }
 
     /// <summary>Hidden fields carrying <paramref name="filter"/> in a POST form.</summary>
-    public static (string Name, string Value)[] Hidden(DashboardFilter filter) =>
+    public static (string Name, string Value)[] Hidden(EventFilter filter) =>
         Fields(filter).Where(f => f.Value is not null).Select(f => (f.Name, f.Value!)).ToArray();
 
     /// <summary>A one-line description: "status dead_letter, type order.placed".</summary>
-    public static string Describe(DashboardFilter filter)
+    public static string Describe(EventFilter filter)
     {
         var parts = Fields(filter).Where(f => f.Value is not null).Select(f => f.Name + " " + f.Value).ToList();
         return parts.Count == 0 ? "all events" : string.Join(", ", parts);
     }
 
-    private static DashboardFilter Parse(Func<string, StringValues> read)
+    private static EventFilter Parse(Func<string, StringValues> read)
     {
         string? Value(string name) => read(name) is [var v, ..] && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
@@ -89,7 +85,7 @@ internal static class FilterForm
             }
         }
 
-        return new DashboardFilter
+        return new EventFilter
         {
             Status = status,
             Type = Value("type"),

@@ -60,7 +60,7 @@ internal static class Layout
     {
         var html = new HtmlBuilder();
         html.Append($"<form method=\"post\" action=\"{context.Url(path)}\" class=\"action\">{inputs}");
-        html.Append($"<input type=\"text\" name=\"reason\" class=\"reason\" placeholder=\"reason (optional)\" aria-label=\"Reason\" maxlength=\"500\">");
+        html.Append($"<input type=\"text\" name=\"reason\" class=\"reason\" placeholder=\"reason (optional)\" title=\"Recorded with the action; when empty: {Data.OperatorAction.DefaultReason}\" aria-label=\"Reason\" maxlength=\"{Data.OperatorAction.MaxReason}\">");
         html.Append($"<input type=\"hidden\" name=\"{Security.DashboardAntiforgery.FormFieldName}\" value=\"{context.FormToken}\">");
         foreach (var (name, value) in fields)
         {

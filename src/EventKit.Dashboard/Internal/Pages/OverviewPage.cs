@@ -18,10 +18,10 @@ internal static class OverviewPage
         DateTimeOffset Now,
         bool Day,
         EventMetrics Metrics,
-        EventBacklog Backlog,
-        IReadOnlyList<TimelineBucket> Timeline,
-        IReadOnlyList<ProcessorInfo> Processors,
-        IReadOnlyList<TypeStatistics> Types);
+        TimeSpan? OldestPendingAge,
+        IReadOnlyList<EventTimelineBucket> Timeline,
+        IReadOnlyList<EventProcessorInfo> Processors,
+        IReadOnlyList<EventTypeStatistics> Types);
 
     private static readonly (EventStatus Status, string Title)[] Statuses =
     [
@@ -39,14 +39,15 @@ internal static class OverviewPage
         var data = context.App.Data;
         var now = context.App.Now;
         var interval = day ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
+        var bucket = day ? EventTimelineInterval.Hour : EventTimelineInterval.Minute;
         var until = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % interval.Ticks), TimeSpan.Zero) + interval;
         var from = until - (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1));
         var overview = new Overview(
             now,
             day,
             await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false),
-            await data.GetBacklogAsync(now, context.Aborted).ConfigureAwait(false),
-            await data.GetTimelineAsync(from, until, interval, context.Aborted).ConfigureAwait(false),
+            await data.GetOldestPendingAgeAsync(context.Aborted).ConfigureAwait(false),
+            await data.GetTimelineAsync(from, until, bucket, context.Aborted).ConfigureAwait(false),
             await data.GetProcessorsAsync(context.Aborted).ConfigureAwait(false),
             await data.GetTypeStatisticsAsync(now - TypeWindow, now, context.Aborted).ConfigureAwait(false));
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Overview", "overview", Render(context, overview))).ConfigureAwait(false);
@@ -71,11 +72,8 @@ internal static class OverviewPage
         return Markup.From(html);
     }
 
-    private static string StatisticsScope(DashboardContext context) =>
-        context.App.Data.Capabilities is { StoreWideStatistics: false, StatisticsSince: { } since }
-            ? $"recorded by this process since {Format.Time(since)}"
-            : "all instances";
-
+    // Failed counts failed attempts, the one that dead-lettered an event included; dead-lettered and cancelled are
+    // told apart in the legend.
     private static Markup Throughput(DashboardContext context, Overview data) => Markup.Build(html =>
     {
         var title = data.Day ? "Throughput per hour, last day" : "Throughput per minute, last hour";
@@ -83,17 +81,17 @@ internal static class OverviewPage
             ? Markup.Build(m => m.Append($"<a href=\"{context.Url("/")}\">per minute, last hour</a>"))
             : Markup.Build(m => m.Append($"<a href=\"{context.Url("/", ("range", "day"))}\">per hour, last day</a>"));
         html.Append($"<section aria-labelledby=\"throughput\"><h2 id=\"throughput\">{title}</h2>");
-        html.Append($"<p class=\"muted\">{StatisticsScope(context)} · {other}</p>");
+        html.Append($"<p class=\"muted\">all instances · {other}</p>");
         var labels = data.Timeline.Select(b => b.Start.UtcDateTime.ToString(data.Day ? "MM-dd HH:mm" : "HH:mm", System.Globalization.CultureInfo.InvariantCulture)).ToList();
         html.Append(SvgChart.Columns(labels,
         [
             ("seg-pending", "created", data.Timeline.Select(b => b.Created).ToList()),
             ("seg-completed", "completed", data.Timeline.Select(b => b.Completed).ToList()),
-            ("seg-failed", "failed", data.Timeline.Select(b => b.Failed + b.DeadLettered).ToList()),
+            ("seg-failed", "failed", data.Timeline.Select(b => b.Failed).ToList()),
         ], title));
         html.Append($"<p class=\"legend\"><span class=\"key seg-pending\"></span> created {Format.Count(data.Timeline.Sum(b => b.Created))} ");
         html.Append($"<span class=\"key seg-completed\"></span> completed {Format.Count(data.Timeline.Sum(b => b.Completed))} ");
-        html.Append($"<span class=\"key seg-failed\"></span> failed {Format.Count(data.Timeline.Sum(b => b.Failed + b.DeadLettered))} (dead-lettered {Format.Count(data.Timeline.Sum(b => b.DeadLettered))})</p></section>");
+        html.Append($"<span class=\"key seg-failed\"></span> failed attempts {Format.Count(data.Timeline.Sum(b => b.Failed))} (dead-lettered {Format.Count(data.Timeline.Sum(b => b.DeadLettered))}) · cancelled {Format.Count(data.Timeline.Sum(b => b.Cancelled))}</p></section>");
     });
 
     private static Markup Processors(Overview data) => Markup.Build(html =>
@@ -101,7 +99,7 @@ internal static class OverviewPage
         html.Append($"<section aria-labelledby=\"processors\"><h2 id=\"processors\">Processors alive</h2>");
         if (data.Processors.Count == 0)
         {
-            html.Append($"<p class=\"empty\">No processor is running.</p></section>");
+            html.Append($"<p class=\"empty\">No processor has sent a heartbeat recently, on any instance.</p></section>");
             return;
         }
 
@@ -122,7 +120,7 @@ internal static class OverviewPage
         foreach (var (status, title) in Statuses)
         {
             var word = status.ToStorageString();
-            var count = Count(metrics, status);
+            var count = DashboardData.Count(metrics, status);
             segments.Add(new SvgChart.Segment("seg-" + word, title, count));
             var body = Markup.Build(card => card.Append($"<span class=\"label\">{title}</span><span class=\"value\" data-status=\"{word}\">{Format.Count(count)}</span>"));
             if (status == EventStatus.DeadLetter)
@@ -140,16 +138,15 @@ internal static class OverviewPage
 
     private static Markup Backlog(DashboardContext context, Overview data) => Markup.Build(html =>
     {
-        var backlog = data.Backlog;
-        var oldest = backlog.OldestRunnableAt is { } at
-            ? Markup.Build(m => m.Append($"<span class=\"value\" data-metric=\"oldest-runnable\">{Format.Age(data.Now - at)}</span><span class=\"sub\">due since {Layout.Time(at)}</span>"))
+        var oldest = data.OldestPendingAge is { } age
+            ? Markup.Build(m => m.Append($"<span class=\"value\" data-metric=\"oldest-runnable\">{Format.Age(age)}</span><span class=\"sub\">due since {Layout.Time(data.Now - age)}</span>"))
             : Markup.Trusted("<span class=\"value\" data-metric=\"oldest-runnable\">—</span><span class=\"sub\">nothing runnable is waiting</span>");
         var average = data.Metrics.AverageProcessingTime is { } avg ? Format.Duration(avg) : "—";
         html.Append($"<section aria-labelledby=\"backlog\"><h2 id=\"backlog\">Backlog</h2><div class=\"cards\">");
-        html.Append($"<div class=\"card\"><span class=\"label\">Waiting</span><span class=\"value\" data-metric=\"waiting\">{Format.Count(backlog.Waiting)}</span><span class=\"sub\">pending and failed, delayed ones included</span></div>");
+        html.Append($"<div class=\"card\"><span class=\"label\">Waiting</span><span class=\"value\" data-metric=\"waiting\">{Format.Count(data.Metrics.Pending + data.Metrics.Failed)}</span><span class=\"sub\">pending and failed, delayed ones included</span></div>");
         html.Append($"<div class=\"card\"><span class=\"label\">Oldest pending event waiting</span>{oldest}</div>");
         html.Append($"<div class=\"card\"><span class=\"label\">Average processing time</span><span class=\"value\" data-metric=\"average\">{average}</span><span class=\"sub\">publish to completion, completed events</span></div>");
-        html.Append($"<a class=\"card status-dead_letter\" href=\"{context.Url("/dead-letters")}\"><span class=\"label\">Dead letters</span><span class=\"value\" data-metric=\"dead-letters\">{Format.Count(backlog.DeadLetters)}</span><span class=\"sub\">list and requeue</span></a>");
+        html.Append($"<a class=\"card status-dead_letter\" href=\"{context.Url("/dead-letters")}\"><span class=\"label\">Dead letters</span><span class=\"value\" data-metric=\"dead-letters\">{Format.Count(data.Metrics.DeadLetter)}</span><span class=\"sub\">list and requeue</span></a>");
         html.Append($"</div></section>");
     });
 
@@ -162,26 +159,16 @@ internal static class OverviewPage
             return;
         }
 
-        html.Append($"<p class=\"muted\">Counts: all instances. Processing times and failure rates: {StatisticsScope(context)}.</p>");
+        html.Append($"<p class=\"muted\">All instances: events created in the window; processing time from publish to completion (completed events); failure rate: events with a failed handler run.</p>");
         var max = data.Types.Max(t => t.Count);
         html.Append($"<table class=\"types\"><thead><tr><th scope=\"col\">Type</th><th scope=\"col\" class=\"num\">Published</th><th scope=\"col\" class=\"num\">Average</th><th scope=\"col\" class=\"num\">p95</th><th scope=\"col\" class=\"num\">Failure rate</th><th scope=\"col\" class=\"chart\"><span class=\"sr-only\">Share</span></th></tr></thead><tbody>");
         foreach (var type in data.Types)
         {
             html.Append($"<tr><td><a href=\"{context.Url("/types", ("type", type.Type))}\"><code>{type.Type}</code></a></td><td class=\"num\">{Format.Count(type.Count)}</td>");
             html.Append($"<td class=\"num\">{Format.OptionalDuration(type.AverageProcessingTime)}</td><td class=\"num\">{Format.OptionalDuration(type.P95ProcessingTime)}</td>");
-            html.Append($"<td class=\"num\">{Format.Percent(type.FailureRate, type.Runs)}</td><td class=\"chart\">{SvgChart.Bar(type.Count, max, type.Type + ": " + Format.Count(type.Count))}</td></tr>");
+            html.Append($"<td class=\"num\">{Format.Percent(type.FailureRate, type.Count)}</td><td class=\"chart\">{SvgChart.Bar(type.Count, max, type.Type + ": " + Format.Count(type.Count))}</td></tr>");
         }
 
         html.Append($"</tbody></table></section>");
     });
-
-    private static long Count(EventMetrics metrics, EventStatus status) => status switch
-    {
-        EventStatus.Pending => metrics.Pending,
-        EventStatus.Processing => metrics.Processing,
-        EventStatus.Completed => metrics.Completed,
-        EventStatus.Failed => metrics.Failed,
-        EventStatus.DeadLetter => metrics.DeadLetter,
-        _ => 0,
-    };
 }

@@ -1,10 +1,13 @@
-using EventKit.Dashboard.Internal.Data;
 using EventKit.Dashboard.Internal.Rendering;
 using Microsoft.AspNetCore.Http;
 
 namespace EventKit.Dashboard.Internal.Pages;
 
-/// <summary>Event types (published, paused) with pause and resume, and each handler's runs, failures and average duration.</summary>
+/// <summary>
+/// Event types (published in the window, or paused) with pause and resume, and each handler's runs, failures and
+/// average duration, all from the store (every instance). The operations API counts handler runs per handler name, not
+/// per type, so the handlers are one table below the types.
+/// </summary>
 internal static class TypesPage
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
@@ -15,11 +18,13 @@ internal static class TypesPage
         var now = context.App.Now;
         var types = await data.GetTypeStatisticsAsync(now - Window, now, context.Aborted).ConfigureAwait(false);
         var handlers = await data.GetHandlerStatisticsAsync(now - Window, now, context.Aborted).ConfigureAwait(false);
-        var pauses = (await data.GetPausedTypesAsync(context.Aborted).ConfigureAwait(false)).ToDictionary(p => p.Type, StringComparer.Ordinal);
+        var pauses = (await data.GetPausesAsync(context.Aborted).ConfigureAwait(false)).ToDictionary(p => p.Type, StringComparer.Ordinal);
         var only = context.Query("type");
 
-        var names = types.Select(t => t.Type).Concat(handlers.Select(h => h.Type)).Concat(pauses.Keys)
-            .Where(t => only is null || t == only).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // ?type= shows that one type, published or not, so any type can be paused before its events arrive.
+        List<string> names = only is not null
+            ? [only]
+            : types.Select(t => t.Type).Concat(pauses.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var html = new HtmlBuilder();
         html.Append($"<div class=\"page-head\"><h1>Types &amp; handlers</h1>");
         if (only is not null)
@@ -28,21 +33,20 @@ internal static class TypesPage
         }
 
         html.Append($"</div>{Layout.Notice(NoticeText(context))}");
-        var scope = data.Capabilities is { StoreWideStatistics: false, StatisticsSince: { } since }
-            ? $"Published: all instances, last {(int)Window.TotalHours} hours. Handler runs: recorded by this process since {Format.Time(since)}."
-            : $"All instances, last {(int)Window.TotalHours} hours.";
-        html.Append($"<p class=\"muted\">{scope}</p>");
+        html.Append($"<p class=\"muted\">All instances, last {(int)Window.TotalHours} hours.</p>");
         if (names.Count == 0)
         {
-            html.Append($"<p class=\"empty\">No event types yet: none was published in the last {(int)Window.TotalHours} hours and no handler ran.</p>");
+            html.Append($"<p class=\"empty\">No event types yet: none was published in the last {(int)Window.TotalHours} hours and none is paused.</p>");
         }
 
         foreach (var name in names)
         {
             var statistics = types.FirstOrDefault(t => t.Type == name);
             pauses.TryGetValue(name, out var pause);
-            html.Append(Type(context, name, statistics, pause, handlers.Where(h => h.Type == name).ToList()));
+            html.Append(Type(context, name, statistics, pause));
         }
+
+        html.Append(Handlers(handlers));
 
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Types & handlers", "types", Markup.From(html))).ConfigureAwait(false);
     }
@@ -66,7 +70,7 @@ internal static class TypesPage
         context.SeeOther(context.Url("/types", ("notice", changed ? (pause ? "paused" : "resumed") : "unchanged"), ("which", type)));
     }
 
-    private static Markup Type(DashboardContext context, string name, TypeStatistics? statistics, TypePause? pause, List<Data.HandlerStatistics> handlers) => Markup.Build(html =>
+    private static Markup Type(DashboardContext context, string name, EventTypeStatistics? statistics, EventTypePause? pause) => Markup.Build(html =>
     {
         html.Append($"<section class=\"type\" data-type=\"{name}\"><h2><code>{name}</code> ");
         if (pause is not null)
@@ -74,23 +78,29 @@ internal static class TypesPage
             html.Append($"<span class=\"badge status-failed\">paused</span>");
         }
 
-        html.Append($"</h2><p>{Format.Count(statistics?.Count ?? 0)} published · average {Format.OptionalDuration(statistics?.AverageProcessingTime)} · p95 {Format.OptionalDuration(statistics?.P95ProcessingTime)} · failure rate {Format.Percent(statistics?.FailureRate ?? 0, statistics?.Runs ?? 0)} ");
+        html.Append($"</h2><p>{Format.Count(statistics?.Count ?? 0)} published · average {Format.OptionalDuration(statistics?.AverageProcessingTime)} · p95 {Format.OptionalDuration(statistics?.P95ProcessingTime)} · failure rate {Format.Percent(statistics?.FailureRate ?? 0, statistics?.Count ?? 0)} ");
         html.Append($"· <a href=\"{context.Url("/events", ("type", name))}\">events</a></p>");
         if (pause is not null)
         {
-            html.Append($"<p class=\"muted\">Paused by <code>{pause.PausedBy}</code> at {Layout.Time(pause.PausedAt)}{(pause.Reason is null ? null : ": " + pause.Reason)}. Its events stay pending.</p>");
+            html.Append($"<p class=\"muted\">Paused by <code>{pause.PausedBy}</code> at {Layout.Time(pause.PausedAt)}: <span class=\"pause-reason\">{pause.Reason}</span>. Its events stay pending on every instance.</p>");
         }
 
-        if (!context.ReadOnly && context.App.Data.Capabilities.Pause)
+        if (!context.ReadOnly)
         {
             html.Append(pause is null
                 ? Layout.PostForm(context, "/types/pause", "Pause", ("type", name))
                 : Layout.PostForm(context, "/types/resume", "Resume", ("type", name)));
         }
 
+        html.Append($"</section>");
+    });
+
+    private static Markup Handlers(IReadOnlyList<HandlerStatistics> handlers) => Markup.Build(html =>
+    {
+        html.Append($"<section aria-labelledby=\"handlers\"><h2 id=\"handlers\">Handlers</h2>");
         if (handlers.Count == 0)
         {
-            html.Append($"<p class=\"empty\">No handler run recorded.</p></section>");
+            html.Append($"<p class=\"empty\">No handler run ended in the last {(int)Window.TotalHours} hours.</p></section>");
             return;
         }
 

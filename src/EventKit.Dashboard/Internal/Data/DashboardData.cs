@@ -1,0 +1,145 @@
+using EventKit.Dashboard.Internal.Rendering;
+
+namespace EventKit.Dashboard.Internal.Data;
+
+/// <summary>
+/// Everything the dashboard reads from and does to EventKit, in one place: no page touches <see cref="IEventOperations"/>
+/// itself. Every call goes to the operations API, so lists, statistics, processors and pauses cover the whole store
+/// (every instance sharing it), and every action is recorded by EventKit with who performed it and why. The API's
+/// <see cref="ArgumentException"/>s (a malformed page token, an invalid filter, an unknown handler, a type name too
+/// long) come from what the operator asked for, and become <see cref="DashboardRequestException"/>s: 400 with the
+/// API's message, nothing changed.
+/// </summary>
+internal sealed class DashboardData(IEventOperations operations, DashboardLimits limits)
+{
+    /// <summary>The operations API's largest page, used when the dashboard reads many events (counting, grouping).</summary>
+    public const int ScanPageSize = 1_000;
+
+    public Task<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken) => operations.GetMetricsAsync(cancellationToken);
+
+    public Task<TimeSpan?> GetOldestPendingAgeAsync(CancellationToken cancellationToken) => operations.GetOldestPendingAgeAsync(cancellationToken);
+
+    public Task<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken) =>
+        operations.GetTimelineAsync(since, before, interval, cancellationToken);
+
+    public Task<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken) =>
+        operations.GetTypeStatisticsAsync(since, before, cancellationToken);
+
+    public Task<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken) =>
+        operations.GetHandlerStatisticsAsync(since, before, cancellationToken);
+
+    public Task<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(CancellationToken cancellationToken) => operations.GetProcessorsAsync(cancellationToken);
+
+    public Task<IReadOnlyList<EventTypePause>> GetPausesAsync(CancellationToken cancellationToken) => operations.GetPausesAsync(cancellationToken);
+
+    public Task<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken) => operations.GetEventAsync(eventId, cancellationToken);
+
+    /// <summary>One keyset page of the events <paramref name="filter"/> matches; <paramref name="continuation"/> is the previous page's token.</summary>
+    public Task<EventPage> GetEventsAsync(EventFilter filter, EventOrder order, string? continuation, int pageSize, CancellationToken cancellationToken) =>
+        Checked(() => operations.GetEventsAsync(filter, order, pageSize, continuation, cancellationToken));
+
+    /// <summary>
+    /// How many events <paramref name="filter"/> matches now. A filter of one status alone is counted exactly by the
+    /// store's counts per status; any other is counted by paging through its matches, up to <see cref="DashboardLimits.MaxCounted"/>.
+    /// </summary>
+    public async Task<MatchCount> CountAsync(EventFilter filter, CancellationToken cancellationToken)
+    {
+        if (filter is { Status: { } status, Type: null, Entity: null, EntityId: null, CreatedFrom: null, CreatedBefore: null })
+        {
+            var metrics = await operations.GetMetricsAsync(cancellationToken).ConfigureAwait(false);
+            return new MatchCount(Count(metrics, status), Exact: true);
+        }
+
+        long count = 0;
+        var exact = await ScanAsync(filter, limits.MaxCounted, page => count += page.Count, cancellationToken).ConfigureAwait(false);
+        return new MatchCount(count, exact);
+    }
+
+    /// <summary>The newest (up to <see cref="DashboardLimits.MaxGrouped"/>) events of <paramref name="status"/>, grouped by type and first line of their last error, largest groups first.</summary>
+    public async Task<FailureGroups> GetFailureGroupsAsync(EventStatus status, CancellationToken cancellationToken)
+    {
+        var groups = new Dictionary<(string Type, string Error), (long Count, DateTimeOffset Latest, Guid Example)>();
+        long scanned = 0;
+        var complete = await ScanAsync(new EventFilter { Status = status }, limits.MaxGrouped, page =>
+        {
+            scanned += page.Count;
+            foreach (var record in page)
+            {
+                var key = (record.Type, Format.FirstLine(record.LastError ?? string.Empty));
+                var at = record.ProcessedAt ?? record.CreatedAt;
+                groups[key] = groups.TryGetValue(key, out var group)
+                    ? (group.Count + 1, at > group.Latest ? at : group.Latest, at > group.Latest ? record.Id : group.Example)
+                    : (1, at, record.Id);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        var list = groups
+            .Select(g => new FailureGroup(g.Key.Type, g.Key.Error, g.Value.Count, g.Value.Latest, g.Value.Example))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Type, StringComparer.Ordinal).ThenBy(g => g.Error, StringComparer.Ordinal)
+            .ToList();
+        return new FailureGroups(list, scanned, complete);
+    }
+
+    public Task<bool> RequeueAsync(Guid eventId, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.RequeueAsync(eventId, action.PerformedBy, action.Reason, cancellationToken));
+
+    /// <summary>Requeues every failed or dead-lettered event <paramref name="filter"/> matches; returns how many.</summary>
+    public Task<int> RequeueMatchingAsync(EventFilter filter, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.RequeueMatchingAsync(filter, action.PerformedBy, action.Reason, cancellationToken));
+
+    /// <summary>Runs one handler (or, with <see langword="null"/>, every handler) of a completed event again.</summary>
+    public Task<bool> ReplayAsync(Guid eventId, string? handler, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.ReplayAsync(eventId, handler, action.PerformedBy, action.Reason, cancellationToken));
+
+    public Task<bool> CancelAsync(Guid eventId, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.CancelAsync(eventId, action.PerformedBy, action.Reason, cancellationToken));
+
+    /// <summary>Deletes every event <paramref name="filter"/> matches (events being processed are kept); returns how many.</summary>
+    public Task<int> PurgeAsync(EventFilter filter, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.PurgeAsync(filter, action.PerformedBy, action.Reason, cancellationToken));
+
+    public Task<bool> PauseAsync(string type, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.PauseAsync(type, action.PerformedBy, action.Reason, cancellationToken));
+
+    /// <summary>Resumes a paused type; the operations API records who (a resume takes no reason).</summary>
+    public Task<bool> ResumeAsync(string type, OperatorAction action, CancellationToken cancellationToken) =>
+        Checked(() => operations.ResumeAsync(type, action.PerformedBy, cancellationToken));
+
+    public static long Count(EventMetrics metrics, EventStatus status) => status switch
+    {
+        EventStatus.Pending => metrics.Pending,
+        EventStatus.Processing => metrics.Processing,
+        EventStatus.Completed => metrics.Completed,
+        EventStatus.Failed => metrics.Failed,
+        EventStatus.DeadLetter => metrics.DeadLetter,
+        _ => 0,
+    };
+
+    /// <summary>Reads the matches of <paramref name="filter"/>, newest first, up to <paramref name="max"/>; true when that was all of them.</summary>
+    private async Task<bool> ScanAsync(EventFilter filter, int max, Action<IReadOnlyList<EventRecord>> onPage, CancellationToken cancellationToken)
+    {
+        string? token = null;
+        var read = 0;
+        do
+        {
+            var page = await GetEventsAsync(filter, EventOrder.NewestFirst, token, Math.Min(ScanPageSize, max - read), cancellationToken).ConfigureAwait(false);
+            onPage(page.Events);
+            read += page.Events.Count;
+            token = page.ContinuationToken;
+        }
+        while (token is not null && read < max);
+
+        return token is null;
+    }
+
+    private static async Task<T> Checked<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DashboardRequestException(ex.Message);
+        }
+    }
+}
