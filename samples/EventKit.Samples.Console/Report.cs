@@ -99,6 +99,13 @@ public static class Report
         Console.WriteLine($"   payload={e.Payload}");
         foreach (var entry in details.Log)
         {
+            if (entry.Kind != EventLogKind.HandlerRun)
+            {
+                // An operator's action (requeue, replay, cancel): who and why, after the event's attempt it followed.
+                Console.WriteLine($"   {entry.CreatedAt:HH:mm:ss.fff} {entry.Kind.ToString().ToLowerInvariant()} by {entry.PerformedBy} after attempt {entry.Attempt}: {entry.Reason}");
+                continue;
+            }
+
             var error = entry.Error is null ? "" : ": " + entry.Error.Split('\n')[0].TrimEnd();
             Console.WriteLine($"   {entry.CreatedAt:HH:mm:ss.fff} attempt {entry.Attempt} {entry.Action} {entry.Result.ToString().ToLowerInvariant()} in {entry.Duration.TotalMilliseconds:0} ms{error}");
         }
