@@ -73,23 +73,14 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
 
             await victim.KillAsync();
             var killedAt = elapsed.Elapsed;
-            var pattern = $"%/{victim.Id}/%";
-            var inFlight = await database.QueryAsync(db => db.Database
-                .SqlQuery<LeaseRow>($"SELECT id AS \"Id\", locked_until AS \"LockedUntil\" FROM events WHERE status = 'processing' AND locked_by LIKE {pattern}")
-                .ToListAsync());
+            var inFlight = await LeasedToAsync(database, victim);
             output.WriteLine($"killed the victim (pid {victim.Id}) at {killedAt.TotalSeconds:F1} s, after it handled {victimHandled} events; it held {inFlight.Count} leased events");
 
             await WaitForAllCompletedAsync(database);
             output.WriteLine($"all {EventCount:N0} events completed {(elapsed.Elapsed - killedAt).TotalSeconds:F1} s after the kill, {elapsed.Elapsed.TotalSeconds:F1} s after start");
             await StopAllAsync(hosts[1..]);
 
-            var summary = await database.SummarizeHandledAsync();
-            output.WriteLine(summary.ToString());
-            var inFlightIds = inFlight.Select(e => e.Id).ToList();
-            var duplicated = await database.QueryAsync(db => db.Handled.Where(h => h.Runs > 1).Select(h => h.EventId).ToListAsync());
-            var finished = await database.QueryAsync(db => db.Database
-                .SqlQuery<ProcessedRow>($"SELECT id AS \"Id\", processed_at AS \"ProcessedAt\" FROM events WHERE id = ANY({inFlightIds})")
-                .ToDictionaryAsync(e => e.Id, e => e.ProcessedAt));
+            var (summary, inFlightIds, duplicated, finished) = await AfterTheKillAsync(database, inFlight);
             output.WriteLine($"duplicates: {summary.Duplicates} (bound: {inFlight.Count} in flight)");
 
             victimHandled.Should().BeGreaterThanOrEqualTo(200);
@@ -125,10 +116,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
             await GoAsync(hosts);
             await victim.WaitForLineAsync("published", Overall);
             await victim.WaitForLineAsync("paused", Overall);
-            var pattern = $"%/{victim.Id}/%";
-            var inFlight = await database.QueryAsync(db => db.Database
-                .SqlQuery<LeaseRow>($"SELECT id AS \"Id\", locked_until AS \"LockedUntil\" FROM events WHERE status = 'processing' AND locked_by LIKE {pattern}")
-                .ToListAsync());
+            var inFlight = await LeasedToAsync(database, victim);
             await victim.KillAsync();
             var handedOff = victim.Errors.Split('\n').Count(l => l.Contains("too late in their lease: False", StringComparison.Ordinal));
             output.WriteLine($"killed the victim holding {inFlight.Count} leased events; {handedOff} hand-offs logged");
@@ -141,13 +129,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
             await Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == published, Overall);
             await StopAllAsync(hosts[1..]);
 
-            var summary = await database.SummarizeHandledAsync();
-            output.WriteLine(summary.ToString());
-            var inFlightIds = inFlight.Select(e => e.Id).ToList();
-            var duplicated = await database.QueryAsync(db => db.Handled.Where(h => h.Runs > 1).Select(h => h.EventId).ToListAsync());
-            var finished = await database.QueryAsync(db => db.Database
-                .SqlQuery<ProcessedRow>($"SELECT id AS \"Id\", processed_at AS \"ProcessedAt\" FROM events WHERE id = ANY({inFlightIds})")
-                .ToDictionaryAsync(e => e.Id, e => e.ProcessedAt));
+            var (summary, inFlightIds, duplicated, finished) = await AfterTheKillAsync(database, inFlight);
 
             summary.Rows.Should().Be(published);
             summary.Missing.Should().Be(0);
@@ -159,6 +141,28 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         {
             await DisposeAllAsync(hosts);
         }
+    }
+
+    /// <summary>The events leased to <paramref name="process"/> (its owner id holds its pid): what it holds in flight.</summary>
+    private static Task<List<LeaseRow>> LeasedToAsync(TestHostDatabase database, TestHostProcess process)
+    {
+        var pattern = $"%/{process.Id}/%";
+        return database.QueryAsync(db => db.Database
+            .SqlQuery<LeaseRow>($"SELECT id AS \"Id\", locked_until AS \"LockedUntil\" FROM events WHERE status = 'processing' AND locked_by LIKE {pattern}")
+            .ToListAsync());
+    }
+
+    /// <summary>Once the others finished a killed process's events: the handled summary, which events ran twice, and when each of <paramref name="inFlight"/> was processed.</summary>
+    private async Task<(HandledSummary Summary, List<Guid> InFlightIds, List<Guid> Duplicated, Dictionary<Guid, DateTime?> Finished)> AfterTheKillAsync(TestHostDatabase database, List<LeaseRow> inFlight)
+    {
+        var summary = await database.SummarizeHandledAsync();
+        output.WriteLine(summary.ToString());
+        var inFlightIds = inFlight.Select(e => e.Id).ToList();
+        var duplicated = await database.QueryAsync(db => db.Handled.Where(h => h.Runs > 1).Select(h => h.EventId).ToListAsync());
+        var finished = await database.QueryAsync(db => db.Database
+            .SqlQuery<ProcessedRow>($"SELECT id AS \"Id\", processed_at AS \"ProcessedAt\" FROM events WHERE id = ANY({inFlightIds})")
+            .ToDictionaryAsync(e => e.Id, e => e.ProcessedAt));
+        return (summary, inFlightIds, duplicated, finished);
     }
 
     private async Task PublishAsync(TestHostDatabase database)

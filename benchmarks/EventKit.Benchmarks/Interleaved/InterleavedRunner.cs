@@ -224,7 +224,8 @@ public static class InterleavedRunner
             }
         }), services.DisposeAsync);
 
-        Variant EventKit(string name, EventKitHost host) => new(name, Parallel(async () =>
+        // A request through EventKit: a scope, the order row, PublishAsync, SaveChanges.
+        async Task EventKitRequest(EventKitHost host)
         {
             var payload = Next();
             var scope = host.Services.CreateAsyncScope();
@@ -235,24 +236,15 @@ public static class InterleavedRunner
                 await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(payload);
                 await db.SaveChangesAsync();
             }
-        }), host.DisposeAsync);
+        }
+
+        Variant EventKit(string name, EventKitHost host) => new(name, Parallel(() => EventKitRequest(host)), host.DisposeAsync);
 
         // End to end: the same requests with the host's processor running; a block ends when every handler started.
         Variant Processing(string name, EventKitHost host)
         {
             var started = false;
-            async Task Request()
-            {
-                var payload = Next();
-                var scope = host.Services.CreateAsyncScope();
-                await using (scope)
-                {
-                    var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-                    db.Orders.Add(NewOrder(payload));
-                    await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(payload);
-                    await db.SaveChangesAsync();
-                }
-            }
+            Task Request() => EventKitRequest(host);
 
             return new(name, async () =>
             {
