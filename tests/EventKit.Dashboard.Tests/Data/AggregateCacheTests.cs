@@ -143,6 +143,30 @@ public sealed class AggregateCacheTests
     }
 
     [Fact]
+    public async Task GetAsync_RequestsWhileNothingIsKept_ShareOneComputation_WhichOutlivesARequestThatLeaves()
+    {
+        var cache = NewCache();
+        var gate = new TaskCompletionSource();
+        Func<CancellationToken, Task<int>> slow = async _ =>
+        {
+            await gate.Task;
+            _time.Advance(TimeSpan.FromMilliseconds(150));
+            return Interlocked.Increment(ref _computations);
+        };
+        using var leaving = new CancellationTokenSource();
+
+        var first = cache.GetAsync("k", slow, leaving.Token);
+        var second = cache.GetAsync("k", slow, default);
+        await leaving.CancelAsync();
+        gate.SetResult();
+
+        await first.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+        (await second).Value.Should().Be(1);
+        _computations.Should().Be(1, "a cold large store is asked once, however many requests wait");
+        (await cache.GetAsync("k", slow, default)).Kept.Should().BeTrue("the computation the leaving request started still serves the next one");
+    }
+
+    [Fact]
     public async Task GetAsync_KeysAreKeptApart()
     {
         var cache = NewCache();

@@ -15,6 +15,7 @@ namespace EventKit.Dashboard.Internal.Data;
 internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, ILogger logger, CancellationToken stopping)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Entry>>> _computing = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The value of <paramref name="key"/>: the kept one when the last computation was slow and it is not too old
@@ -33,8 +34,11 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
             return new Cached<T>((T)entry.Value!, entry.AsOf, Kept: true);
         }
 
-        var computed = await ComputeAsync(compute, cancellationToken).ConfigureAwait(false);
-        _entries[key] = computed;
+        // One computation per key at a time, shared by the requests that arrive meanwhile (on a cold large store the
+        // overview's auto-refresh and a second operator would otherwise pile up the same slow queries). It runs on the
+        // stopping token: a request that goes away stops waiting, and the value still serves the next one.
+        var computing = _computing.GetOrAdd(key, k => new Lazy<Task<Entry>>(() => ComputeSharedAsync(k, compute)));
+        var computed = await computing.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         return new Cached<T>((T)computed.Value!, computed.AsOf, Kept: false);
     }
 
@@ -83,6 +87,20 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
         catch (OperationCanceledException)
         {
             // The application is stopping.
+        }
+    }
+
+    private async Task<Entry> ComputeSharedAsync<T>(string key, Func<CancellationToken, Task<T>> compute)
+    {
+        try
+        {
+            var computed = await ComputeAsync(compute, stopping).ConfigureAwait(false);
+            _entries[key] = computed;
+            return computed;
+        }
+        finally
+        {
+            _computing.TryRemove(key, out _);
         }
     }
 
