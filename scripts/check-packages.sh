@@ -3,11 +3,12 @@
 #
 #   scripts/check-packages.sh
 #
-# 1. Packs EventKit, EventKit.EntityFramework and EventKit.Testing (Release) into a temp folder.
+# 1. Packs EventKit, EventKit.EntityFramework, EventKit.Testing and EventKit.Dashboard (Release) into a temp folder.
 # 2. Checks each package: README, MIT license expression, repository URL, XML docs, and a .snupkg with the PDB.
 # 3. Copies samples/PackageConsumer to a temp folder (outside the repository, so none of its build settings
 #    apply) with a nuget.config that adds the temp package folder to the usual sources, then restores, builds
-#    and runs it: it publishes and handles an event through the packages and exits 0.
+#    and runs it: it publishes and handles an event through the packages, serves the dashboard (a page and its
+#    embedded stylesheet) on a loopback port, and exits 0.
 # 4. Checks that the packages the consumer restored are byte for byte the ones just packed.
 #
 # The last line is "check-packages: PASS" (exit 0) or "check-packages: FAIL: <reason>" (exit 1).
@@ -32,7 +33,7 @@ export MSBUILDDISABLENODEREUSE=1
 export DOTNET_CLI_USE_MSBUILD_SERVER=0
 export UseSharedCompilation=false
 
-PACKAGES=(EventKit EventKit.EntityFramework EventKit.Testing)
+PACKAGES=(EventKit EventKit.EntityFramework EventKit.Testing EventKit.Dashboard)
 VERSION=0.1.0
 
 log() { echo "check-packages: $*"; }
@@ -92,7 +93,7 @@ main() {
 
   local started=$(date +%s) step
 
-  # 1. Pack the three projects with one build (a solution filter of EventKit.sln).
+  # 1. Pack the four projects with one build (a solution filter of EventKit.sln).
   step=$(date +%s)
   cat >"$tmp/packages.slnf" <<EOF
 {
@@ -101,7 +102,8 @@ main() {
     "projects": [
       "src\\\\EventKit\\\\EventKit.csproj",
       "src\\\\EventKit.EntityFramework\\\\EventKit.EntityFramework.csproj",
-      "src\\\\EventKit.Testing\\\\EventKit.Testing.csproj"
+      "src\\\\EventKit.Testing\\\\EventKit.Testing.csproj",
+      "src\\\\EventKit.Dashboard\\\\EventKit.Dashboard.csproj"
     ]
   }
 }

@@ -16,6 +16,16 @@ public static class Program
             return Interleaved.InterleavedRunner.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "seed-dashboard")
+        {
+            return Dashboard.DashboardSeeder.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] == "serve-dashboard")
+        {
+            return Dashboard.DashboardServer.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         // Child processes inherit this, so the cases they run leave their own measurements where the report looks.
         if (Environment.GetEnvironmentVariable(BenchSettings.MetricsVariable) is not { Length: > 0 })
         {

@@ -1,13 +1,19 @@
-// Checks that the three EventKit packages install and work in an application outside the repository.
+// Checks that the four EventKit packages install and work in an application outside the repository.
 // Exits 0 and prints "PackageConsumer: OK" when they do; any failure throws and exits non-zero.
 using System.Reflection;
 using EventKit;
+using EventKit.Dashboard;
 using EventKit.EntityFramework;
 using EventKit.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
-foreach (var assembly in new[] { typeof(IEventPublisher).Assembly, typeof(EventKitModelBuilderExtensions).Assembly, typeof(EventKitHarness).Assembly })
+foreach (var assembly in new[] { typeof(IEventPublisher).Assembly, typeof(EventKitModelBuilderExtensions).Assembly, typeof(EventKitHarness).Assembly, typeof(EventKitDashboardOptions).Assembly })
 {
     var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
     Console.WriteLine($"{assembly.GetName().Name} {version}");
@@ -39,6 +45,29 @@ if (tables is not ["event_logs", "event_processors", "event_type_pauses", "event
 }
 
 Console.WriteLine($"EF model tables: {string.Join(", ", tables)}");
+
+// EventKit.Dashboard: mounted in a web application on a loopback port, its overview and its embedded stylesheet answer.
+var web = WebApplication.CreateSlimBuilder();
+web.WebHost.UseUrls("http://127.0.0.1:0");
+web.Logging.ClearProviders();
+web.Services.AddEventKit(o => o.EnableProcessing = false);
+await using (var app = web.Build())
+{
+    app.MapEventKitDashboard("/eventkit");
+    await app.StartAsync();
+    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    using var http = new HttpClient { BaseAddress = new Uri(address) };
+    var overview = await http.GetStringAsync("/eventkit/");
+    var css = await http.GetAsync("/eventkit/assets/dashboard.css");
+    if (!overview.Contains("<h1>Overview</h1>", StringComparison.Ordinal) || !css.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException($"The dashboard did not answer as expected (stylesheet: {(int)css.StatusCode}).");
+    }
+
+    Console.WriteLine($"dashboard: overview and stylesheet served at {address}/eventkit");
+    await app.StopAsync();
+}
+
 Console.WriteLine("PackageConsumer: OK");
 return 0;
 

@@ -7,7 +7,7 @@ namespace EventKit.Packaging.Tests;
 
 /// <summary>
 /// The proof that the packages install: runs scripts/check-packages.sh, which packs EventKit,
-/// EventKit.EntityFramework and EventKit.Testing, checks their contents, and builds and runs a consumer that
+/// EventKit.EntityFramework, EventKit.Testing and EventKit.Dashboard, checks their contents, and builds and runs a consumer that
 /// references them by PackageReference outside the repository. Slow (a Release build and a restore):
 /// exclude it with <c>--filter Category!=Packaging</c> when iterating.
 /// </summary>

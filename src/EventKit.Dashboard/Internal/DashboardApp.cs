@@ -56,7 +56,8 @@ internal sealed class DashboardApp
         var lifetime = services.GetService<IHostApplicationLifetime>();
         lifetime?.ApplicationStopped.Register(antiforgeryServices.Dispose);
 
-        var data = new DashboardData(services.GetRequiredService<IEventOperations>(), services.GetService<DashboardLimits>() ?? DashboardLimits.Default);
+        var cache = new AggregateCache(time, services.GetService<AggregatePolicy>() ?? AggregatePolicy.Default, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        var data = new DashboardData(services.GetRequiredService<IEventOperations>(), services.GetService<DashboardLimits>() ?? DashboardLimits.Default, cache, time);
 
         return new DashboardApp(
             new EventKitDashboardOptions { ReadOnly = options.ReadOnly },  // a copy: later changes to the caller's instance do not apply

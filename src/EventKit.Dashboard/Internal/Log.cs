@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(3004, LogLevel.Warning, "Dashboard refused action {Path}: the antiforgery token is missing or invalid")]
     public static partial void AntiforgeryRejected(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Dashboard could not refresh aggregate {Key} in the background; its pages keep the last value")]
+    public static partial void AggregateRefreshFailed(ILogger logger, string key, Exception exception);
 }

@@ -10,23 +10,51 @@ namespace EventKit.Dashboard.Internal.Data;
 /// long) come from what the operator asked for, and become <see cref="DashboardRequestException"/>s: 400 with the
 /// API's message, nothing changed.
 /// </summary>
-internal sealed class DashboardData(IEventOperations operations, DashboardLimits limits)
+internal sealed class DashboardData(IEventOperations operations, DashboardLimits limits, AggregateCache cache, TimeProvider time)
 {
     /// <summary>The operations API's largest page, used when the dashboard reads many events (counting, grouping).</summary>
     public const int ScanPageSize = 1_000;
 
-    public Task<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken) => operations.GetMetricsAsync(cancellationToken);
+    /// <summary>Counts per status and the average processing time, store-wide (kept by <see cref="AggregateCache"/> on a large store).</summary>
+    public Task<Cached<EventMetrics>> GetMetricsAsync(CancellationToken cancellationToken) =>
+        cache.GetAsync("metrics", operations.GetMetricsAsync, cancellationToken);
 
-    public Task<TimeSpan?> GetOldestPendingAgeAsync(CancellationToken cancellationToken) => operations.GetOldestPendingAgeAsync(cancellationToken);
+    /// <summary>
+    /// How long the oldest runnable event has waited, as of when it was computed (the store counts the backlog beside it,
+    /// so on a large store it is kept too).
+    /// </summary>
+    public Task<Cached<TimeSpan?>> GetOldestPendingAgeAsync(CancellationToken cancellationToken) =>
+        cache.GetAsync("oldest", operations.GetOldestPendingAgeAsync, cancellationToken);
 
-    public Task<IReadOnlyList<EventTimelineBucket>> GetTimelineAsync(DateTimeOffset since, DateTimeOffset before, EventTimelineInterval interval, CancellationToken cancellationToken) =>
-        operations.GetTimelineAsync(since, before, interval, cancellationToken);
+    /// <summary>
+    /// The throughput of the last hour per minute, or (<paramref name="day"/>) of the last day per hour, up to the bucket
+    /// holding the time it was computed.
+    /// </summary>
+    public Task<Cached<IReadOnlyList<EventTimelineBucket>>> GetTimelineAsync(bool day, CancellationToken cancellationToken) =>
+        cache.GetAsync(day ? "timeline:day" : "timeline:hour", ct =>
+        {
+            var now = time.GetUtcNow();
+            var width = day ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
+            var until = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % width.Ticks), TimeSpan.Zero) + width;
+            var from = until - (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1));
+            return operations.GetTimelineAsync(from, until, day ? EventTimelineInterval.Hour : EventTimelineInterval.Minute, ct);
+        }, cancellationToken);
 
-    public Task<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken) =>
-        operations.GetTypeStatisticsAsync(since, before, cancellationToken);
+    /// <summary>Per type, the events created in the last <paramref name="window"/> up to when it was computed.</summary>
+    public Task<Cached<IReadOnlyList<EventTypeStatistics>>> GetTypeStatisticsAsync(TimeSpan window, CancellationToken cancellationToken) =>
+        cache.GetAsync("types:" + window.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture), ct =>
+        {
+            var now = time.GetUtcNow();
+            return operations.GetTypeStatisticsAsync(now - window, now, ct);
+        }, cancellationToken);
 
-    public Task<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken) =>
-        operations.GetHandlerStatisticsAsync(since, before, cancellationToken);
+    /// <summary>Per handler, the runs that ended in the last <paramref name="window"/> up to when it was computed.</summary>
+    public Task<Cached<IReadOnlyList<HandlerStatistics>>> GetHandlerStatisticsAsync(TimeSpan window, CancellationToken cancellationToken) =>
+        cache.GetAsync("handlers:" + window.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture), ct =>
+        {
+            var now = time.GetUtcNow();
+            return operations.GetHandlerStatisticsAsync(now - window, now, ct);
+        }, cancellationToken);
 
     public Task<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(CancellationToken cancellationToken) => operations.GetProcessorsAsync(cancellationToken);
 
@@ -46,6 +74,7 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
     {
         if (filter is { Status: { } status, Type: null, Entity: null, EntityId: null, CreatedFrom: null, CreatedBefore: null })
         {
+            // Live, not kept: a confirmation shows what the action would change now.
             var metrics = await operations.GetMetricsAsync(cancellationToken).ConfigureAwait(false);
             return new MatchCount(Count(metrics, status), Exact: true);
         }
@@ -56,7 +85,10 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
     }
 
     /// <summary>The newest (up to <see cref="DashboardLimits.MaxGrouped"/>) events of <paramref name="status"/>, grouped by type and first line of their last error, largest groups first.</summary>
-    public async Task<FailureGroups> GetFailureGroupsAsync(EventStatus status, CancellationToken cancellationToken)
+    public Task<Cached<FailureGroups>> GetFailureGroupsAsync(EventStatus status, CancellationToken cancellationToken) =>
+        cache.GetAsync("groups:" + status.ToStorageString(), ct => GroupAsync(status, ct), cancellationToken);
+
+    private async Task<FailureGroups> GroupAsync(EventStatus status, CancellationToken cancellationToken)
     {
         var groups = new Dictionary<(string Type, string Error), (long Count, DateTimeOffset Latest, Guid Example)>();
         long scanned = 0;
@@ -80,29 +112,29 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
     }
 
     public Task<bool> RequeueAsync(Guid eventId, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.RequeueAsync(eventId, action.PerformedBy, action.Reason, cancellationToken));
+        Acting(() => operations.RequeueAsync(eventId, action.PerformedBy, action.Reason, cancellationToken));
 
     /// <summary>Requeues every failed or dead-lettered event <paramref name="filter"/> matches; returns how many.</summary>
     public Task<int> RequeueMatchingAsync(EventFilter filter, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.RequeueMatchingAsync(filter, action.PerformedBy, action.Reason, cancellationToken));
+        Acting(() => operations.RequeueMatchingAsync(filter, action.PerformedBy, action.Reason, cancellationToken));
 
     /// <summary>Runs one handler (or, with <see langword="null"/>, every handler) of a completed event again.</summary>
     public Task<bool> ReplayAsync(Guid eventId, string? handler, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.ReplayAsync(eventId, handler, action.PerformedBy, action.Reason, cancellationToken));
+        Acting(() => operations.ReplayAsync(eventId, handler, action.PerformedBy, action.Reason, cancellationToken));
 
     public Task<bool> CancelAsync(Guid eventId, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.CancelAsync(eventId, action.PerformedBy, action.Reason, cancellationToken));
+        Acting(() => operations.CancelAsync(eventId, action.PerformedBy, action.Reason, cancellationToken));
 
     /// <summary>Deletes every event <paramref name="filter"/> matches (events being processed are kept); returns how many.</summary>
     public Task<int> PurgeAsync(EventFilter filter, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.PurgeAsync(filter, action.PerformedBy, action.Reason, cancellationToken));
+        Acting(() => operations.PurgeAsync(filter, action.PerformedBy, action.Reason, cancellationToken));
 
     public Task<bool> PauseAsync(string type, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.PauseAsync(type, action.PerformedBy, action.Reason, cancellationToken));
+        Acting(() => operations.PauseAsync(type, action.PerformedBy, action.Reason, cancellationToken));
 
     /// <summary>Resumes a paused type; the operations API records who (a resume takes no reason).</summary>
     public Task<bool> ResumeAsync(string type, OperatorAction action, CancellationToken cancellationToken) =>
-        Checked(() => operations.ResumeAsync(type, action.PerformedBy, cancellationToken));
+        Acting(() => operations.ResumeAsync(type, action.PerformedBy, cancellationToken));
 
     public static long Count(EventMetrics metrics, EventStatus status) => status switch
     {
@@ -129,6 +161,19 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
         while (token is not null && read < max);
 
         return token is null;
+    }
+
+    /// <summary>An action: <see cref="Checked"/>, and every kept aggregate becomes due, so the pages catch up at once.</summary>
+    private async Task<T> Acting<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await Checked(call).ConfigureAwait(false);
+        }
+        finally
+        {
+            cache.Invalidate();
+        }
     }
 
     private static async Task<T> Checked<T>(Func<Task<T>> call)

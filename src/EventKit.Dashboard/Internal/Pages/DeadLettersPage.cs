@@ -15,15 +15,15 @@ internal static class DeadLettersPage
     {
         var data = context.App.Data;
         var metrics = await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false);
-        var sections = new List<(EventStatus Status, long Total, FailureGroups Groups)>();
-        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.DeadLetter), (EventStatus.Failed, metrics.Failed) })
+        var sections = new List<(EventStatus Status, long Total, Cached<FailureGroups> Groups)>();
+        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.Value.DeadLetter), (EventStatus.Failed, metrics.Value.Failed) })
         {
             var groups = await data.GetFailureGroupsAsync(status, context.Aborted).ConfigureAwait(false);
             sections.Add((status, total, groups));
         }
 
         var html = new HtmlBuilder();
-        html.Append($"<div class=\"page-head\"><h1>Dead letters &amp; failed</h1></div>{Layout.Notice(NoticeText(context))}");
+        html.Append($"<div class=\"page-head\"><h1>Dead letters &amp; failed</h1></div>{Layout.Notice(NoticeText(context))}{Layout.AsOf(metrics)}");
         foreach (var (status, total, groups) in sections)
         {
             html.Append(Section(context, status, total, groups));
@@ -32,8 +32,9 @@ internal static class DeadLettersPage
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Dead letters & failed", "dead-letters", Markup.From(html))).ConfigureAwait(false);
     }
 
-    private static Markup Section(DashboardContext context, EventStatus status, long total, FailureGroups groups) => Markup.Build(html =>
+    private static Markup Section(DashboardContext context, EventStatus status, long total, Cached<FailureGroups> cached) => Markup.Build(html =>
     {
+        var groups = cached.Value;
         var word = status.ToStorageString();
         var title = status == EventStatus.DeadLetter ? "Dead letters" : "Failed, waiting for a retry";
         html.Append($"<section aria-labelledby=\"{word}\" id=\"section-{word}\"><h2 id=\"{word}\">{title} <span class=\"badge status-{word}\">{Format.Count(total)}</span></h2>");
@@ -51,6 +52,7 @@ internal static class DeadLettersPage
             return;
         }
 
+        html.Append(Layout.AsOf(cached));
         if (!groups.Complete)
         {
             // Grouping reads the events themselves: past this many, the groups describe the newest only.

@@ -85,4 +85,12 @@ internal static class Layout
     public static Markup Error(string? error) => error is null
         ? Markup.Empty
         : Markup.Build(html => html.Append($"<details class=\"error\"><summary>{Format.FirstLine(error)}</summary><pre>{error}</pre></details>"));
+
+    /// <summary>
+    /// For an aggregate served from memory (see <see cref="Data.AggregateCache"/>): when the store computed it. Empty for
+    /// one computed for this request.
+    /// </summary>
+    public static Markup AsOf<T>(Data.Cached<T> value) => value.Kept
+        ? Markup.Build(html => html.Append($"<p class=\"muted as-of\">As of {Time(value.AsOf)}: on a store this large it is computed in the background and refreshed regularly.</p>"))
+        : Markup.Empty;
 }

@@ -17,11 +17,21 @@ internal static class OverviewPage
     internal sealed record Overview(
         DateTimeOffset Now,
         bool Day,
-        EventMetrics Metrics,
-        TimeSpan? OldestPendingAge,
-        IReadOnlyList<EventTimelineBucket> Timeline,
+        Cached<EventMetrics> Counts,
+        Cached<TimeSpan?> Oldest,
+        Cached<IReadOnlyList<EventTimelineBucket>> Throughput,
         IReadOnlyList<EventProcessorInfo> Processors,
-        IReadOnlyList<EventTypeStatistics> Types);
+        Cached<IReadOnlyList<EventTypeStatistics>> TypeStatistics)
+    {
+        public EventMetrics Metrics => Counts.Value;
+
+        // An age as of when it was computed: the age now is that plus the time since.
+        public TimeSpan? OldestPendingAge => Oldest.Value + (Now - Oldest.AsOf);
+
+        public IReadOnlyList<EventTimelineBucket> Timeline => Throughput.Value;
+
+        public IReadOnlyList<EventTypeStatistics> Types => TypeStatistics.Value;
+    }
 
     private static readonly (EventStatus Status, string Title)[] Statuses =
     [
@@ -38,18 +48,16 @@ internal static class OverviewPage
         var day = context.Query("range") == "day";
         var data = context.App.Data;
         var now = context.App.Now;
-        var interval = day ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
-        var bucket = day ? EventTimelineInterval.Hour : EventTimelineInterval.Minute;
-        var until = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % interval.Ticks), TimeSpan.Zero) + interval;
-        var from = until - (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1));
-        var overview = new Overview(
-            now,
-            day,
-            await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false),
-            await data.GetOldestPendingAgeAsync(context.Aborted).ConfigureAwait(false),
-            await data.GetTimelineAsync(from, until, bucket, context.Aborted).ConfigureAwait(false),
-            await data.GetProcessorsAsync(context.Aborted).ConfigureAwait(false),
-            await data.GetTypeStatisticsAsync(now - TypeWindow, now, context.Aborted).ConfigureAwait(false));
+
+        // Independent reads (each in its own DI scope), so a cold page waits for the slowest, not for their sum.
+        var metrics = data.GetMetricsAsync(context.Aborted);
+        var oldest = data.GetOldestPendingAgeAsync(context.Aborted);
+        var timeline = data.GetTimelineAsync(day, context.Aborted);
+        var processors = data.GetProcessorsAsync(context.Aborted);
+        var types = data.GetTypeStatisticsAsync(TypeWindow, context.Aborted);
+        await Task.WhenAll(metrics, oldest, timeline, processors, types).ConfigureAwait(false);
+        var overview = new Overview(now, day, await metrics.ConfigureAwait(false), await oldest.ConfigureAwait(false),
+            await timeline.ConfigureAwait(false), await processors.ConfigureAwait(false), await types.ConfigureAwait(false));
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Overview", "overview", Render(context, overview))).ConfigureAwait(false);
     }
 
@@ -64,6 +72,7 @@ internal static class OverviewPage
         html.Append($"<span id=\"refresh-status\" class=\"muted\" aria-live=\"polite\"></span></div>");
         html.Append($"<div id=\"refresh-region\" data-refresh-seconds=\"{RefreshSeconds}\">");
         html.Append(StatusCards(context, data.Metrics));
+        html.Append(Layout.AsOf(data.Counts));
         html.Append(Backlog(context, data));
         html.Append(Throughput(context, data));
         html.Append(Processors(data));
@@ -81,7 +90,7 @@ internal static class OverviewPage
             ? Markup.Build(m => m.Append($"<a href=\"{context.Url("/")}\">per minute, last hour</a>"))
             : Markup.Build(m => m.Append($"<a href=\"{context.Url("/", ("range", "day"))}\">per hour, last day</a>"));
         html.Append($"<section aria-labelledby=\"throughput\"><h2 id=\"throughput\">{title}</h2>");
-        html.Append($"<p class=\"muted\">all instances · {other}</p>");
+        html.Append($"<p class=\"muted\">all instances · {other}</p>{Layout.AsOf(data.Throughput)}");
         var labels = data.Timeline.Select(b => b.Start.UtcDateTime.ToString(data.Day ? "MM-dd HH:mm" : "HH:mm", System.Globalization.CultureInfo.InvariantCulture)).ToList();
         html.Append(SvgChart.Columns(labels,
         [
@@ -155,11 +164,11 @@ internal static class OverviewPage
         html.Append($"<section aria-labelledby=\"types\"><h2 id=\"types\">Events per type, last {(int)TypeWindow.TotalHours} hours</h2>");
         if (data.Types.Count == 0)
         {
-            html.Append($"<p class=\"empty\">No events were published since {Layout.Time(data.Now - TypeWindow)}.</p></section>");
+            html.Append($"<p class=\"empty\">No events were published since {Layout.Time(data.TypeStatistics.AsOf - TypeWindow)}.</p>{Layout.AsOf(data.TypeStatistics)}</section>");
             return;
         }
 
-        html.Append($"<p class=\"muted\">All instances: events created in the window; processing time from publish to completion (completed events); failure rate: events with a failed handler run.</p>");
+        html.Append($"<p class=\"muted\">All instances: events created in the window; processing time from publish to completion (completed events); failure rate: events with a failed handler run.</p>{Layout.AsOf(data.TypeStatistics)}");
         var max = data.Types.Max(t => t.Count);
         html.Append($"<table class=\"types\"><thead><tr><th scope=\"col\">Type</th><th scope=\"col\" class=\"num\">Published</th><th scope=\"col\" class=\"num\">Average</th><th scope=\"col\" class=\"num\">p95</th><th scope=\"col\" class=\"num\">Failure rate</th><th scope=\"col\" class=\"chart\"><span class=\"sr-only\">Share</span></th></tr></thead><tbody>");
         foreach (var type in data.Types)

@@ -1,3 +1,4 @@
+using EventKit.Dashboard.Internal.Data;
 using EventKit.Dashboard.Internal.Rendering;
 using Microsoft.AspNetCore.Http;
 
@@ -16,8 +17,9 @@ internal static class TypesPage
     {
         var data = context.App.Data;
         var now = context.App.Now;
-        var types = await data.GetTypeStatisticsAsync(now - Window, now, context.Aborted).ConfigureAwait(false);
-        var handlers = await data.GetHandlerStatisticsAsync(now - Window, now, context.Aborted).ConfigureAwait(false);
+        var typeStatistics = await data.GetTypeStatisticsAsync(Window, context.Aborted).ConfigureAwait(false);
+        var handlerStatistics = await data.GetHandlerStatisticsAsync(Window, context.Aborted).ConfigureAwait(false);
+        var types = typeStatistics.Value;
         var pauses = (await data.GetPausesAsync(context.Aborted).ConfigureAwait(false)).ToDictionary(p => p.Type, StringComparer.Ordinal);
         var only = context.Query("type");
 
@@ -33,7 +35,7 @@ internal static class TypesPage
         }
 
         html.Append($"</div>{Layout.Notice(NoticeText(context))}");
-        html.Append($"<p class=\"muted\">All instances, last {(int)Window.TotalHours} hours.</p>");
+        html.Append($"<p class=\"muted\">All instances, last {(int)Window.TotalHours} hours.</p>{Layout.AsOf(typeStatistics)}");
         if (names.Count == 0)
         {
             html.Append($"<p class=\"empty\">No event types yet: none was published in the last {(int)Window.TotalHours} hours and none is paused.</p>");
@@ -46,7 +48,7 @@ internal static class TypesPage
             html.Append(Type(context, name, statistics, pause));
         }
 
-        html.Append(Handlers(handlers));
+        html.Append(Handlers(handlerStatistics));
 
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Types & handlers", "types", Markup.From(html))).ConfigureAwait(false);
     }
@@ -95,9 +97,10 @@ internal static class TypesPage
         html.Append($"</section>");
     });
 
-    private static Markup Handlers(IReadOnlyList<HandlerStatistics> handlers) => Markup.Build(html =>
+    private static Markup Handlers(Cached<IReadOnlyList<HandlerStatistics>> statistics) => Markup.Build(html =>
     {
-        html.Append($"<section aria-labelledby=\"handlers\"><h2 id=\"handlers\">Handlers</h2>");
+        var handlers = statistics.Value;
+        html.Append($"<section aria-labelledby=\"handlers\"><h2 id=\"handlers\">Handlers</h2>{Layout.AsOf(statistics)}");
         if (handlers.Count == 0)
         {
             html.Append($"<p class=\"empty\">No handler run ended in the last {(int)Window.TotalHours} hours.</p></section>");

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace EventKit.Dashboard.Internal.Data;
+
+/// <summary>
+/// Stale-while-revalidate for the store-wide aggregates of the dashboard's pages (counts per status, type and handler
+/// statistics, the timeline, the failure groups), shared by every request to one mounted dashboard: see
+/// <see cref="AggregatePolicy"/> for when a value is kept. A kept value is served at once; when it is due, one refresh
+/// (never two at a time per key) runs in the background on the application's stopping token, and requests meanwhile
+/// get the value they had, with the time it was computed (pages show it). An operator's action through the dashboard
+/// marks every value due, so the next request starts the refresh. Costs are measured with the application's
+/// <see cref="TimeProvider"/>.
+/// </summary>
+internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, ILogger logger, CancellationToken stopping)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Entry>>> _computing = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The value of <paramref name="key"/>: the kept one when the last computation was slow and it is not too old
+    /// (starting a background refresh when it is due), otherwise computed now by <paramref name="compute"/>.
+    /// </summary>
+    public async Task<Cached<T>> GetAsync<T>(string key, Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_entries.TryGetValue(key, out var entry) && entry.Kept && now - entry.AsOf <= policy.MaxAge)
+        {
+            if (entry.Due || now - entry.AsOf >= policy.RefreshAfter(entry.Cost))
+            {
+                StartRefresh(key, entry, compute);
+            }
+
+            return new Cached<T>((T)entry.Value!, entry.AsOf, Kept: true);
+        }
+
+        // One computation per key at a time, shared by the requests that arrive meanwhile (on a cold large store the
+        // overview's auto-refresh and a second operator would otherwise pile up the same slow queries). It runs on the
+        // stopping token: a request that goes away stops waiting, and the value still serves the next one.
+        var computing = _computing.GetOrAdd(key, k => new Lazy<Task<Entry>>(() => ComputeSharedAsync(k, compute)));
+        var computed = await computing.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Cached<T>((T)computed.Value!, computed.AsOf, Kept: false);
+    }
+
+    /// <summary>Marks every kept value due (after an action changed events): the next request refreshes it.</summary>
+    public void Invalidate()
+    {
+        foreach (var entry in _entries.Values)
+        {
+            entry.Due = true;
+        }
+    }
+
+    /// <summary>The refresh of <paramref name="key"/> running in the background, or a completed task (for tests).</summary>
+    internal Task RefreshOf(string key) => _entries.TryGetValue(key, out var entry) ? entry.Refresh ?? Task.CompletedTask : Task.CompletedTask;
+
+    private void StartRefresh<T>(string key, Entry entry, Func<CancellationToken, Task<T>> compute)
+    {
+        lock (entry)
+        {
+            if (entry.Refresh is not null)
+            {
+                return;
+            }
+
+            entry.Due = false;
+            entry.Refresh = Task.Run(() => RefreshAsync(key, entry, compute), CancellationToken.None);
+        }
+    }
+
+    private async Task RefreshAsync<T>(string key, Entry entry, Func<CancellationToken, Task<T>> compute)
+    {
+        try
+        {
+            var computed = await ComputeAsync(compute, stopping).ConfigureAwait(false);
+            _entries.TryUpdate(key, computed, entry);
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            // The kept value stays (until MaxAge); the next request past the interval tries again.
+            Log.AggregateRefreshFailed(logger, key, ex);
+            lock (entry)
+            {
+                entry.Refresh = null;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The application is stopping.
+        }
+    }
+
+    private async Task<Entry> ComputeSharedAsync<T>(string key, Func<CancellationToken, Task<T>> compute)
+    {
+        try
+        {
+            var computed = await ComputeAsync(compute, stopping).ConfigureAwait(false);
+            _entries[key] = computed;
+            return computed;
+        }
+        finally
+        {
+            _computing.TryRemove(key, out _);
+        }
+    }
+
+    private async Task<Entry> ComputeAsync<T>(Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken)
+    {
+        var asOf = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var value = await compute(cancellationToken).ConfigureAwait(false);
+        var cost = time.GetElapsedTime(started);
+        return new Entry(value, asOf, cost, kept: cost >= policy.SlowerThan);
+    }
+
+    private sealed class Entry(object? value, DateTimeOffset asOf, TimeSpan cost, bool kept)
+    {
+        public object? Value { get; } = value;
+
+        public DateTimeOffset AsOf { get; } = asOf;
+
+        public TimeSpan Cost { get; } = cost;
+
+        public bool Kept { get; } = kept;
+
+        public volatile bool Due;
+
+        public Task? Refresh { get; set; }
+    }
+}

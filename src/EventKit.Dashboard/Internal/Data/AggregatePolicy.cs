@@ -1,0 +1,18 @@
+namespace EventKit.Dashboard.Internal.Data;
+
+/// <summary>
+/// When <see cref="AggregateCache"/> serves a store-wide aggregate from memory rather than asking the store on every
+/// request. An aggregate that the store computed in under <see cref="SlowerThan"/> is always asked for again (small and
+/// medium stores see live numbers). A slower one (a large store: counting a million rows takes seconds) is kept and
+/// served to every request at once, refreshed in the background once it is <see cref="RefreshInterval"/> or its cost
+/// times <see cref="CostFactor"/> old, whichever is longer, so the dashboard spends at most about 1/<see cref="CostFactor"/>
+/// of one database connection's time on it however many operators keep it open. Past <see cref="MaxAge"/> (a refresh
+/// kept failing) a request computes it again itself. Tests register smaller ones (the type is internal).
+/// </summary>
+internal sealed record AggregatePolicy(TimeSpan SlowerThan, TimeSpan RefreshInterval, int CostFactor, TimeSpan MaxAge)
+{
+    public static AggregatePolicy Default { get; } = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 20, TimeSpan.FromMinutes(15));
+
+    /// <summary>How old a kept value may get before a refresh starts, for one that cost <paramref name="cost"/>.</summary>
+    public TimeSpan RefreshAfter(TimeSpan cost) => cost * CostFactor > RefreshInterval ? cost * CostFactor : RefreshInterval;
+}
