@@ -392,35 +392,6 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     private static UserCreated NewUser() => new(Guid.NewGuid(), "a@example.com", "Ana");
 
     private static User NewUserRow() => new() { Id = Guid.NewGuid(), Email = $"{Guid.NewGuid():N}@x" };
-
-    /// <summary>The app's processor running until disposed: stopped gracefully, handlers released first.</summary>
-    private sealed class RunningProcessor : IAsyncDisposable
-    {
-        private readonly TestApp _app;
-        private readonly CancellationTokenSource _stop = new();
-        private int _disposed;
-
-        public RunningProcessor(TestApp app)
-        {
-            _app = app;
-            Run = app.Processor.RunAsync(_stop.Token);
-        }
-
-        public Task Run { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 1)
-            {
-                return;
-            }
-
-            _app.Probe.Gate?.TrySetResult();
-            await _stop.CancelAsync();
-            await Run.WaitAsync(Wait);
-            _stop.Dispose();
-        }
-    }
 }
 
 public sealed class SqliteHandOffTests() : HandOffTests<SqliteTestDbContext>(new SqliteTestDatabase())

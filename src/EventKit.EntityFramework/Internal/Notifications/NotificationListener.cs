@@ -102,10 +102,11 @@ internal sealed class NotificationListener<TContext>(
                     failures++;
                     var delay = RetryDelay(failures);
                     Log.ListenerDown(_logger, contextType, target.Channel, failures, delay, ex);
+                    var backoff = Task.Delay(delay, time, cancellationToken);
                     Observer?.Invoke("down");
                     try
                     {
-                        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                        await backoff.ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
