@@ -19,21 +19,12 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
 {
     private const string Channel = "eventkit.public.events";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private readonly List<IAsyncDisposable> _cleanup = [];
 
     protected override async Task SetUpAsync()
     {
         await using var services = new ServiceCollection().AddDbContext<PostgresTestDbContext>(Database.Use).BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>().Database.MigrateAsync();
-    }
-
-    protected override async Task TearDownAsync()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            await _cleanup[i].DisposeAsync();
-        }
     }
 
     [SkippableFact]
@@ -107,8 +98,8 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         Skip.If(SkipReason is not null, SkipReason);
         var first = TenantApp.Create(Database, new Tenant("tenant_a", UseSchema: true));
         var second = TenantApp.Create(Database, new Tenant("tenant_b", UseSchema: true));
-        _cleanup.Add(first);
-        _cleanup.Add(second);
+        DisposeAtEnd(first);
+        DisposeAtEnd(second);
         await TenantApp.CreateTablesAsync(first);
         await TenantApp.CreateTablesAsync(second);
         var firstChannel = await CountAsync("eventkit.tenant_a.events");
@@ -205,21 +196,21 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
             },
             services: s => s.AddDbContext<PostgresTestDbContext>(Database.Use),
             commit: sp => sp.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync());
-        _cleanup.Add(app);
+        DisposeAtEnd(app);
         return app;
     }
 
     private RunningProcessor Start(TestApp app)
     {
         var running = new RunningProcessor(app);
-        _cleanup.Add(running);
+        DisposeAtEnd(running);
         return running;
     }
 
     private async Task<NotificationCounter> CountAsync(string channel)
     {
         var counter = await NotificationCounter.StartAsync(Database.ConnectionString, channel);
-        _cleanup.Add(counter);
+        DisposeAtEnd(counter);
         return counter;
     }
 
