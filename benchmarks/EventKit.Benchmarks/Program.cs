@@ -26,6 +26,16 @@ public static class Program
             return Dashboard.DashboardServer.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
+        if (args.Length > 0 && args[0] == "wakeup")
+        {
+            return CrossProcess.WakeUpRunner.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        if (args.Length > 0 && args[0] is CrossProcess.WakeUpChild.PublisherMode or CrossProcess.WakeUpChild.WorkerMode)
+        {
+            return CrossProcess.WakeUpChild.RunAsync(args[0], args[1..]).GetAwaiter().GetResult();
+        }
+
         // Child processes inherit this, so the cases they run leave their own measurements where the report looks.
         if (Environment.GetEnvironmentVariable(BenchSettings.MetricsVariable) is not { Length: > 0 })
         {

@@ -1,5 +1,6 @@
 using EventKit.EntityFramework.Internal;
 using EventKit.Internal;
+using EventKit.EntityFramework.Internal.Notifications;
 using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -47,6 +48,28 @@ public static class EntityFrameworkEventKitBuilderExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventKitOptions>, EntityFrameworkStoreValidator<TContext>>());
+        services.AddOptions<EntityFrameworkStoreOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventStoreWatcher, NotificationListener<TContext>>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Stores events in <typeparamref name="TContext"/>'s database, as <see cref="UseEntityFramework{TContext}(IEventKitBuilder)"/>
+    /// does, with the store's settings configured by <paramref name="configure"/> (for example
+    /// <c>o => o.UseNotifications = false</c>). The settings apply to every context EventKit uses in the application.
+    /// </summary>
+    /// <typeparam name="TContext">The application's context.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="EntityFrameworkStoreOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static IEventKitBuilder UseEntityFramework<TContext>(this IEventKitBuilder builder, Action<EntityFrameworkStoreOptions> configure)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.UseEntityFramework<TContext>();
+        builder.Services.Configure(configure);
         return builder;
     }
 }

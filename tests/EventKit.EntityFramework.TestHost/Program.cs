@@ -2,7 +2,7 @@
 //
 //   dotnet EventKit.EntityFramework.TestHost.dll --connection <npgsql> --instance <name>
 //       [--batch-size N] [--concurrency N] [--lease 00:00:03] [--polling 00:00:00.100] [--pause-after N]
-//       [--publish N] [--debug-log true]
+//       [--publish N] [--debug-log true] [--processing false]
 //
 // One line per message on stdout / stdin, so the test decides every step:
 //   stdout "ready"    warmed up (model built, database reachable); the host waits for "go" on stdin
@@ -32,6 +32,7 @@ var switches = new Dictionary<string, string>
     ["--concurrency"] = "EventKit:MaxConcurrency",
     ["--lease"] = "EventKit:LeaseDuration",
     ["--polling"] = "EventKit:PollingInterval",
+    ["--processing"] = "EventKit:EnableProcessing",
 };
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
@@ -42,7 +43,7 @@ if (string.IsNullOrWhiteSpace(connection) || string.IsNullOrWhiteSpace(name))
 {
     await Console.Error.WriteLineAsync(
         "usage: EventKit.EntityFramework.TestHost --connection <npgsql connection string> --instance <name> " +
-        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N] [--publish N] [--debug-log true]");
+        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N] [--publish N] [--debug-log true] [--processing false]");
     return 2;
 }
 

@@ -9,7 +9,17 @@ namespace EventKit.EntityFramework.Tests;
 /// <param name="database">The provider's database: a <see cref="SqliteTestDatabase"/> or a <see cref="PostgresTestDatabase"/>.</param>
 public abstract class DatabaseTests(ITestDatabase database) : IAsyncLifetime
 {
+    private readonly List<IAsyncDisposable> _disposeAtEnd = [];
+
     protected ITestDatabase Database => database;
+
+    /// <summary>Disposes <paramref name="item"/> when the test ends, the latest first, before <see cref="TearDownAsync"/>.</summary>
+    protected T DisposeAtEnd<T>(T item)
+        where T : IAsyncDisposable
+    {
+        _disposeAtEnd.Add(item);
+        return item;
+    }
 
     /// <summary>Why the tests cannot run here, or <see langword="null"/>; each test starts with <c>Skip.If(SkipReason is not null, SkipReason)</c>.</summary>
     protected string? SkipReason => database.SkipReason;
@@ -27,6 +37,11 @@ public abstract class DatabaseTests(ITestDatabase database) : IAsyncLifetime
     {
         try
         {
+            for (var i = _disposeAtEnd.Count - 1; i >= 0; i--)
+            {
+                await _disposeAtEnd[i].DisposeAsync();
+            }
+
             await TearDownAsync();
         }
         finally

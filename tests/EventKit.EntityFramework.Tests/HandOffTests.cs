@@ -23,8 +23,6 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    private readonly List<IAsyncDisposable> _cleanup = [];
-
     /// <summary>Whether leases are granted by the database's clock (PostgreSQL), not by the processor's (fake) one.</summary>
     protected abstract bool LeasesUseStoreClock { get; }
 
@@ -43,14 +41,6 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
         if (!LeasesUseStoreClock)
         {
             await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        }
-    }
-
-    protected override async Task TearDownAsync()
-    {
-        for (var i = _cleanup.Count - 1; i >= 0; i--)
-        {
-            await _cleanup[i].DisposeAsync();
         }
     }
 
@@ -350,7 +340,7 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
             }),
             commit: sp => sp.GetRequiredService<TContext>().SaveChangesAsync(),
             claimLog: claims);
-        _cleanup.Add(app);
+        DisposeAtEnd(app);
         return app;
     }
 
@@ -358,7 +348,7 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     private async Task<IAsyncDisposable> StartAsync(TestApp app)
     {
         var running = new RunningProcessor(app);
-        _cleanup.Add(running);
+        DisposeAtEnd(running);
         using var timeout = new CancellationTokenSource(Wait);
         while (!app.Processor.HandOff.IsAccepting)
         {
@@ -392,35 +382,6 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     private static UserCreated NewUser() => new(Guid.NewGuid(), "a@example.com", "Ana");
 
     private static User NewUserRow() => new() { Id = Guid.NewGuid(), Email = $"{Guid.NewGuid():N}@x" };
-
-    /// <summary>The app's processor running until disposed: stopped gracefully, handlers released first.</summary>
-    private sealed class RunningProcessor : IAsyncDisposable
-    {
-        private readonly TestApp _app;
-        private readonly CancellationTokenSource _stop = new();
-        private int _disposed;
-
-        public RunningProcessor(TestApp app)
-        {
-            _app = app;
-            Run = app.Processor.RunAsync(_stop.Token);
-        }
-
-        public Task Run { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 1)
-            {
-                return;
-            }
-
-            _app.Probe.Gate?.TrySetResult();
-            await _stop.CancelAsync();
-            await Run.WaitAsync(Wait);
-            _stop.Dispose();
-        }
-    }
 }
 
 public sealed class SqliteHandOffTests() : HandOffTests<SqliteTestDbContext>(new SqliteTestDatabase())

@@ -143,6 +143,37 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         }
     }
 
+    [SkippableFact]
+    public async Task PublisherAndTwoWorkers_HourLongPolling_NotificationsDeliverEveryEventOnce()
+    {
+        Skip.If(PostgresServer.SkipReason is not null, PostgresServer.SkipReason);
+        const int published = 300;
+        await using var database = await TestHostDatabase.CreateAsync();
+
+        // The workers poll once an hour: only the publisher's notifications (#16 item 1) can get its events handled.
+        var hosts = await StartHostsAsync(database, ["publisher", "a", "b"], name => name == "publisher"
+            ? ["--processing", "false", "--publish", $"{published}"]
+            : ["--polling", "01:00:00"]);
+        try
+        {
+            var elapsed = await GoAsync(hosts);
+            await Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == published, Overall);
+            output.WriteLine($"{published} events published one per SaveChanges in one process, all handled by two others in {elapsed.Elapsed.TotalSeconds:F1} s");
+            await StopAllAsync(hosts);
+
+            var summary = await database.SummarizeHandledAsync();
+            output.WriteLine(summary.ToString());
+            summary.Rows.Should().Be(published);
+            summary.Missing.Should().Be(0);
+            summary.Duplicates.Should().Be(0);
+            summary.ByInstance.Keys.Should().BeSubsetOf(["a", "b"], "the publisher does not process");
+        }
+        finally
+        {
+            await DisposeAllAsync(hosts);
+        }
+    }
+
     /// <summary>The events leased to <paramref name="process"/> (its owner id holds its pid): what it holds in flight.</summary>
     private static Task<List<LeaseRow>> LeasedToAsync(TestHostDatabase database, TestHostProcess process)
     {

@@ -62,7 +62,8 @@ internal sealed class EventKitHost : IAsyncDisposable
         _services.GetRequiredService<EventSignal>(),
         _services.GetRequiredService<ProcessorHeartbeat>(),
         _services.GetRequiredService<RetryPolicy>(),
-        _services.GetRequiredService<EventHandOff>());
+        _services.GetRequiredService<EventHandOff>(),
+        _services.GetServices<IEventStoreWatcher>());
 
     /// <summary>
     /// Runs <paramref name="processors"/> processors exactly as the hosted service runs one (the streaming pipeline,

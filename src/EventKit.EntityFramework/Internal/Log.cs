@@ -26,4 +26,16 @@ internal static partial class Log
 
     [LoggerMessage(2005, LogLevel.Warning, "EventKit EF store: {Count} events published through {ContextType} in this scope were never saved ({EventTypes}); they are not stored. Publishing only adds events to the context: call SaveChangesAsync after publishing")]
     public static partial void EventsNeverSaved(ILogger logger, int count, string contextType, string eventTypes);
+
+    [LoggerMessage(2006, LogLevel.Debug, "EventKit EF store: {ContextType} listens for new events on channel {Channel}")]
+    public static partial void Listening(ILogger logger, string contextType, string channel);
+
+    [LoggerMessage(2007, LogLevel.Warning, "EventKit EF store: {ContextType} lost its connection listening on channel {Channel} (failure {Failures}); the processor polls meanwhile and reconnects in {RetryDelay}")]
+    public static partial void ListenerDown(ILogger logger, string contextType, string channel, int failures, TimeSpan retryDelay, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Information, "EventKit EF store: {ContextType} listens on channel {Channel} again after {Failures} failures")]
+    public static partial void ListenerRestored(ILogger logger, string contextType, string channel, int failures);
+
+    [LoggerMessage(2009, LogLevel.Warning, "EventKit EF store: {ContextType}'s connection ({ConnectionType}) cannot wait for notifications; the processor finds events committed elsewhere by polling")]
+    public static partial void ListenerUnsupported(ILogger logger, string contextType, string connectionType);
 }

@@ -63,23 +63,34 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
               $"v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent FROM {unnest} ON CONFLICT DO NOTHING";
     }
 
+    /// <summary>The channel of <see cref="NotificationChannel"/> for this model's events table.</summary>
+    public required string PostgreSqlChannel { get; init; }
+
+    /// <summary><see cref="PostgreSqlChannel"/> as an identifier in SQL (quoted).</summary>
+    public required string QuotedChannel { get; init; }
+
+    public override string? Channel => PostgreSqlChannel;
+
+    /// <summary>What a processor's listening connection runs.</summary>
+    public string ListenSql => "LISTEN " + QuotedChannel;
+
     public override bool AppendsToCommand => true;
 
     public override bool InsertNeedsTransaction(int count) => false;
 
-    public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff)
+    public override void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, DateTimeOffset? wakeDueBy = null)
     {
         var (pending, leased) = Split(events, handOff);
         var text = command.CommandText.AsSpan().TrimEnd();
-        var sql = Sql(pending, leased, handOff);
+        var sql = Sql(pending, leased, handOff, wakeDueBy);
         command.CommandText = text.Length == 0 ? sql : string.Concat(text, text[^1] == ';' ? "\n" : ";\n", sql);
         AddInsertParameters(command, pending, leased, handOff);
     }
 
-    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken)
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null)
     {
         var (pending, leased) = Split(events, handOff);
-        var command = CreateCommand(connection, transaction, timeout, Sql(pending, leased, handOff));
+        var command = CreateCommand(connection, transaction, timeout, Sql(pending, leased, handOff, wakeDueBy));
         await using (command.ConfigureAwait(false))
         {
             AddInsertParameters(command, pending, leased, handOff);
@@ -87,7 +98,30 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
         }
     }
 
-    /// <summary>One statement per kind of row present: the pending rows, then the leased ones.</summary>
+    /// <summary>
+    /// One statement per kind of row present: the pending rows, then the leased ones; then, when a pending row is due by
+    /// <paramref name="wakeDueBy"/>, a <c>NOTIFY</c> (sent on commit; PostgreSQL folds identical notifications of one
+    /// transaction into one, so a transaction that saves many times still wakes each listener once).
+    /// </summary>
+    private string Sql(IReadOnlyList<EventRecord> pending, IReadOnlyList<EventRecord> leased, HandOffReservation? handOff, DateTimeOffset? wakeDueBy)
+    {
+        var sql = Sql(pending, leased, handOff);
+        return wakeDueBy is { } due && AnyDue(pending, due) ? string.Concat(sql, ";\nNOTIFY ", QuotedChannel) : sql;
+    }
+
+    private static bool AnyDue(IReadOnlyList<EventRecord> pending, DateTimeOffset due)
+    {
+        foreach (var e in pending)
+        {
+            if (e.AvailableAt <= due)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private string Sql(IReadOnlyList<EventRecord> pending, IReadOnlyList<EventRecord> leased, HandOffReservation? handOff)
     {
         var first = pending.Count switch

@@ -61,7 +61,7 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
 
     public override bool InsertNeedsTransaction(int count) => count > 1;
 
-    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken)
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null)
     {
         var command = CreateCommand(connection, transaction, timeout, InsertSql);
         await using (command.ConfigureAwait(false))

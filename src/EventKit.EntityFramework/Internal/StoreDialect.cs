@@ -129,16 +129,24 @@ internal abstract partial class StoreDialect
     /// Appends the INSERT of <paramref name="events"/> (and its parameters) to <paramref name="command"/>; the events
     /// of <paramref name="handOff"/> are written leased to its processor (see <see cref="InsertAsync"/>).
     /// </summary>
-    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff) => throw new NotSupportedException();
+    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, DateTimeOffset? wakeDueBy = null) => throw new NotSupportedException();
 
     /// <summary>
     /// Inserts <paramref name="events"/> with <c>ON CONFLICT DO NOTHING</c>: an idempotency key that another unit of
     /// work stored first adds nothing, and the caller's business change still commits. The events of
     /// <paramref name="handOff"/> are written as a claim by its processor would leave them (processing, one attempt,
     /// locked by its owner for its lease duration), the others pending. More than one statement when the dialect must
-    /// split (the caller provides the transaction).
+    /// split (the caller provides the transaction). With <paramref name="wakeDueBy"/>, a dialect that can notify other
+    /// instances (<see cref="Channel"/>) does so in the same statements, delivered on commit, when an event written
+    /// pending (not handed off) is due by then: nobody else could claim a handed-off or a delayed one now.
     /// </summary>
-    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken);
+    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null);
+
+    /// <summary>
+    /// The notification channel that commits of new events are announced on and that processors listen to, or
+    /// <see langword="null"/> when the database cannot notify (SQLite).
+    /// </summary>
+    public virtual string? Channel => null;
 
     /// <summary>
     /// <paramref name="events"/> split into those written pending and those of <paramref name="handOff"/> (a subsequence
@@ -224,7 +232,11 @@ internal abstract partial class StoreDialect
         var processorsTable = sql.DelimitIdentifier(processors.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), processors.GetSchema());
         return context.Database.ProviderName switch
         {
-            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable, pausesTable, processorsTable, events.FindProperty(nameof(EventEntity.Payload))?.GetColumnType() ?? "json"),
+            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable, pausesTable, processorsTable, events.FindProperty(nameof(EventEntity.Payload))?.GetColumnType() ?? "json")
+            {
+                PostgreSqlChannel = NotificationChannel.For(events.GetSchema(), events.GetTableName()!),
+                QuotedChannel = sql.DelimitIdentifier(NotificationChannel.For(events.GetSchema(), events.GetTableName()!)),
+            },
             SqliteProvider => new SqliteDialect(eventsTable, logsTable, pausesTable, processorsTable),
             _ => throw new NotSupportedException(Unsupported(context)),
         };

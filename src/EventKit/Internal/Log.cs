@@ -112,4 +112,7 @@ internal static partial class Log
 
     [LoggerMessage(1035, LogLevel.Warning, "Processor {Owner} could not record its heartbeat; it retries at the next interval")]
     public static partial void HeartbeatFailed(ILogger logger, string owner, Exception exception);
+
+    [LoggerMessage(1036, LogLevel.Warning, "EventKit processor {Owner}: store watcher {Watcher} failed and stopped; events committed elsewhere are found by polling")]
+    public static partial void WatcherFailed(ILogger logger, string owner, string watcher, Exception exception);
 }

@@ -15,6 +15,15 @@ public static class StoresSnippets
         // </readme:stores-services>
     }
 
+    public static void RegisterWithoutNotifications(IServiceCollection services)
+    {
+        // <readme:stores-notifications-off>
+        services.AddEventKit()
+            .UseEntityFramework<AppDbContext>(o => o.UseNotifications = false)   // poll only
+            .AddHandler<WelcomeEmailHandler>();
+        // </readme:stores-notifications-off>
+    }
+
     public static async Task CreateUserAsync(AppDbContext db, IEventPublisher publisher, User user)
     {
         // <readme:stores-use-case>

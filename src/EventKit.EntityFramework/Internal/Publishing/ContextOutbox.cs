@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EventKit.EntityFramework.Internal.Publishing;
 
@@ -244,6 +245,16 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         public ILogger Logger { get; } = provider.GetService<ILoggerFactory>()?.CreateLogger(Log.Category) ?? NullLogger.Instance;
 
         public EventHandOff HandOff { get; } = provider.GetRequiredService<EventHandOff>();
+
+        private readonly bool _notify = provider.GetService<IOptions<EntityFrameworkStoreOptions>>()?.Value.UseNotifications ?? true;
+
+        private readonly TimeProvider _time = provider.GetService<TimeProvider>() ?? TimeProvider.System;
+
+        /// <summary>
+        /// Events written pending and due by this time wake the other instances' processors on commit
+        /// (<see cref="EntityFrameworkStoreOptions.UseNotifications"/>); <see langword="null"/>: notifications are off.
+        /// </summary>
+        public DateTimeOffset? WakeDueBy() => _notify ? _time.GetUtcNow() : null;
     }
 
     /// <summary>

@@ -173,11 +173,11 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
         var handOff = outbox.ReserveHandOff(command.Transaction);
         if (dialect.AppendsToCommand)
         {
-            dialect.AppendInsert(command, outbox.Pending, handOff);
+            dialect.AppendInsert(command, outbox.Pending, handOff, outbox.App.WakeDueBy());
         }
         else
         {
-            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken).ConfigureAwait(false);
+            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.App.WakeDueBy()).ConfigureAwait(false);
         }
 
         outbox.MarkWritten((object?)command.Transaction ?? System.Transactions.Transaction.Current);
@@ -298,7 +298,7 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
                 : null;
             try
             {
-                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken).ConfigureAwait(false);
+                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.App.WakeDueBy()).ConfigureAwait(false);
                 if (own is not null)
                 {
                     if (async)

@@ -21,9 +21,11 @@ internal sealed class EventProcessor
         EventSignal signal,
         ProcessorHeartbeat heartbeat,
         RetryPolicy retry,
-        EventHandOff handOff)
+        EventHandOff handOff,
+        IEnumerable<IEventStoreWatcher> watchers)
         : this(scopes, registry, options.Value, time, logger, telemetry, signal, heartbeat, retry, handOff, CreateOwnerId())
     {
+        Watchers = [.. watchers];
     }
 
     internal EventProcessor(
@@ -69,6 +71,9 @@ internal sealed class EventProcessor
 
     public EventSignal Signal { get; }
 
+    /// <summary>What tells a hosted run that events were committed elsewhere (<see cref="RunAsync"/> only).</summary>
+    public IReadOnlyList<IEventStoreWatcher> Watchers { get; } = [];
+
     public ProcessorHeartbeat Heartbeat { get; }
 
     public RetryPolicy Retry { get; }
@@ -109,6 +114,7 @@ internal sealed class EventProcessor
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var beating = heartbeat.RunAsync(heartbeatStop.Token);
         HandOff.Attach(run);
+        var watchers = StoreWatchers.Start(this);
         try
         {
             var claims = new ClaimLoop(this, run);
@@ -120,6 +126,7 @@ internal sealed class EventProcessor
         finally
         {
             HandOff.Detach(run);
+            await watchers.StopAsync().ConfigureAwait(false);
             await run.StopAsync(hardStopToken).ConfigureAwait(false);
             await heartbeatStop.CancelAsync().ConfigureAwait(false);
             await beating.ConfigureAwait(false);
@@ -168,6 +175,9 @@ internal sealed class EventProcessor
         run.Book.ThrowIfFaulted();
         return run.Summary;
     }
+
+    /// <summary>Runnable events may exist in the store now (a watcher saw a commit elsewhere): the idle claim loop claims at once.</summary>
+    public void WakeUp() => Signal.Notify(DateTimeOffset.MinValue);
 
     private static void CancelSafely(CancellationTokenSource source, TimeSpan delay)
     {

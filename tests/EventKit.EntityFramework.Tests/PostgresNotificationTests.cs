@@ -1,0 +1,240 @@
+using EventKit.ContractTests;
+using EventKit.EntityFramework.Internal;
+using EventKit.EntityFramework.Internal.Notifications;
+using FluentAssertions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit;
+
+namespace EventKit.EntityFramework.Tests;
+
+/// <summary>
+/// Wake-up across instances on PostgreSQL (#16 item 1): a commit that stores claimable events sends one NOTIFY on the
+/// events table's channel, delivered on commit; every running processor listens and claims at once. Each app here is
+/// its own DI container (another instance) on a fake clock that never moves unless a test moves it, with an hour-long
+/// polling interval: only a notification can explain a wake-up.
+/// </summary>
+public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTestDatabase())
+{
+    private const string Channel = "eventkit.public.events";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    protected override async Task SetUpAsync()
+    {
+        await using var services = new ServiceCollection().AddDbContext<PostgresTestDbContext>(Database.Use).BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>().Database.MigrateAsync();
+    }
+
+    [SkippableFact]
+    public async Task Commit_InOneInstance_WakesTheProcessorOfAnother()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var worker = CreateApp();
+        var listener = ListenerEvents.Observe<PostgresTestDbContext>(worker.Services);
+        Start(worker);
+        await listener.WaitForAsync("listening");
+
+        var id = await CreateApp().PublishAsync(NewUser());
+
+        await worker.Probe.Started.Task.WaitAsync(Wait);
+        worker.Probe.Calls.Should().Contain(c => c.EventId == id);
+        (await listener.NextAsync()).Should().Be("notified");
+    }
+
+    [SkippableFact]
+    public async Task RolledBackTransaction_SendsNothing_ACommittedOneSendsOne()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var publisher = CreateApp();
+        var counter = await CountAsync(Channel);
+
+        await PublishInTransactionAsync(publisher, commit: false);
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(0, "a rolled-back transaction stored nothing");
+
+        await PublishInTransactionAsync(publisher, commit: true);
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1);
+    }
+
+    [SkippableFact]
+    public async Task OneTransaction_SendsOneNotification_WhateverItsEventsAndSaves()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var publisher = CreateApp();
+        var counter = await CountAsync(Channel);
+
+        await using (var scope = publisher.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishManyAsync(Enumerable.Range(0, 100).Select(_ => NewUser()));
+            await scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync();
+        }
+
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "100 events in one SaveChanges are one transaction");
+
+        await PublishInTransactionAsync(publisher, commit: true, saves: 3);
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "PostgreSQL folds the identical notifications of one transaction");
+    }
+
+    [SkippableFact]
+    public async Task UseNotificationsOff_SendsNothing_AndDoesNotListen()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var app = CreateApp(o => o.UseNotifications = false);
+        var counter = await CountAsync(Channel);
+
+        await app.PublishAsync(NewUser());
+
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(0);
+        var listener = app.Services.GetServices<IEventStoreWatcher>().OfType<NotificationListener<PostgresTestDbContext>>().Single();
+        listener.WatchAsync(() => { }, CancellationToken.None).IsCompletedSuccessfully.Should().BeTrue("an opted-out listener does not even connect");
+        await CreateApp().PublishAsync(NewUser());
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "the default is on");
+    }
+
+    [SkippableFact]
+    public async Task DifferentEventsTables_DoNotWakeEachOther()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var first = TenantApp.Create(Database, new Tenant("tenant_a", UseSchema: true));
+        var second = TenantApp.Create(Database, new Tenant("tenant_b", UseSchema: true));
+        DisposeAtEnd(first);
+        DisposeAtEnd(second);
+        await TenantApp.CreateTablesAsync(first);
+        await TenantApp.CreateTablesAsync(second);
+        var firstChannel = await CountAsync("eventkit.tenant_a.events");
+        var secondChannel = await CountAsync("eventkit.tenant_b.events");
+
+        await first.PublishAsync(NewUser());
+
+        (await firstChannel.CountAsync(Database.ConnectionString)).Should().Be(1);
+        (await secondChannel.CountAsync(Database.ConnectionString)).Should().Be(0, "the other table's processors are not woken");
+    }
+
+    [SkippableFact]
+    public async Task HandedOffAndDelayedEvents_SendNothing()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var app = CreateApp();
+        var counter = await CountAsync(Channel);
+        var running = Start(app);
+        using (var timeout = new CancellationTokenSource(Wait))
+        {
+            while (!app.Processor.HandOff.IsAccepting)
+            {
+                await Task.Delay(1, timeout.Token);
+            }
+        }
+
+        app.Probe.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handedOff = await app.PublishAsync(NewUser());
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        await app.PublishAsync(NewUser(), new PublishOptions { AvailableAt = TestApp.Start.AddHours(1) });
+
+        (await app.GetAsync(handedOff)).LockedBy.Should().Be(app.Processor.Owner, "the event was handed off");
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(0, "nobody else could claim either event now");
+
+        await running.DisposeAsync();
+        await app.PublishAsync(NewUser());
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "with no processor to take it, the event is for everyone");
+    }
+
+    [SkippableFact]
+    public async Task Listener_WhoseConnectionIsKilled_PollsMeanwhile_ReconnectsAndWakesAgain()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var worker = CreateApp(configure: o => o.PollingInterval = TimeSpan.FromMilliseconds(500));
+        var publisher = CreateApp();
+        var listener = ListenerEvents.Observe<PostgresTestDbContext>(worker.Services);
+        Start(worker);
+        await listener.WaitForAsync("listening");
+
+        await using (var admin = new NpgsqlConnection(Database.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN \"" + Channel + "\"'", admin);
+            (await kill.ExecuteScalarAsync()).Should().Be(1L);
+        }
+
+        await listener.WaitForAsync("down");
+
+        // Down, and reconnecting only after its first backoff (1 s): the poll (500 ms) still finds events.
+        var polled = await publisher.PublishAsync(NewUser());
+        worker.Time.Advance(TimeSpan.FromMilliseconds(600));
+        await Poll.UntilAsync("the polled event handled", () => Task.FromResult(worker.Probe.Calls.Any(c => c.EventId == polled)), done => done, Wait);
+        listener.TryTake(out _).Should().BeFalse("the listener is still waiting to reconnect");
+
+        worker.Time.Advance(TimeSpan.FromMilliseconds(500));
+        await listener.WaitForAsync("listening");
+        var notified = await publisher.PublishAsync(NewUser());
+        await listener.WaitForAsync("notified");
+        await Poll.UntilAsync("the notified event handled", () => Task.FromResult(worker.Probe.Calls.Any(c => c.EventId == notified)), done => done, Wait);
+    }
+
+    [Fact]
+    public void Channel_IsNamedAfterSchemaAndTable_AndFitsPostgresLimit()
+    {
+        NotificationChannel.For(null, "events").Should().Be(Channel);
+        NotificationChannel.For("billing", "events").Should().Be("eventkit.billing.events");
+        var longTable = new string('t', 63);
+        var a = NotificationChannel.For("schema_one", longTable);
+        var b = NotificationChannel.For("schema_two", longTable);
+        a.Length.Should().BeLessThanOrEqualTo(63);
+        b.Length.Should().BeLessThanOrEqualTo(63);
+        a.Should().NotBe(b);
+    }
+
+    private TestApp CreateApp(Action<EntityFrameworkStoreOptions>? store = null, Action<EventKitOptions>? configure = null)
+    {
+        var app = TestApp.Create(
+            b => b.UseEntityFramework<PostgresTestDbContext>(store ?? (_ => { })),
+            o =>
+            {
+                o.PollingInterval = TimeSpan.FromHours(1);
+                configure?.Invoke(o);
+            },
+            services: s => s.AddDbContext<PostgresTestDbContext>(Database.Use),
+            commit: sp => sp.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync());
+        DisposeAtEnd(app);
+        return app;
+    }
+
+    private RunningProcessor Start(TestApp app)
+    {
+        var running = new RunningProcessor(app);
+        DisposeAtEnd(running);
+        return running;
+    }
+
+    private async Task<NotificationCounter> CountAsync(string channel)
+    {
+        var counter = await NotificationCounter.StartAsync(Database.ConnectionString, channel);
+        DisposeAtEnd(counter);
+        return counter;
+    }
+
+    private static async Task PublishInTransactionAsync(TestApp app, bool commit, int saves = 1)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
+        var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+        await using var transaction = await context.Database.BeginTransactionAsync();
+        for (var i = 0; i < saves; i++)
+        {
+            await publisher.PublishAsync(NewUser());
+            await context.SaveChangesAsync();
+        }
+
+        if (commit)
+        {
+            await transaction.CommitAsync();
+        }
+        else
+        {
+            await transaction.RollbackAsync();
+        }
+    }
+
+    private static UserCreated NewUser() => new(Guid.NewGuid(), "a@example.com", "Ana");
+}
