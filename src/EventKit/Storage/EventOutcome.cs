@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>
 /// What a processor decided for one claimed event, applied by <see cref="IEventStore.SettleAsync"/>.
