@@ -90,8 +90,8 @@ events.MapGet("/counts", (DateTimeOffset? since, DateTimeOffset? until, IEventOp
 });
 events.MapGet("/dead-letters", (string? type, IEventOperations operations, CancellationToken ct) =>
     operations.GetDeadLettersAsync(type, cancellationToken: ct));
-events.MapPost("/{eventId:guid}/requeue", async (Guid eventId, string performedBy, string reason, IEventOperations operations, CancellationToken ct) =>
-    await operations.RequeueAsync(eventId, performedBy, reason, ct) ? Results.NoContent() : Results.NotFound());
+events.MapPost("/{eventId:guid}/requeue", async (Guid eventId, string actor, string reason, IEventOperations operations, CancellationToken ct) =>
+    await operations.RequeueAsync(eventId, actor, reason, ct) ? Results.NoContent() : Results.NotFound());
 events.MapGet("/{eventId:guid}", async (Guid eventId, IEventOperations operations, CancellationToken ct) =>
     await operations.GetEventAsync(eventId, ct) is { } details ? Results.Ok(details) : Results.NotFound());
 

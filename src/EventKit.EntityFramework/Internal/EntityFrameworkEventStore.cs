@@ -291,7 +291,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
             Processing = Count(EventStatus.Processing),
             Completed = completed,
             Failed = Count(EventStatus.Failed),
-            DeadLetter = Count(EventStatus.DeadLetter),
+            DeadLetters = Count(EventStatus.DeadLetter),
+            Cancelled = Count(EventStatus.Cancelled),
             AverageProcessingTime = average,
         };
     }
@@ -312,7 +313,7 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
         return new EventBacklog { Waiting = waiting, OldestRunnableAt = oldest is { } o ? EventEntity.Utc(o) : null, DeadLetters = deadLetters };
     }
 
-    public async ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         var from = since.UtcDateTime;
         var to = until.UtcDateTime;

@@ -325,8 +325,8 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
                 WriteId(json, log.Id);
                 WriteId(json, log.EventId);
                 json.WriteStringValue(EventLogEntity.KindString(log.Kind));
-                json.WriteStringValue(log.Action);
-                json.WriteStringValue(log.PerformedBy);
+                json.WriteStringValue(log.Handler);
+                json.WriteStringValue(log.Actor);
                 json.WriteStringValue(EventLogEntity.ResultString(log.Result));
                 json.WriteStringValue(log.Error);
                 json.WriteStringValue(log.Reason);

@@ -16,7 +16,7 @@ internal static class DeadLettersPage
         var data = context.App.Data;
         var metrics = await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false);
         var sections = new List<(EventStatus Status, long Total, FailureGroups Groups)>();
-        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.DeadLetter), (EventStatus.Failed, metrics.Failed) })
+        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.DeadLetters), (EventStatus.Failed, metrics.Failed) })
         {
             var groups = await data.GetFailureGroupsAsync(status, context.Aborted).ConfigureAwait(false);
             sections.Add((status, total, groups));
