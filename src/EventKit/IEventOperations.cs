@@ -211,7 +211,7 @@ public interface IEventOperations
     /// <summary>
     /// Runs retention now, as the cleanup timer does every <see cref="EventKitOptions.CleanupInterval"/>: deletes completed
     /// and cancelled events older than <see cref="EventKitOptions.Retention"/> and, when
-    /// <see cref="EventKitOptions.DeadLetterRetention"/> is set, older dead letters, with their logs, in batches. Ages are
+    /// <see cref="EventKitOptions.DeadLetterRetention"/> is not <see cref="Timeout.InfiniteTimeSpan"/>, older dead letters, with their logs, in batches. Ages are
     /// measured by the registered <see cref="TimeProvider"/>.
     /// </summary>
     /// <param name="cancellationToken">A token to cancel the operation; batches already done stay done.</param>
