@@ -21,6 +21,9 @@ var databasePath = Path.Combine(AppContext.BaseDirectory, "workspace-web.db");
 WorkspaceServiceCollectionExtensions.DeleteDatabase(databasePath);
 builder.Services.AddWorkspace(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
 
+// EventKit's health check (backlog age, processor progress, dead letters) in one call; served at /health.
+builder.Services.AddHealthChecks().AddEventKit(o => o.MaxBacklogAge = TimeSpan.FromMinutes(2));
+
 // Statuses and kinds as words ("DeadLetter", "OneOff"), not numbers.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -34,6 +37,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 
 Console.WriteLine($"Database: {databasePath} (deleted at every start)");
+app.MapHealthChecks("/health");
 
 // The use cases. A request is a DI scope, so each use case gets the request's DbContext and IEventPublisher, and
 // its change and its events commit in its one SaveChanges.
