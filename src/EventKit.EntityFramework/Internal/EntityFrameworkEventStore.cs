@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EventKit.EntityFramework.Internal.Publishing;
-using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -104,7 +103,7 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
         }
     }
 
-    public void CollectUnsaved(List<string> eventTypes)
+    public void CollectUnsaved(ICollection<string> eventTypes)
     {
         // Still pending: no SaveChanges wrote them (written events leave the list; a rolled-back one was undone on purpose).
         foreach (var record in _outbox?.Pending ?? [])
@@ -173,7 +172,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
         var logs = 0;
         foreach (var outcome in outcomes)
         {
-            OutcomeValidation.Validate(outcome);
+            ArgumentNullException.ThrowIfNull(outcome);
+            outcome.Validate();
             logs += outcome.Logs.Count;
         }
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using EventKit.Internal.Processing;
 
 namespace EventKit.EntityFramework.Internal;
 

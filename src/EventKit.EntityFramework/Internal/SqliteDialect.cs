@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EventKit.Internal.Processing;
 
 namespace EventKit.EntityFramework.Internal;
 

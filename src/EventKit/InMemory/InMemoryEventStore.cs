@@ -168,7 +168,8 @@ internal sealed partial class InMemoryEventStore : IEventStore
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         foreach (var outcome in outcomes)
         {
-            OutcomeValidation.Validate(outcome);
+            ArgumentNullException.ThrowIfNull(outcome);
+            outcome.Validate();
         }
 
         var applied = 0;
