@@ -73,7 +73,7 @@ public static class Report
     {
         var operations = services.GetRequiredService<IEventOperations>();
         var metrics = await operations.GetMetricsAsync();
-        output.WriteLine($"   pending={metrics.Pending} processing={metrics.Processing} completed={metrics.Completed} failed={metrics.Failed} dead_letter={metrics.DeadLetter}");
+        output.WriteLine($"   pending={metrics.Pending} processing={metrics.Processing} completed={metrics.Completed} failed={metrics.Failed} dead_letter={metrics.DeadLetters}");
 
         // Measured from publish to completion, so the delayed task.overdue events (due two seconds after they were
         // published) pull the average up.
@@ -102,12 +102,12 @@ public static class Report
             if (entry.Kind != EventLogKind.HandlerRun)
             {
                 // An operator's action (requeue, replay, cancel): who and why, after the event's attempt it followed.
-                Console.WriteLine($"   {entry.CreatedAt:HH:mm:ss.fff} {entry.Kind.ToString().ToLowerInvariant()} by {entry.PerformedBy} after attempt {entry.Attempt}: {entry.Reason}");
+                Console.WriteLine($"   {entry.CreatedAt:HH:mm:ss.fff} {entry.Kind.ToString().ToLowerInvariant()} by {entry.Actor} after attempt {entry.Attempt}: {entry.Reason}");
                 continue;
             }
 
             var error = entry.Error is null ? "" : ": " + entry.Error.Split('\n')[0].TrimEnd();
-            Console.WriteLine($"   {entry.CreatedAt:HH:mm:ss.fff} attempt {entry.Attempt} {entry.Action} {entry.Result.ToString().ToLowerInvariant()} in {entry.Duration.TotalMilliseconds:0} ms{error}");
+            Console.WriteLine($"   {entry.CreatedAt:HH:mm:ss.fff} attempt {entry.Attempt} {entry.Handler} {entry.Result.ToString().ToLowerInvariant()} in {entry.Duration.TotalMilliseconds:0} ms{error}");
         }
     }
 }

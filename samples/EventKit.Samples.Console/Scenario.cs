@@ -81,7 +81,7 @@ public sealed class Scenario(IServiceProvider services)
         await WaitForAsync(
             "every event to be completed",
             () => operations.GetMetricsAsync(),
-            m => m.Pending == 0 && m.Processing == 0 && m.Failed == 0 && m.DeadLetter == 0,
+            m => m.Pending == 0 && m.Processing == 0 && m.Failed == 0 && m.DeadLetters == 0,
             stopping);
     }
 

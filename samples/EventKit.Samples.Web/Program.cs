@@ -21,6 +21,9 @@ var databasePath = Path.Combine(AppContext.BaseDirectory, "workspace-web.db");
 WorkspaceServiceCollectionExtensions.DeleteDatabase(databasePath);
 builder.Services.AddWorkspace(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString());
 
+// EventKit's health check (backlog age, processor progress, dead letters) in one call; served at /health.
+builder.Services.AddHealthChecks().AddEventKit(o => o.MaxBacklogAge = TimeSpan.FromMinutes(2));
+
 // Statuses and kinds as words ("DeadLetter", "OneOff"), not numbers.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -34,6 +37,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 
 Console.WriteLine($"Database: {databasePath} (deleted at every start)");
+app.MapHealthChecks("/health");
 
 // The use cases. A request is a DI scope, so each use case gets the request's DbContext and IEventPublisher, and
 // its change and its events commit in its one SaveChanges.
@@ -90,8 +94,8 @@ events.MapGet("/counts", (DateTimeOffset? since, DateTimeOffset? until, IEventOp
 });
 events.MapGet("/dead-letters", (string? type, IEventOperations operations, CancellationToken ct) =>
     operations.GetDeadLettersAsync(type, cancellationToken: ct));
-events.MapPost("/{eventId:guid}/requeue", async (Guid eventId, string performedBy, string reason, IEventOperations operations, CancellationToken ct) =>
-    await operations.RequeueAsync(eventId, performedBy, reason, ct) ? Results.NoContent() : Results.NotFound());
+events.MapPost("/{eventId:guid}/requeue", async (Guid eventId, string actor, string reason, IEventOperations operations, CancellationToken ct) =>
+    await operations.RequeueAsync(eventId, actor, reason, ct) ? Results.NoContent() : Results.NotFound());
 events.MapGet("/{eventId:guid}", async (Guid eventId, IEventOperations operations, CancellationToken ct) =>
     await operations.GetEventAsync(eventId, ct) is { } details ? Results.Ok(details) : Results.NotFound());
 

@@ -31,7 +31,7 @@ while ((metrics = await operations.GetMetricsAsync()).Completed < 3)
     await Task.Delay(50); // a sample may poll; EventKit itself is woken by the publish
 }
 
-Console.WriteLine($"pending={metrics.Pending} processing={metrics.Processing} completed={metrics.Completed} failed={metrics.Failed} dead_letter={metrics.DeadLetter}");
+Console.WriteLine($"pending={metrics.Pending} processing={metrics.Processing} completed={metrics.Completed} failed={metrics.Failed} dead_letter={metrics.DeadLetters}");
 Console.WriteLine($"average processing time: {metrics.AverageProcessingTime?.TotalMilliseconds:F0} ms");
 foreach (var count in await operations.GetCountsByTypeAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow))
 {

@@ -1,5 +1,4 @@
 using EventKit.EntityFramework.Internal;
-using EventKit.Internal;
 using EventKit.EntityFramework.Internal.Notifications;
 using EventKit.EntityFramework.Internal.Publishing;
 using Microsoft.EntityFrameworkCore;

@@ -7,7 +7,7 @@ public sealed class HandlerRun
     {
         EventId = record.Id;
         EventType = record.Type;
-        Handler = entry.Action;
+        Handler = entry.Handler;
         Attempt = entry.Attempt;
         Succeeded = entry.Result == EventLogResult.Success;
         Exception = exception;

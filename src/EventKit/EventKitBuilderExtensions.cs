@@ -108,34 +108,6 @@ public static class EventKitBuilderExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Registers <see cref="EventKitHealthCheck"/> and its thresholds. Add it to ASP.NET Core's health checks with
-    /// <c>services.AddHealthChecks().AddCheck&lt;EventKitHealthCheck&gt;("eventkit")</c>.
-    /// </summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="configure">Sets the thresholds, or <see langword="null"/> for the defaults.</param>
-    /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static IEventKitBuilder AddHealthCheck(this IEventKitBuilder builder, Action<EventKitHealthCheckOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        services.AddOptions<EventKitHealthCheckOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<EventKitHealthCheckOptions>, EventKitHealthCheckOptionsValidator>());
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
-        services.TryAddSingleton(sp => new EventKitHealthCheck(
-            sp.GetRequiredService<IServiceScopeFactory>(),
-            sp.GetRequiredService<ProcessorHeartbeat>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventKitOptions>>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventKitHealthCheckOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
-        return builder;
-    }
-
     private static (string Name, HandlerSettings Settings) Configure(Type handlerType, Action<EventHandlerOptions>? configure)
     {
         if (configure is null)

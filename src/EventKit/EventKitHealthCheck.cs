@@ -12,8 +12,8 @@ namespace EventKit;
 /// <see cref="HealthStatus.Degraded"/> when dead letters exceed <see cref="EventKitHealthCheckOptions.DeadLetterThreshold"/>.
 /// </summary>
 /// <remarks>
-/// Register it with <c>services.AddEventKit().AddHealthCheck()</c>, then add it to ASP.NET Core's health checks:
-/// <c>services.AddHealthChecks().AddCheck&lt;EventKitHealthCheck&gt;("eventkit")</c>.
+/// Register it with <c>services.AddHealthChecks().AddEventKit()</c>
+/// (<see cref="EventKitHealthChecksBuilderExtensions.AddEventKit"/>).
 /// </remarks>
 public sealed class EventKitHealthCheck : IHealthCheck
 {
@@ -24,12 +24,12 @@ public sealed class EventKitHealthCheck : IHealthCheck
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _createdAt;
 
-    internal EventKitHealthCheck(IServiceScopeFactory scopes, ProcessorHeartbeat heartbeat, IOptions<EventKitOptions> kitOptions, IOptions<EventKitHealthCheckOptions> options, TimeProvider time)
+    internal EventKitHealthCheck(IServiceScopeFactory scopes, ProcessorHeartbeat heartbeat, IOptions<EventKitOptions> kitOptions, EventKitHealthCheckOptions options, TimeProvider time)
     {
         _scopes = scopes;
         _heartbeat = heartbeat;
         _kitOptions = kitOptions.Value;
-        _options = options.Value;
+        _options = options;
         _time = time;
         _createdAt = time.GetUtcNow();
     }

@@ -1,6 +1,6 @@
 namespace EventKit;
 
-/// <summary>Thresholds of <see cref="EventKitHealthCheck"/>, configured with <c>builder.AddHealthCheck(o =&gt; …)</c>.</summary>
+/// <summary>Thresholds of <see cref="EventKitHealthCheck"/>, configured with <c>services.AddHealthChecks().AddEventKit(o =&gt; …)</c>.</summary>
 public sealed class EventKitHealthCheckOptions
 {
     /// <summary>Gets or sets how long the oldest runnable event may wait before the check reports unhealthy.</summary>

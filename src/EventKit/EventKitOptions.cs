@@ -59,14 +59,18 @@ public sealed class EventKitOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Gets or sets how long completed events (and their log) are kept after processing.
+    /// Gets or sets how long completed and cancelled events (and their log) are kept after processing, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to keep them forever.
     /// </summary>
     /// <value>Default 30 days. Allowed 1 minute – 3,650 days, or <see cref="Timeout.InfiniteTimeSpan"/> to keep them forever.</value>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Gets or sets how long dead letters are kept, or <see langword="null"/> to keep them until requeued.</summary>
-    /// <value>Default <see langword="null"/>. Allowed 1 minute – 3,650 days.</value>
-    public TimeSpan? DeadLetterRetention { get; set; }
+    /// <summary>
+    /// Gets or sets how long dead letters (and their log) are kept after they were dead-lettered, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to keep them until they are requeued or purged.
+    /// </summary>
+    /// <value>Default <see cref="Timeout.InfiniteTimeSpan"/> (kept). Allowed 1 minute – 3,650 days, or <see cref="Timeout.InfiniteTimeSpan"/> to keep them forever.</value>
+    public TimeSpan DeadLetterRetention { get; set; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>Gets or sets how often the retention cleanup runs.</summary>
     /// <value>Default 1 hour. Allowed 1 second – 7 days.</value>

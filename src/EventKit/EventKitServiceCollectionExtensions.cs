@@ -41,10 +41,10 @@ public static class EventKitServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<EventSignal>();
+        services.TryAddSingleton(_ => new EventSignal());
         services.TryAddSingleton<EventKitTelemetry>();
         services.TryAddSingleton<ProcessorHeartbeat>();
-        services.TryAddSingleton<EventHandOff>();
+        services.TryAddSingleton(_ => new EventHandOff());
         services.TryAddSingleton<IEventStore, InMemoryEventStore>();
         services.TryAddScoped<IEventPublisher, EventPublisher>();
         services.TryAddSingleton<IEventOperations, EventOperations>();

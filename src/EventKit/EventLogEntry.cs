@@ -7,7 +7,7 @@ namespace EventKit;
 public sealed class EventLogEntry
 {
     /// <summary>
-    /// The <see cref="Action"/> of an operator entry that concerns every handler of the event (a requeue, a cancel, a
+    /// The <see cref="Handler"/> of an operator entry that concerns every handler of the event (a requeue, a cancel, a
     /// replay of all handlers): <c>*</c>. No handler can be named so.
     /// </summary>
     public const string AllHandlers = "*";
@@ -26,16 +26,17 @@ public sealed class EventLogEntry
     public EventLogKind Kind { get; init; }
 
     /// <summary>
-    /// Gets the handler the entry concerns (the design's <c>action</c>): the handler that ran, or the handler an operator
-    /// replayed; <see cref="AllHandlers"/> for an operator entry that concerns every handler.
+    /// Gets the name of the handler the entry concerns (<see cref="EventHandlerOptions.Name"/>; stored in the
+    /// <c>action</c> column): the handler that ran, or the handler an operator replayed; <see cref="AllHandlers"/> for an
+    /// operator entry that concerns every handler.
     /// </summary>
-    public required string Action { get; init; }
+    public required string Handler { get; init; }
 
     /// <summary>
-    /// Gets who caused the entry (the design's <c>performedBy</c>): for a handler run, the event's actor, if any; for an
-    /// operator entry, the operator.
+    /// Gets who caused the entry (stored in the <c>performed_by</c> column): for a handler run, the event's
+    /// <see cref="EventRecord.Actor"/>, if any; for an operator entry, the operator.
     /// </summary>
-    public string? PerformedBy { get; init; }
+    public string? Actor { get; init; }
 
     /// <summary>Gets whether the handler succeeded, failed or was interrupted; <see cref="EventLogResult.Success"/> for operator entries.</summary>
     public required EventLogResult Result { get; init; }

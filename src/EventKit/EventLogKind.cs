@@ -6,7 +6,7 @@ namespace EventKit;
 /// </summary>
 public enum EventLogKind
 {
-    /// <summary>One run of a handler; <see cref="EventLogEntry.Action"/> is the handler's name.</summary>
+    /// <summary>One run of a handler; <see cref="EventLogEntry.Handler"/> is the handler's name.</summary>
     HandlerRun = 0,
 
     /// <summary>An operator moved a failed or dead-lettered event back to pending (<see cref="IEventOperations.RequeueAsync(Guid, string, string, CancellationToken)"/>).</summary>
@@ -14,7 +14,7 @@ public enum EventLogKind
 
     /// <summary>
     /// An operator made a handler of a completed event run again (<see cref="IEventOperations.ReplayAsync"/>);
-    /// <see cref="EventLogEntry.Action"/> is that handler's name, or <see cref="EventLogEntry.AllHandlers"/>.
+    /// <see cref="EventLogEntry.Handler"/> is that handler's name, or <see cref="EventLogEntry.AllHandlers"/>.
     /// </summary>
     Replay = 2,
 

@@ -16,7 +16,10 @@ public sealed class EventMetrics
     public long Failed { get; init; }
 
     /// <summary>Gets the number of <see cref="EventStatus.DeadLetter"/> events.</summary>
-    public long DeadLetter { get; init; }
+    public long DeadLetters { get; init; }
+
+    /// <summary>Gets the number of <see cref="EventStatus.Cancelled"/> events still retained.</summary>
+    public long Cancelled { get; init; }
 
     /// <summary>
     /// Gets the average of <see cref="EventRecord.ProcessedAt"/> − <see cref="EventRecord.CreatedAt"/> over retained

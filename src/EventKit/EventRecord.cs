@@ -60,7 +60,7 @@ public sealed class EventRecord
     /// <summary>Gets the UTC time the current lease expires, while <see cref="EventStatus.Processing"/>.</summary>
     public DateTimeOffset? LockedUntil { get; init; }
 
-    /// <summary>Gets who caused the event (the design's <c>performedBy</c>), if known.</summary>
+    /// <summary>Gets who caused the event (the design's <c>actor</c>), if known.</summary>
     public string? Actor { get; init; }
 
     /// <summary>Gets the correlation id given at publish, if any.</summary>

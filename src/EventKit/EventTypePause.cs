@@ -9,8 +9,8 @@ public sealed class EventTypePause
     /// <summary>Gets the paused event type.</summary>
     public required string Type { get; init; }
 
-    /// <summary>Gets who paused it.</summary>
-    public required string PausedBy { get; init; }
+    /// <summary>Gets who paused it (the operator's name given to <see cref="IEventOperations.PauseAsync"/>).</summary>
+    public required string Actor { get; init; }
 
     /// <summary>Gets why.</summary>
     public required string Reason { get; init; }

@@ -114,27 +114,27 @@ public interface IEventOperations
     /// are not run again. An operator entry (<see cref="EventLogKind.Requeue"/>) records who and why.
     /// </summary>
     /// <param name="eventId">The event id.</param>
-    /// <param name="performedBy">Who requeues it: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who requeues it: not blank, at most 200 characters.</param>
     /// <param name="reason">Why: not blank, at most 2,000 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if the event was failed or dead-lettered and is now pending.</returns>
-    /// <exception cref="ArgumentException"><paramref name="performedBy"/> or <paramref name="reason"/> is blank or too long.</exception>
-    Task<bool> RequeueAsync(Guid eventId, string performedBy, string reason, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><paramref name="actor"/> or <paramref name="reason"/> is blank or too long.</exception>
+    Task<bool> RequeueAsync(Guid eventId, string actor, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Requeues every failed and dead-lettered event matching <paramref name="filter"/>, as
     /// <see cref="RequeueAsync(Guid, string, string, CancellationToken)"/> does one, in batches.
     /// </summary>
     /// <param name="filter">The events: <see cref="EventFilter.Status"/> must be <see langword="null"/> (both), failed or dead letter.</param>
-    /// <param name="performedBy">Who requeues them: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who requeues them: not blank, at most 200 characters.</param>
     /// <param name="reason">Why: not blank, at most 2,000 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation; batches already done stay done.</param>
     /// <returns>The number of events requeued.</returns>
     /// <exception cref="ArgumentException">
-    /// <paramref name="filter"/> is invalid or selects another status, or <paramref name="performedBy"/> or
+    /// <paramref name="filter"/> is invalid or selects another status, or <paramref name="actor"/> or
     /// <paramref name="reason"/> is blank or too long.
     /// </exception>
-    Task<int> RequeueMatchingAsync(EventFilter filter, string performedBy, string reason, CancellationToken cancellationToken = default);
+    Task<int> RequeueMatchingAsync(EventFilter filter, string actor, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs one handler, or every handler, of a completed event again (for example after fixing a bug in it): the event
@@ -143,15 +143,15 @@ public interface IEventOperations
     /// </summary>
     /// <param name="eventId">The event id.</param>
     /// <param name="handler">The handler's name (<see cref="EventHandlerOptions.Name"/>), or <see langword="null"/> for every handler.</param>
-    /// <param name="performedBy">Who replays it: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who replays it: not blank, at most 200 characters.</param>
     /// <param name="reason">Why: not blank, at most 2,000 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if the event was completed and is now pending.</returns>
     /// <exception cref="ArgumentException">
-    /// <paramref name="handler"/> is not a handler registered here, or <paramref name="performedBy"/> or
+    /// <paramref name="handler"/> is not a handler registered here, or <paramref name="actor"/> or
     /// <paramref name="reason"/> is blank or too long.
     /// </exception>
-    Task<bool> ReplayAsync(Guid eventId, string? handler, string performedBy, string reason, CancellationToken cancellationToken = default);
+    Task<bool> ReplayAsync(Guid eventId, string? handler, string actor, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels a pending, delayed or failed (waiting for a retry) event: it becomes <see cref="EventStatus.Cancelled"/>,
@@ -159,12 +159,12 @@ public interface IEventOperations
     /// (<see cref="EventLogKind.Cancel"/>) records who and why. An event being processed cannot be cancelled.
     /// </summary>
     /// <param name="eventId">The event id.</param>
-    /// <param name="performedBy">Who cancels it: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who cancels it: not blank, at most 200 characters.</param>
     /// <param name="reason">Why: not blank, at most 2,000 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if the event was pending or failed and is now cancelled.</returns>
-    /// <exception cref="ArgumentException"><paramref name="performedBy"/> or <paramref name="reason"/> is blank or too long.</exception>
-    Task<bool> CancelAsync(Guid eventId, string performedBy, string reason, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><paramref name="actor"/> or <paramref name="reason"/> is blank or too long.</exception>
+    Task<bool> CancelAsync(Guid eventId, string actor, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes the events matching <paramref name="filter"/> with their logs, in batches; events being processed are
@@ -172,15 +172,15 @@ public interface IEventOperations
     /// in the events' logs, which go with them.
     /// </summary>
     /// <param name="filter">The events: at least one property must be set (purging everything is refused).</param>
-    /// <param name="performedBy">Who purges them: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who purges them: not blank, at most 200 characters.</param>
     /// <param name="reason">Why: not blank, at most 2,000 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation; batches already done stay done.</param>
     /// <returns>The number of events deleted.</returns>
     /// <exception cref="ArgumentException">
     /// <paramref name="filter"/> is invalid or empty, or selects <see cref="EventStatus.Processing"/>, or
-    /// <paramref name="performedBy"/> or <paramref name="reason"/> is blank or too long.
+    /// <paramref name="actor"/> or <paramref name="reason"/> is blank or too long.
     /// </exception>
-    Task<int> PurgeAsync(EventFilter filter, string performedBy, string reason, CancellationToken cancellationToken = default);
+    Task<int> PurgeAsync(EventFilter filter, string actor, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Pauses an event type on every instance sharing the store: its events stay pending (or failed) and no processor
@@ -188,20 +188,20 @@ public interface IEventOperations
     /// events already claimed finish.
     /// </summary>
     /// <param name="type">The event type name.</param>
-    /// <param name="performedBy">Who pauses it: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who pauses it: not blank, at most 200 characters.</param>
     /// <param name="reason">Why: not blank, at most 2,000 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if it was not paused already (an existing pause is kept as it was).</returns>
-    /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name, or <paramref name="performedBy"/> or <paramref name="reason"/> is blank or too long.</exception>
-    Task<bool> PauseAsync(string type, string performedBy, string reason, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name, or <paramref name="actor"/> or <paramref name="reason"/> is blank or too long.</exception>
+    Task<bool> PauseAsync(string type, string actor, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>Resumes a paused event type: its waiting events are claimed again at once. Logged at Information with who resumed it.</summary>
     /// <param name="type">The event type name.</param>
-    /// <param name="performedBy">Who resumes it: not blank, at most 200 characters.</param>
+    /// <param name="actor">Who resumes it: not blank, at most 200 characters.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if it was paused.</returns>
-    /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name, or <paramref name="performedBy"/> is blank or too long.</exception>
-    Task<bool> ResumeAsync(string type, string performedBy, CancellationToken cancellationToken = default);
+    /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name, or <paramref name="actor"/> is blank or too long.</exception>
+    Task<bool> ResumeAsync(string type, string actor, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the paused event types, ordered by type name.</summary>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
@@ -211,7 +211,7 @@ public interface IEventOperations
     /// <summary>
     /// Runs retention now, as the cleanup timer does every <see cref="EventKitOptions.CleanupInterval"/>: deletes completed
     /// and cancelled events older than <see cref="EventKitOptions.Retention"/> and, when
-    /// <see cref="EventKitOptions.DeadLetterRetention"/> is set, older dead letters, with their logs, in batches. Ages are
+    /// <see cref="EventKitOptions.DeadLetterRetention"/> is not <see cref="Timeout.InfiniteTimeSpan"/>, older dead letters, with their logs, in batches. Ages are
     /// measured by the registered <see cref="TimeProvider"/>.
     /// </summary>
     /// <param name="cancellationToken">A token to cancel the operation; batches already done stay done.</param>

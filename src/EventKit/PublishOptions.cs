@@ -10,7 +10,7 @@ public sealed class PublishOptions
     /// <value>Default <see langword="null"/>.</value>
     public DateTimeOffset? AvailableAt { get; init; }
 
-    /// <summary>Gets who caused the event (the design's <c>performedBy</c>); copied to every log entry. At most 200 characters, no NUL (U+0000) or unpaired surrogate.</summary>
+    /// <summary>Gets who caused the event (the design's <c>actor</c>); copied to every log entry. At most 200 characters, no NUL (U+0000) or unpaired surrogate.</summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? Actor { get; init; }
 

@@ -9,6 +9,6 @@ public sealed class RetentionResult
     /// <summary>Gets how many cancelled events were deleted, with their logs.</summary>
     public long Cancelled { get; init; }
 
-    /// <summary>Gets how many dead letters were deleted, with their logs (only with <see cref="EventKitOptions.DeadLetterRetention"/>).</summary>
+    /// <summary>Gets how many dead letters were deleted, with their logs (only when <see cref="EventKitOptions.DeadLetterRetention"/> is not <see cref="Timeout.InfiniteTimeSpan"/>).</summary>
     public long DeadLetters { get; init; }
 }

@@ -17,15 +17,15 @@ public abstract class ForwardingEventStore(IEventStore inner) : IEventStore
 
     public virtual ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.GetBacklogAsync(now, cancellationToken);
 
-    public virtual ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => Inner.CountByTypeAsync(since, until, cancellationToken);
+    public virtual ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) => Inner.GetCountsByTypeAsync(since, until, cancellationToken);
 
     public virtual ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) => Inner.GetDeadLettersAsync(type, limit, cancellationToken);
 
-    public virtual ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.RequeueAsync(eventId, filter, batchSize, performedBy, reason, now, cancellationToken);
+    public virtual ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.RequeueAsync(eventId, filter, batchSize, actor, reason, now, cancellationToken);
 
-    public virtual ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.ReplayAsync(eventId, handler, performedBy, reason, now, cancellationToken);
+    public virtual ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.ReplayAsync(eventId, handler, actor, reason, now, cancellationToken);
 
-    public virtual ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.CancelAsync(eventId, performedBy, reason, now, cancellationToken);
+    public virtual ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.CancelAsync(eventId, actor, reason, now, cancellationToken);
 
     public virtual ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => Inner.PurgeAsync(filter, batchSize, cancellationToken);
 

@@ -31,7 +31,7 @@ public abstract partial class StoreContractTests
             (EventLogKind.HandlerRun, 1, EventLogResult.Failure),
             (EventLogKind.Requeue, 1, EventLogResult.Success),
             (EventLogKind.HandlerRun, 2, EventLogResult.Success));
-        log[1].Should().BeEquivalentTo(new { Action = EventLogEntry.AllHandlers, PerformedBy = Operator, Reason = "mail server fixed", Duration = TimeSpan.Zero, CreatedAt = TestApp.Start.AddSeconds(1) });
+        log[1].Should().BeEquivalentTo(new { Handler = EventLogEntry.AllHandlers, Actor = Operator, Reason = "mail server fixed", Duration = TimeSpan.Zero, CreatedAt = TestApp.Start.AddSeconds(1) });
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
         (await app.Operations.RequeueAsync(id, Operator, "again")).Should().BeFalse("a completed event is not requeued");
     }
@@ -90,7 +90,7 @@ public abstract partial class StoreContractTests
         var completed = () => app.Operations.RequeueMatchingAsync(new EventFilter { Status = EventStatus.Completed }, Operator, "x");
         (await completed.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("filter");
         var blank = () => app.Operations.RequeueMatchingAsync(new EventFilter(), " ", "x");
-        (await blank.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("performedBy");
+        (await blank.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("actor");
         var noReason = () => app.Operations.RequeueAsync(other, Operator, "");
         (await noReason.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("reason");
         (await app.GetAsync(other)).Status.Should().Be(EventStatus.DeadLetter, "bad arguments change nothing");
@@ -166,8 +166,8 @@ public abstract partial class StoreContractTests
         app.Probe.CountCalls(nameof(WelcomeNotificationHandler)).Should().Be(3);
 
         var log = await app.GetLogAsync(id);
-        log.Where(l => l.Kind == EventLogKind.Replay).Select(l => (l.Action, l.Attempt)).Should().Equal((nameof(WelcomeNotificationHandler), 1), (EventLogEntry.AllHandlers, 2));
-        log.Where(l => l.Kind == EventLogKind.HandlerRun).GroupBy(l => (l.Action, l.Attempt)).Should().OnlyContain(g => g.Count() == 1, "no handler shows one attempt twice");
+        log.Where(l => l.Kind == EventLogKind.Replay).Select(l => (l.Handler, l.Attempt)).Should().Equal((nameof(WelcomeNotificationHandler), 1), (EventLogEntry.AllHandlers, 2));
+        log.Where(l => l.Kind == EventLogKind.HandlerRun).GroupBy(l => (l.Handler, l.Attempt)).Should().OnlyContain(g => g.Count() == 1, "no handler shows one attempt twice");
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
 
         var unknown = () => app.Operations.ReplayAsync(id, "NoSuchHandler", Operator, "x");
@@ -195,7 +195,8 @@ public abstract partial class StoreContractTests
         cancelled.Status.Should().Be(EventStatus.Cancelled);
         cancelled.ProcessedAt.Should().Be(TestApp.Start);
         app.Probe.CountCalls(nameof(WelcomeEmailHandler)).Should().Be(1);
-        (await app.GetLogAsync(delayed)).Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = EventLogKind.Cancel, PerformedBy = Operator, Reason = "customer withdrew", Attempt = 0 });
+        (await app.GetLogAsync(delayed)).Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = EventLogKind.Cancel, Actor = Operator, Reason = "customer withdrew", Attempt = 0 });
+        (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Completed = 1, DeadLetters = 0, Cancelled = 1 }, "cancelled events are counted apart");
 
         app.Time.Advance(TimeSpan.FromDays(1));
         (await app.Operations.RunRetentionAsync()).Should().BeEquivalentTo(new RetentionResult { Completed = 1, Cancelled = 1 });
@@ -248,7 +249,7 @@ public abstract partial class StoreContractTests
         (await app.GetAsync(test)).Status.Should().Be(EventStatus.Completed);
         (await app.GetAsync(user)).Status.Should().Be(EventStatus.Pending, "a paused type's events stay pending");
         (await app.Operations.GetPausesAsync()).Should().ContainSingle().Which.Should().BeEquivalentTo(
-            new EventTypePause { Type = "user.created", PausedBy = Operator, Reason = "mail provider down", PausedAt = TestApp.Start });
+            new EventTypePause { Type = "user.created", Actor = Operator, Reason = "mail provider down", PausedAt = TestApp.Start });
 
         (await app.Operations.ResumeAsync("user.created", Operator)).Should().BeTrue();
         (await app.Operations.ResumeAsync("user.created", Operator)).Should().BeFalse();

@@ -118,8 +118,8 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     {
         Id = Guid.CreateVersion7(),
         EventId = eventId,
-        Action = action,
-        PerformedBy = actor,
+        Handler = action,
+        Actor = actor,
         Result = result,
         Error = error,
         Attempt = 1,
@@ -190,12 +190,12 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         done.CorrelationId.Should().Be("req-1");
 
         var log = await app.GetLogAsync(id);
-        log.Select(l => l.Action).Should().BeEquivalentTo(nameof(WelcomeEmailHandler), nameof(WelcomeNotificationHandler));
+        log.Select(l => l.Handler).Should().BeEquivalentTo(nameof(WelcomeEmailHandler), nameof(WelcomeNotificationHandler));
         log.Should().AllSatisfy(l =>
         {
             l.EventId.Should().Be(id);
             l.Result.Should().Be(EventLogResult.Success);
-            l.PerformedBy.Should().Be("admin-7");
+            l.Actor.Should().Be("admin-7");
             l.Attempt.Should().Be(1);
             l.Error.Should().BeNull();
             l.Duration.Should().BeGreaterThanOrEqualTo(TimeSpan.Zero);
@@ -273,7 +273,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             thrown.Message.Should().Contain("except the NUL character (U+0000) and unpaired surrogates");
         }
 
-        (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Processing = 0, Completed = 0, Failed = 0, DeadLetter = 0 }, "nothing is stored");
+        (await app.Operations.GetMetricsAsync()).Should().BeEquivalentTo(new { Pending = 0, Processing = 0, Completed = 0, Failed = 0, DeadLetters = 0, Cancelled = 0 }, "nothing is stored");
     }
 
     [SkippableFact]
@@ -403,7 +403,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             IdempotencyKey = "key " + text,
         });
         ((JsonElement)app.Probe.Calls.Should().ContainSingle().Subject.Payload).GetProperty("text").GetString().Should().Be(text);
-        (await app.GetLogAsync(id)).Should().ContainSingle().Which.PerformedBy.Should().Be("actor " + text);
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.Actor.Should().Be("actor " + text);
         (await app.PublishAsync(p => p.PublishAsync("text.event", "entity", "2", new { }, new PublishOptions { IdempotencyKey = "key " + text })))
             .Should().Be(id, "the key is found again exactly");
     }
@@ -523,7 +523,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         app.Probe.CountCalls(nameof(WelcomeNotificationHandler)).Should().Be(3);
         var log = await app.GetLogAsync(id);
         log.Should().HaveCount(4);
-        log.Where(l => l.Action == nameof(WelcomeNotificationHandler)).Select(l => l.Attempt).Should().Equal(1, 2, 3);
+        log.Where(l => l.Handler == nameof(WelcomeNotificationHandler)).Select(l => l.Attempt).Should().Equal(1, 2, 3);
     }
 
     [SkippableFact]
@@ -808,7 +808,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var record = await app.GetAsync(id);
         record.Status.Should().Be(EventStatus.Processing);
         record.LockedBy.Should().Be("b");
-        (await app.GetLogAsync(id)).Should().ContainSingle().Which.Action.Should().Be(nameof(WelcomeEmailHandler));
+        (await app.GetLogAsync(id)).Should().ContainSingle().Which.Handler.Should().Be(nameof(WelcomeEmailHandler));
 
         (await app.WithStoreAsync(s => s.SettleAsync([new EventOutcome { EventId = id, Status = EventStatus.Completed, ProcessedAt = later }], "b"))).Should().Be(1);
         (await app.GetAsync(id)).Status.Should().Be(EventStatus.Completed);
@@ -1084,7 +1084,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         perHandler.Should().OnlyContain(g => g.Count() == 1, "no handler may run twice for one event");
         var metrics = await app.Operations.GetMetricsAsync();
         metrics.Completed.Should().Be(count);
-        (metrics.Pending + metrics.Processing + metrics.Failed + metrics.DeadLetter).Should().Be(0);
+        (metrics.Pending + metrics.Processing + metrics.Failed + metrics.DeadLetters).Should().Be(0);
     }
 
     // ---- Graceful shutdown ----------------------------------------------------------------------------------------
@@ -1186,7 +1186,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             Processing = 0,
             Completed = 2,
             Failed = 1,
-            DeadLetter = 1,
+            DeadLetters = 1,
             AverageProcessingTime = TimeSpan.FromSeconds(3),
         });
     }

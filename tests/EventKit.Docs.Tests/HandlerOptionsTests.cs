@@ -25,6 +25,6 @@ public sealed class HandlerOptionsTests
 
         await harness.DrainUntilIdleAsync();
         await harness.EnsureCompletedAsync(id);
-        Assert.All((await harness.GetEventAsync(id)).Log, l => Assert.Equal("invoice-receipt", l.Action));
+        Assert.All((await harness.GetEventAsync(id)).Log, l => Assert.Equal("invoice-receipt", l.Handler));
     }
 }

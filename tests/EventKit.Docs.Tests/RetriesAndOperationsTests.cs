@@ -27,7 +27,7 @@ public sealed class RetriesAndOperationsTests
         _invoices.Invoices[1042] = new Invoice(1042, 99.90m, "billing@acme.example");   // the fix
         var (metrics, byType, dead, details) = await OperationsSnippets.InspectAsync(harness.Operations, since, harness.Time.GetUtcNow(), id);
 
-        Assert.Equal((0, 1), (metrics.Completed, metrics.DeadLetter));
+        Assert.Equal((0, 1), (metrics.Completed, metrics.DeadLetters));
         Assert.Equal(("invoice.paid", 1), (Assert.Single(byType).Type, Assert.Single(byType).Count));
         Assert.Equal(id, Assert.Single(dead).Id);
         Assert.StartsWith("EventKit.NonRetryableEventException: Invoice 1042 does not exist.", dead[0].LastError, StringComparison.Ordinal);

@@ -72,7 +72,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
                 .OrderBy(g => g.Key.Id)
                 .Select(g => $"{g.Key.Id} {g.Key.Level} x{g.Count()}")));
 
-            metrics.Should().BeEquivalentTo(new { Completed = EventCount, Pending = 0, Processing = 0, Failed = 0, DeadLetter = 0 }, "nothing is lost or left behind");
+            metrics.Should().BeEquivalentTo(new { Completed = EventCount, Pending = 0, Processing = 0, Failed = 0, DeadLetters = 0 }, "nothing is lost or left behind");
             summary.Rows.Should().Be(EventCount, "every event is handled at least once");
             summary.Missing.Should().Be(0);
             eventKitLogs.Should().Contain(

@@ -243,7 +243,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
     private static async Task AssertAllCompletedAsync(TestHostDatabase database)
     {
         var metrics = await database.GetMetricsAsync();
-        metrics.Should().BeEquivalentTo(new { Completed = EventCount, Pending = 0, Processing = 0, Failed = 0, DeadLetter = 0 });
+        metrics.Should().BeEquivalentTo(new { Completed = EventCount, Pending = 0, Processing = 0, Failed = 0, DeadLetters = 0 });
     }
 
     /// <summary>Stops the hosts gracefully (stdin closed) and asserts a clean exit: no EventKit loop faulted.</summary>

@@ -241,7 +241,7 @@ public abstract class OutboxTests<TContext>(ITestDatabase database) : DatabaseTe
     private async Task<long> CountEventsAsync()
     {
         var metrics = await Operations.GetMetricsAsync();
-        return metrics.Pending + metrics.Processing + metrics.Completed + metrics.Failed + metrics.DeadLetter;
+        return metrics.Pending + metrics.Processing + metrics.Completed + metrics.Failed + metrics.DeadLetters;
     }
 
     private async Task<int> CountUsersAsync()

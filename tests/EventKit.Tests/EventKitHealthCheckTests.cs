@@ -103,7 +103,7 @@ public sealed class EventKitHealthCheckTests
     {
         await using var app = CreateApp(configureCheck: o => o.MaxBacklogAge = TimeSpan.Zero);
 
-        var resolve = () => app.Services.GetRequiredService<IOptions<EventKitHealthCheckOptions>>().Value;
+        var resolve = () => app.Services.GetRequiredService<IOptionsMonitor<EventKitHealthCheckOptions>>().Get("eventkit");
 
         resolve.Should().Throw<OptionsValidationException>().WithMessage("*EventKitHealthCheckOptions.MaxBacklogAge must be between 00:00:01 and 7.00:00:00; it was 00:00:00.*");
     }
@@ -112,9 +112,13 @@ public sealed class EventKitHealthCheckTests
         TestApp.Create(
             b => b.Services.Replace(store is null ? ServiceDescriptor.Singleton<IEventStore, InMemoryEventStore>() : ServiceDescriptor.Singleton(store)),
             configure,
-            b => b.AddHandler<WelcomeEmailHandler>().AddHealthCheck(configureCheck));
+            b =>
+            {
+                b.AddHandler<WelcomeEmailHandler>();
+                b.Services.AddHealthChecks().AddEventKit(configureCheck);
+            });
 
     private static void Beat(TestApp app) => app.Services.GetRequiredService<ProcessorHeartbeat>().Beat(app.Time.GetUtcNow());
 
-    private static Task<HealthCheckResult> Check(TestApp app) => app.Services.GetRequiredService<EventKitHealthCheck>().CheckHealthAsync(Context);
+    private static Task<HealthCheckResult> Check(TestApp app) => app.Services.GetRequiredKeyedService<EventKitHealthCheck>("eventkit").CheckHealthAsync(Context);
 }

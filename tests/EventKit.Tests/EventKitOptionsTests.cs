@@ -28,7 +28,7 @@ public sealed class EventKitOptionsTests
             RetryBaseDelay = TimeSpan.FromSeconds(5),
             RetryMaxDelay = TimeSpan.FromMinutes(5),
             Retention = TimeSpan.FromDays(30),
-            DeadLetterRetention = (TimeSpan?)null,
+            DeadLetterRetention = Timeout.InfiniteTimeSpan,
             CleanupInterval = TimeSpan.FromHours(1),
             CleanupBatchSize = 1000,
             DeadLetterUnhandledEvents = false,
@@ -57,7 +57,9 @@ public sealed class EventKitOptionsTests
         { o => o.RetryBaseDelay = TimeSpan.FromSeconds(-1), "EventKitOptions.RetryBaseDelay must be between 00:00:00 and 1.00:00:00; it was -00:00:01." },
         { o => o.RetryMaxDelay = TimeSpan.FromSeconds(1), "EventKitOptions.RetryMaxDelay must be at least RetryBaseDelay (00:00:05); it was 00:00:01." },
         { o => o.Retention = TimeSpan.FromSeconds(30), "EventKitOptions.Retention must be between 00:01:00 and 3650.00:00:00 (or Timeout.InfiniteTimeSpan); it was 00:00:30." },
-        { o => o.DeadLetterRetention = TimeSpan.Zero, "EventKitOptions.DeadLetterRetention must be between 00:01:00 and 3650.00:00:00 (or null); it was 00:00:00." },
+        { o => o.DeadLetterRetention = TimeSpan.Zero, "EventKitOptions.DeadLetterRetention must be between 00:01:00 and 3650.00:00:00 (or Timeout.InfiniteTimeSpan); it was 00:00:00." },
+        { o => o.DeadLetterRetention = TimeSpan.FromDays(3651), "EventKitOptions.DeadLetterRetention must be between 00:01:00 and 3650.00:00:00 (or Timeout.InfiniteTimeSpan); it was 3651.00:00:00." },
+        { o => o.Retention = TimeSpan.FromMilliseconds(-2), "EventKitOptions.Retention must be between 00:01:00 and 3650.00:00:00 (or Timeout.InfiniteTimeSpan); it was -00:00:00.0020000." },
         { o => o.CleanupInterval = TimeSpan.Zero, "EventKitOptions.CleanupInterval must be between 00:00:01 and 7.00:00:00; it was 00:00:00." },
         { o => o.ShutdownTimeout = TimeSpan.FromHours(2), "EventKitOptions.ShutdownTimeout must be between 00:00:00 and 01:00:00; it was 02:00:00." },
         { o => o.SerializerOptions = null!, "EventKitOptions.SerializerOptions must not be null." },
@@ -79,7 +81,7 @@ public sealed class EventKitOptionsTests
     [Fact]
     public void Validate_InfiniteTimeouts_AreAllowed()
     {
-        var options = new EventKitOptions { HandlerTimeout = Timeout.InfiniteTimeSpan, Retention = Timeout.InfiniteTimeSpan };
+        var options = new EventKitOptions { HandlerTimeout = Timeout.InfiniteTimeSpan, Retention = Timeout.InfiniteTimeSpan, DeadLetterRetention = Timeout.InfiniteTimeSpan };
 
         Validator.Validate(null, options).Succeeded.Should().BeTrue();
     }

@@ -189,7 +189,7 @@ public sealed class EventPublisherTests : IAsyncLifetime
     private async Task AssertNothingStoredAsync()
     {
         var metrics = await _app.Operations.GetMetricsAsync();
-        (metrics.Pending + metrics.Processing + metrics.Completed + metrics.Failed + metrics.DeadLetter).Should().Be(0);
+        (metrics.Pending + metrics.Processing + metrics.Completed + metrics.Failed + metrics.DeadLetters).Should().Be(0);
     }
 
     public sealed record NotAnEvent(int Id);

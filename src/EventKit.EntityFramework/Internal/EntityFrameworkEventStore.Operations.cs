@@ -78,27 +78,27 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         })];
     }
 
-    public async ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return (await ChangeAsync(
             (Id: eventId, Filter: filter, Batch: batchSize, Now: now),
             static (state, db, tx, ct) => db.Dialect.RequeueAsync(db.Connection, tx, db.Timeout, state.Id, state.Filter, state.Batch, state.Now, ct),
-            EventLogKind.Requeue, EventLogEntry.AllHandlers, performedBy, reason, now, cancellationToken).ConfigureAwait(false)).Count;
+            EventLogKind.Requeue, EventLogEntry.AllHandlers, actor, reason, now, cancellationToken).ConfigureAwait(false)).Count;
     }
 
-    public async ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    public async ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         (await ChangeAsync(
             (Id: eventId, Now: now),
             static (state, db, tx, ct) => db.Dialect.ReplayAsync(db.Connection, tx, db.Timeout, state.Id, state.Now, ct),
-            EventLogKind.Replay, handler, performedBy, reason, now, cancellationToken).ConfigureAwait(false)).Count > 0;
+            EventLogKind.Replay, handler, actor, reason, now, cancellationToken).ConfigureAwait(false)).Count > 0;
 
-    public async ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    public async ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         (await ChangeAsync(
             (Id: eventId, Now: now),
             static (state, db, tx, ct) => db.Dialect.CancelAsync(db.Connection, tx, db.Timeout, state.Id, state.Now, ct),
-            EventLogKind.Cancel, EventLogEntry.AllHandlers, performedBy, reason, now, cancellationToken).ConfigureAwait(false)).Count > 0;
+            EventLogKind.Cancel, EventLogEntry.AllHandlers, actor, reason, now, cancellationToken).ConfigureAwait(false)).Count > 0;
 
     public async ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default)
     {
@@ -166,12 +166,12 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         Func<TState, StoreConnection, DbTransaction?, CancellationToken, Task<List<(Guid Id, int Attempts)>>> change,
         EventLogKind kind,
         string action,
-        string performedBy,
+        string actor,
         string reason,
         DateTimeOffset now,
         CancellationToken cancellationToken) =>
         OnConnectionAsync(
-            (State: state, Change: change, Kind: kind, Action: action, PerformedBy: performedBy, Reason: reason, Now: now),
+            (State: state, Change: change, Kind: kind, Action: action, PerformedBy: actor, Reason: reason, Now: now),
             static (s, db, ct) => InTransactionAsync(db, needsOwn: true, (s, db), static async (x, transaction, ct) =>
             {
                 var (s, db) = x;
@@ -183,8 +183,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
                         Id = Guid.CreateVersion7(s.Now),
                         EventId = c.Id,
                         Kind = s.Kind,
-                        Action = s.Action,
-                        PerformedBy = s.PerformedBy,
+                        Handler = s.Action,
+                        Actor = s.PerformedBy,
                         Result = EventLogResult.Success,
                         Reason = s.Reason,
                         Attempt = c.Attempts,

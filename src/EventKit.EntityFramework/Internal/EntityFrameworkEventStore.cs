@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EventKit.EntityFramework.Internal.Publishing;
-using EventKit.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -104,7 +103,7 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
         }
     }
 
-    public void CollectUnsaved(List<string> eventTypes)
+    public void CollectUnsaved(ICollection<string> eventTypes)
     {
         // Still pending: no SaveChanges wrote them (written events leave the list; a rolled-back one was undone on purpose).
         foreach (var record in _outbox?.Pending ?? [])
@@ -173,7 +172,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
         var logs = 0;
         foreach (var outcome in outcomes)
         {
-            OutcomeValidation.Validate(outcome);
+            ArgumentNullException.ThrowIfNull(outcome);
+            outcome.Validate();
             logs += outcome.Logs.Count;
         }
 
@@ -291,7 +291,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
             Processing = Count(EventStatus.Processing),
             Completed = completed,
             Failed = Count(EventStatus.Failed),
-            DeadLetter = Count(EventStatus.DeadLetter),
+            DeadLetters = Count(EventStatus.DeadLetter),
+            Cancelled = Count(EventStatus.Cancelled),
             AverageProcessingTime = average,
         };
     }
@@ -312,7 +313,7 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
         return new EventBacklog { Waiting = waiting, OldestRunnableAt = oldest is { } o ? EventEntity.Utc(o) : null, DeadLetters = deadLetters };
     }
 
-    public async ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         var from = since.UtcDateTime;
         var to = until.UtcDateTime;

@@ -11,5 +11,5 @@ internal sealed class EventTypePauseEntity
 
     public DateTime PausedAt { get; set; }
 
-    public EventTypePause ToPause() => new() { Type = Type, PausedBy = PausedBy, Reason = Reason, PausedAt = EventEntity.Utc(PausedAt) };
+    public EventTypePause ToPause() => new() { Type = Type, Actor = PausedBy, Reason = Reason, PausedAt = EventEntity.Utc(PausedAt) };
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using EventKit.Internal.Processing;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -368,7 +367,7 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
         var eventIds = new Guid[n];
         var kinds = new string[n];
         var actions = new string[n];
-        var performedBy = new string?[n];
+        var actor = new string?[n];
         var results = new string[n];
         var errors = new string?[n];
         var reasons = new string?[n];
@@ -381,8 +380,8 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
             ids[i] = log.Id;
             eventIds[i] = log.EventId;
             kinds[i] = EventLogEntity.KindString(log.Kind);
-            actions[i] = log.Action;
-            performedBy[i] = log.PerformedBy;
+            actions[i] = log.Handler;
+            actor[i] = log.Actor;
             results[i] = EventLogEntity.ResultString(log.Result);
             errors[i] = log.Error;
             reasons[i] = log.Reason;
@@ -395,7 +394,7 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
         AddParameter(command, "@log_event_ids", eventIds);
         AddParameter(command, "@log_kinds", kinds);
         AddParameter(command, "@log_actions", actions);
-        AddParameter(command, "@log_performed_by", performedBy);
+        AddParameter(command, "@log_performed_by", actor);
         AddParameter(command, "@log_results", results);
         AddParameter(command, "@log_errors", errors);
         AddParameter(command, "@log_reasons", reasons);

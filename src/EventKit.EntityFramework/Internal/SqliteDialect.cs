@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EventKit.Internal.Processing;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -325,8 +324,8 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
                 WriteId(json, log.Id);
                 WriteId(json, log.EventId);
                 json.WriteStringValue(EventLogEntity.KindString(log.Kind));
-                json.WriteStringValue(log.Action);
-                json.WriteStringValue(log.PerformedBy);
+                json.WriteStringValue(log.Handler);
+                json.WriteStringValue(log.Actor);
                 json.WriteStringValue(EventLogEntity.ResultString(log.Result));
                 json.WriteStringValue(log.Error);
                 json.WriteStringValue(log.Reason);

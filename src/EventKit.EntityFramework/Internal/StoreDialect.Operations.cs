@@ -134,7 +134,7 @@ internal abstract partial class StoreDialect
         await using (command.ConfigureAwait(false))
         {
             AddParameter(command, "@type", pause.Type);
-            AddParameter(command, "@paused_by", pause.PausedBy);
+            AddParameter(command, "@paused_by", pause.Actor);
             AddParameter(command, "@reason", pause.Reason);
             AddParameter(command, "@paused_at", pause.PausedAt.UtcDateTime);
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;

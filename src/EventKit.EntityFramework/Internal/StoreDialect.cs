@@ -1,5 +1,4 @@
 using System.Data.Common;
-using EventKit.Internal.Processing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -39,7 +38,7 @@ internal abstract partial class StoreDialect
         "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"status\", \"attempts\", \"available_at\", \"created_at\", " +
         "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\"";
 
-    /// <summary>The columns of a row written leased to a processor in this process (<see cref="EventKit.Internal.Processing.EventHandOff"/>).</summary>
+    /// <summary>The columns of a row written leased to a processor in this process (<see cref="EventHandOff"/>).</summary>
     protected const string LeasedInsertColumns = InsertColumns + ", \"locked_by\", \"locked_until\"";
 
     protected const string LogColumns = "\"id\", \"event_id\", \"kind\", \"action\", \"performed_by\", \"result\", \"error\", \"reason\", \"attempt\", \"duration_ms\", \"created_at\"";

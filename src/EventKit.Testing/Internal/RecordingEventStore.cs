@@ -27,20 +27,20 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
 
     public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.GetBacklogAsync(now, cancellationToken);
 
-    public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
-        inner.CountByTypeAsync(since, until, cancellationToken);
+    public ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        inner.GetCountsByTypeAsync(since, until, cancellationToken);
 
     public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) =>
         inner.GetDeadLettersAsync(type, limit, cancellationToken);
 
-    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.RequeueAsync(eventId, filter, batchSize, performedBy, reason, now, cancellationToken);
+    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.RequeueAsync(eventId, filter, batchSize, actor, reason, now, cancellationToken);
 
-    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.ReplayAsync(eventId, handler, performedBy, reason, now, cancellationToken);
+    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.ReplayAsync(eventId, handler, actor, reason, now, cancellationToken);
 
-    public ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.CancelAsync(eventId, performedBy, reason, now, cancellationToken);
+    public ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.CancelAsync(eventId, actor, reason, now, cancellationToken);
 
     public ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => inner.PurgeAsync(filter, batchSize, cancellationToken);
 

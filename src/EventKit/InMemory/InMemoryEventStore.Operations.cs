@@ -119,7 +119,7 @@ internal sealed partial class InMemoryEventStore
             IReadOnlyList<HandlerStatistics> result = [.. _events.Values
                 .SelectMany(e => e.Logs)
                 .Where(l => l.Kind == EventLogKind.HandlerRun && l.CreatedAt >= since && l.CreatedAt < before)
-                .GroupBy(l => l.Action)
+                .GroupBy(l => l.Handler)
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => new HandlerStatistics
                 {
@@ -132,7 +132,7 @@ internal sealed partial class InMemoryEventStore
         }
     }
 
-    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -155,7 +155,7 @@ internal sealed partial class InMemoryEventStore
                 }
 
                 Reopen(entry, now);
-                entry.AddLogs([OperatorEntry(entry, EventLogKind.Requeue, EventLogEntry.AllHandlers, performedBy, reason, now)]);
+                entry.AddLogs([OperatorEntry(entry, EventLogKind.Requeue, EventLogEntry.AllHandlers, actor, reason, now)]);
                 count++;
             }
         }
@@ -168,7 +168,7 @@ internal sealed partial class InMemoryEventStore
         return ValueTask.FromResult(count);
     }
 
-    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -179,14 +179,14 @@ internal sealed partial class InMemoryEventStore
 
             _completedDurationTicks -= (entry.ProcessedAt!.Value - entry.CreatedAt).Ticks;
             Reopen(entry, now);
-            entry.AddLogs([OperatorEntry(entry, EventLogKind.Replay, handler, performedBy, reason, now)]);
+            entry.AddLogs([OperatorEntry(entry, EventLogKind.Replay, handler, actor, reason, now)]);
         }
 
         _signal?.Notify(now);
         return ValueTask.FromResult(true);
     }
 
-    public ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -199,7 +199,7 @@ internal sealed partial class InMemoryEventStore
             entry.ProcessedAt = now;
             entry.Version++;
             _cancelled.Enqueue((entry, entry.Version), now.UtcTicks);
-            entry.AddLogs([OperatorEntry(entry, EventLogKind.Cancel, EventLogEntry.AllHandlers, performedBy, reason, now)]);
+            entry.AddLogs([OperatorEntry(entry, EventLogKind.Cancel, EventLogEntry.AllHandlers, actor, reason, now)]);
             return ValueTask.FromResult(true);
         }
     }
@@ -308,13 +308,13 @@ internal sealed partial class InMemoryEventStore
         EnqueueRunnable(entry);
     }
 
-    private static EventLogEntry OperatorEntry(Entry entry, EventLogKind kind, string action, string performedBy, string reason, DateTimeOffset now) => new()
+    private static EventLogEntry OperatorEntry(Entry entry, EventLogKind kind, string action, string actor, string reason, DateTimeOffset now) => new()
     {
         Id = SequentialGuid.Next(now),
         EventId = entry.Id,
         Kind = kind,
-        Action = action,
-        PerformedBy = performedBy,
+        Handler = action,
+        Actor = actor,
         Result = EventLogResult.Success,
         Reason = reason,
         Attempt = entry.Attempts,

@@ -168,7 +168,8 @@ internal sealed partial class InMemoryEventStore : IEventStore
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         foreach (var outcome in outcomes)
         {
-            OutcomeValidation.Validate(outcome);
+            ArgumentNullException.ThrowIfNull(outcome);
+            outcome.Validate();
         }
 
         var applied = 0;
@@ -252,7 +253,8 @@ internal sealed partial class InMemoryEventStore : IEventStore
                 Processing = _statusCounts[(int)EventStatus.Processing],
                 Completed = completed,
                 Failed = _statusCounts[(int)EventStatus.Failed],
-                DeadLetter = _statusCounts[(int)EventStatus.DeadLetter],
+                DeadLetters = _statusCounts[(int)EventStatus.DeadLetter],
+                Cancelled = _statusCounts[(int)EventStatus.Cancelled],
                 AverageProcessingTime = completed == 0 ? null : TimeSpan.FromTicks(_completedDurationTicks / completed),
             });
         }
@@ -285,7 +287,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
         }
     }
 
-    public ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         lock (_gate)
@@ -371,7 +373,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
         {
             if (log.Kind == EventLogKind.HandlerRun && log.Result == EventLogResult.Success && !Replayed(logs, log))
             {
-                succeeded.Add(log.Action);
+                succeeded.Add(log.Handler);
             }
         }
 
@@ -382,7 +384,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
     {
         foreach (var log in logs)
         {
-            if (log.Kind == EventLogKind.Replay && log.Attempt >= success.Attempt && (log.Action == EventLogEntry.AllHandlers || log.Action == success.Action))
+            if (log.Kind == EventLogKind.Replay && log.Attempt >= success.Attempt && (log.Handler == EventLogEntry.AllHandlers || log.Handler == success.Handler))
             {
                 return true;
             }

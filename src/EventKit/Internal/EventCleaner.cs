@@ -26,9 +26,9 @@ internal sealed class EventCleaner(IServiceScopeFactory scopes, IOptions<EventKi
                 cancelled = await DeleteAllAsync(store, EventStatus.Cancelled, now - opts.Retention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
             }
 
-            if (opts.DeadLetterRetention is { } deadLetterRetention)
+            if (opts.DeadLetterRetention != Timeout.InfiniteTimeSpan)
             {
-                deadLetters = await DeleteAllAsync(store, EventStatus.DeadLetter, now - deadLetterRetention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
+                deadLetters = await DeleteAllAsync(store, EventStatus.DeadLetter, now - opts.DeadLetterRetention, opts.CleanupBatchSize, cancellationToken).ConfigureAwait(false);
             }
 
             if (completed + cancelled + deadLetters > 0)

@@ -36,9 +36,9 @@ internal sealed class EventKitOptionsValidator(HandlerRegistry? registry = null)
             Range(failures, nameof(options.Retention), options.Retention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), "or Timeout.InfiniteTimeSpan");
         }
 
-        if (options.DeadLetterRetention is { } deadLetterRetention)
+        if (options.DeadLetterRetention != Timeout.InfiniteTimeSpan)
         {
-            Range(failures, nameof(options.DeadLetterRetention), deadLetterRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), "or null");
+            Range(failures, nameof(options.DeadLetterRetention), options.DeadLetterRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650), "or Timeout.InfiniteTimeSpan");
         }
 
         Range(failures, nameof(options.CleanupInterval), options.CleanupInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));

@@ -31,7 +31,7 @@ internal sealed class EventOperations(
             throw new ArgumentOutOfRangeException(nameof(until), until, $"'until' must not be before 'since' ({since:O}).");
         }
 
-        return RunAsync((store, ct) => store.CountByTypeAsync(since.ToUniversalTime(), until.ToUniversalTime(), ct), cancellationToken);
+        return RunAsync((store, ct) => store.GetCountsByTypeAsync(since.ToUniversalTime(), until.ToUniversalTime(), ct), cancellationToken);
     }
 
     public Task<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type = null, int limit = 100, CancellationToken cancellationToken = default)
@@ -124,22 +124,22 @@ internal sealed class EventOperations(
         return RunAsync((store, ct) => store.GetProcessorsAsync(seenSince, ct), cancellationToken);
     }
 
-    public async Task<bool> RequeueAsync(Guid eventId, string performedBy, string reason, CancellationToken cancellationToken = default)
+    public async Task<bool> RequeueAsync(Guid eventId, string actor, string reason, CancellationToken cancellationToken = default)
     {
-        ValidateOperator(performedBy, reason);
+        ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
-        var count = await RunAsync((store, ct) => store.RequeueAsync(eventId, new EventFilter(), 1, performedBy, reason, now, ct), cancellationToken).ConfigureAwait(false);
+        var count = await RunAsync((store, ct) => store.RequeueAsync(eventId, new EventFilter(), 1, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
-            Log.Requeued(_logger, performedBy, count);
-            Log.OperatorActionDetails(_logger, "requeue", performedBy, eventId.ToString(), reason);
+            Log.Requeued(_logger, actor, count);
+            Log.OperatorActionDetails(_logger, "requeue", actor, eventId.ToString(), reason);
             signal.Notify(now);
         }
 
         return count > 0;
     }
 
-    public async Task<int> RequeueMatchingAsync(EventFilter filter, string performedBy, string reason, CancellationToken cancellationToken = default)
+    public async Task<int> RequeueMatchingAsync(EventFilter filter, string actor, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var valid = EventFilterRules.Validate(filter, nameof(filter));
@@ -148,27 +148,27 @@ internal sealed class EventOperations(
             throw new ArgumentException($"Only failed and dead-lettered events can be requeued; EventFilter.Status is {status}. Allowed values: Failed, DeadLetter, or null for both.", nameof(filter));
         }
 
-        ValidateOperator(performedBy, reason);
+        ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
-        var total = await BatchesAsync((store, batch, ct) => store.RequeueAsync(null, valid, batch, performedBy, reason, now, ct), cancellationToken).ConfigureAwait(false);
+        var total = await BatchesAsync((store, batch, ct) => store.RequeueAsync(null, valid, batch, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
         if (total > 0)
         {
-            Log.Requeued(_logger, performedBy, total);
+            Log.Requeued(_logger, actor, total);
             signal.Notify(now);
         }
 
-        Log.OperatorActionDetails(_logger, "requeue", performedBy, valid.ToString(), reason);
+        Log.OperatorActionDetails(_logger, "requeue", actor, valid.ToString(), reason);
         return total;
     }
 
-    public async Task<bool> ReplayAsync(Guid eventId, string? handler, string performedBy, string reason, CancellationToken cancellationToken = default)
+    public async Task<bool> ReplayAsync(Guid eventId, string? handler, string actor, string reason, CancellationToken cancellationToken = default)
     {
         if (handler is not null && (string.IsNullOrWhiteSpace(handler) || handler.Length > EventValidation.MaxHandlerNameLength || handler == EventLogEntry.AllHandlers))
         {
             throw new ArgumentException($"The handler must be null (every handler) or a handler name of at most {EventValidation.MaxHandlerNameLength} characters; it was '{EventValidation.Shorten(handler)}'.", nameof(handler));
         }
 
-        ValidateOperator(performedBy, reason);
+        ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
         var replayed = await RunAsync(
             async (store, ct) =>
@@ -182,34 +182,34 @@ internal sealed class EventOperations(
                     }
                 }
 
-                return await store.ReplayAsync(eventId, handler ?? EventLogEntry.AllHandlers, performedBy, reason, now, ct).ConfigureAwait(false);
+                return await store.ReplayAsync(eventId, handler ?? EventLogEntry.AllHandlers, actor, reason, now, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
         if (replayed)
         {
-            Log.Replayed(_logger, performedBy, eventId, handler ?? EventLogEntry.AllHandlers);
-            Log.OperatorActionDetails(_logger, "replay", performedBy, eventId.ToString(), reason);
+            Log.Replayed(_logger, actor, eventId, handler ?? EventLogEntry.AllHandlers);
+            Log.OperatorActionDetails(_logger, "replay", actor, eventId.ToString(), reason);
             signal.Notify(now);
         }
 
         return replayed;
     }
 
-    public async Task<bool> CancelAsync(Guid eventId, string performedBy, string reason, CancellationToken cancellationToken = default)
+    public async Task<bool> CancelAsync(Guid eventId, string actor, string reason, CancellationToken cancellationToken = default)
     {
-        ValidateOperator(performedBy, reason);
+        ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
-        var cancelled = await RunAsync((store, ct) => store.CancelAsync(eventId, performedBy, reason, now, ct), cancellationToken).ConfigureAwait(false);
+        var cancelled = await RunAsync((store, ct) => store.CancelAsync(eventId, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
         if (cancelled)
         {
-            Log.Cancelled(_logger, performedBy, eventId);
-            Log.OperatorActionDetails(_logger, "cancel", performedBy, eventId.ToString(), reason);
+            Log.Cancelled(_logger, actor, eventId);
+            Log.OperatorActionDetails(_logger, "cancel", actor, eventId.ToString(), reason);
         }
 
         return cancelled;
     }
 
-    public async Task<int> PurgeAsync(EventFilter filter, string performedBy, string reason, CancellationToken cancellationToken = default)
+    public async Task<int> PurgeAsync(EventFilter filter, string actor, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var valid = EventFilterRules.Validate(filter, nameof(filter));
@@ -223,18 +223,18 @@ internal sealed class EventOperations(
             throw new ArgumentException("Events being processed cannot be purged. Allowed values of EventFilter.Status: Pending, Completed, Failed, DeadLetter, Cancelled, or null.", nameof(filter));
         }
 
-        ValidateOperator(performedBy, reason);
+        ValidateOperator(actor, reason);
         var total = await BatchesAsync((store, batch, ct) => store.PurgeAsync(valid, batch, ct), cancellationToken).ConfigureAwait(false);
-        Log.Purged(_logger, performedBy, total);
-        Log.OperatorActionDetails(_logger, "purge", performedBy, valid.ToString(), reason);
+        Log.Purged(_logger, actor, total);
+        Log.OperatorActionDetails(_logger, "purge", actor, valid.ToString(), reason);
         return total;
     }
 
-    public async Task<bool> PauseAsync(string type, string performedBy, string reason, CancellationToken cancellationToken = default)
+    public async Task<bool> PauseAsync(string type, string actor, string reason, CancellationToken cancellationToken = default)
     {
         EventValidation.ValidateType(type, nameof(type));
-        ValidateOperator(performedBy, reason);
-        var pause = new EventTypePause { Type = type, PausedBy = performedBy, Reason = reason, PausedAt = time.GetUtcNow() };
+        ValidateOperator(actor, reason);
+        var pause = new EventTypePause { Type = type, Actor = actor, Reason = reason, PausedAt = time.GetUtcNow() };
 
         // Before the store has it: no event of the type is handed off in this process from now on (the next heartbeat
         // corrects this if the pause fails).
@@ -242,22 +242,22 @@ internal sealed class EventOperations(
         var paused = await RunAsync((store, ct) => store.PauseAsync(pause, ct), cancellationToken).ConfigureAwait(false);
         if (paused)
         {
-            Log.Paused(_logger, performedBy, type);
-            Log.OperatorActionDetails(_logger, "pause", performedBy, type, reason);
+            Log.Paused(_logger, actor, type);
+            Log.OperatorActionDetails(_logger, "pause", actor, type, reason);
         }
 
         return paused;
     }
 
-    public async Task<bool> ResumeAsync(string type, string performedBy, CancellationToken cancellationToken = default)
+    public async Task<bool> ResumeAsync(string type, string actor, CancellationToken cancellationToken = default)
     {
         EventValidation.ValidateType(type, nameof(type));
-        EventValidation.ValidateText(performedBy, EventValidation.MaxOptionLength, nameof(performedBy));
+        EventValidation.ValidateText(actor, EventValidation.MaxOptionLength, nameof(actor));
         var resumed = await RunAsync((store, ct) => store.ResumeAsync(type, ct), cancellationToken).ConfigureAwait(false);
         handOff.Resume(type);
         if (resumed)
         {
-            Log.Resumed(_logger, performedBy, type);
+            Log.Resumed(_logger, actor, type);
             signal.Notify(time.GetUtcNow());
         }
 
@@ -277,9 +277,9 @@ internal sealed class EventOperations(
         }
     }
 
-    private static void ValidateOperator(string performedBy, string reason)
+    private static void ValidateOperator(string actor, string reason)
     {
-        EventValidation.ValidateText(performedBy, EventValidation.MaxOptionLength, nameof(performedBy));
+        EventValidation.ValidateText(actor, EventValidation.MaxOptionLength, nameof(actor));
         EventValidation.ValidateText(reason, EventLogEntry.MaxErrorLength, nameof(reason));
     }
 

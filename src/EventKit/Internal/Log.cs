@@ -89,26 +89,26 @@ internal static partial class Log
     [LoggerMessage(1027, LogLevel.Warning, "Handler {Handler} returned without saving {Count} events it published for event {EventId} ({EventTypes}): they were added to its unit of work (e.g. its DbContext) but never saved, so they are lost. Call SaveChangesAsync before returning")]
     public static partial void HandlerLeftEventsUnsaved(ILogger logger, string handler, Guid eventId, int count, string eventTypes);
 
-    [LoggerMessage(1028, LogLevel.Information, "Operator {PerformedBy} requeued {Count} events")]
-    public static partial void Requeued(ILogger logger, string performedBy, int count);
+    [LoggerMessage(1028, LogLevel.Information, "Operator {Actor} requeued {Count} events")]
+    public static partial void Requeued(ILogger logger, string actor, int count);
 
-    [LoggerMessage(1029, LogLevel.Information, "Operator {PerformedBy} replayed event {EventId} for {Handler}")]
-    public static partial void Replayed(ILogger logger, string performedBy, Guid eventId, string handler);
+    [LoggerMessage(1029, LogLevel.Information, "Operator {Actor} replayed event {EventId} for {Handler}")]
+    public static partial void Replayed(ILogger logger, string actor, Guid eventId, string handler);
 
-    [LoggerMessage(1030, LogLevel.Information, "Operator {PerformedBy} cancelled event {EventId}")]
-    public static partial void Cancelled(ILogger logger, string performedBy, Guid eventId);
+    [LoggerMessage(1030, LogLevel.Information, "Operator {Actor} cancelled event {EventId}")]
+    public static partial void Cancelled(ILogger logger, string actor, Guid eventId);
 
-    [LoggerMessage(1031, LogLevel.Information, "Operator {PerformedBy} purged {Count} events")]
-    public static partial void Purged(ILogger logger, string performedBy, int count);
+    [LoggerMessage(1031, LogLevel.Information, "Operator {Actor} purged {Count} events")]
+    public static partial void Purged(ILogger logger, string actor, int count);
 
-    [LoggerMessage(1032, LogLevel.Debug, "Operator action {Action} by {PerformedBy} on {Filter}: {Reason}")]
-    public static partial void OperatorActionDetails(ILogger logger, string action, string performedBy, string filter, string reason);
+    [LoggerMessage(1032, LogLevel.Debug, "Operator action {Action} by {Actor} on {Filter}: {Reason}")]
+    public static partial void OperatorActionDetails(ILogger logger, string action, string actor, string filter, string reason);
 
-    [LoggerMessage(1033, LogLevel.Information, "Operator {PerformedBy} paused event type {EventType}")]
-    public static partial void Paused(ILogger logger, string performedBy, string eventType);
+    [LoggerMessage(1033, LogLevel.Information, "Operator {Actor} paused event type {EventType}")]
+    public static partial void Paused(ILogger logger, string actor, string eventType);
 
-    [LoggerMessage(1034, LogLevel.Information, "Operator {PerformedBy} resumed event type {EventType}")]
-    public static partial void Resumed(ILogger logger, string performedBy, string eventType);
+    [LoggerMessage(1034, LogLevel.Information, "Operator {Actor} resumed event type {EventType}")]
+    public static partial void Resumed(ILogger logger, string actor, string eventType);
 
     [LoggerMessage(1035, LogLevel.Warning, "Processor {Owner} could not record its heartbeat; it retries at the next interval")]
     public static partial void HeartbeatFailed(ILogger logger, string owner, Exception exception);

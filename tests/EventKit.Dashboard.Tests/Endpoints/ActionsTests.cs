@@ -18,7 +18,7 @@ public sealed class ActionsTests
         var details = (await host.Operations.GetEventAsync(id))!;
         details.Event.Status.Should().Be(EventStatus.Pending);
         details.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Requeue)
-            .Which.Should().BeEquivalentTo(new { PerformedBy = "alice", Reason = "fixed the gateway" });
+            .Which.Should().BeEquivalentTo(new { Actor = "alice", Reason = "fixed the gateway" });
         var after = await host.PageAsync(response.Headers.Location!.ToString());
         after.Document.QuerySelector(".notice")!.TextContent.Should().StartWith("Requeued");
         var entry = after.Document.QuerySelector("ol.timeline li.operator")!;
@@ -36,7 +36,7 @@ public sealed class ActionsTests
         await host.SubmitAsync($"{DashboardHost.Base}/events/{id}", "/requeue", null, ("reason", "   "));
 
         (await host.Operations.GetEventAsync(id))!.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Requeue)
-            .Which.Should().BeEquivalentTo(new { PerformedBy = "anonymous@127.0.0.1", Reason = "via dashboard" });
+            .Which.Should().BeEquivalentTo(new { Actor = "anonymous@127.0.0.1", Reason = "via dashboard" });
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ActionsTests
         foreach (var record in requeued.Events)
         {
             (await host.Operations.GetEventAsync(record.Id))!.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Requeue)
-                .Which.Should().BeEquivalentTo(new { PerformedBy = "alice", Reason = "via dashboard" });
+                .Which.Should().BeEquivalentTo(new { Actor = "alice", Reason = "via dashboard" });
         }
 
         var done = await host.PageAsync(response.Headers.Location!.ToString());

@@ -52,7 +52,7 @@ public sealed class EventSeeder(IEventStore store, TimeProvider time)
                 {
                     Id = Guid.CreateVersion7(now),
                     EventId = c.Event.Id,
-                    Action = handler,
+                    Handler = handler,
                     Result = status is EventStatus.Completed ? EventLogResult.Success : EventLogResult.Failure,
                     Error = status is EventStatus.Completed ? null : error ?? "System.InvalidOperationException: boom",
                     Attempt = c.Event.Attempts,

@@ -29,7 +29,7 @@ public sealed class OperationsTests
         var details = (await host.Operations.GetEventAsync(id))!;
         details.Event.Status.Should().Be(EventStatus.Pending);
         details.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Replay)
-            .Which.Should().BeEquivalentTo(new { Action = "Mailer", PerformedBy = "alice", Reason = "bug 42 fixed" });
+            .Which.Should().BeEquivalentTo(new { Handler = "Mailer", Actor = "alice", Reason = "bug 42 fixed" });
         var after = await host.PageAsync(path);
         var entry = after.Document.QuerySelector("ol.timeline li.operator")!;
         entry.GetAttribute("data-kind").Should().Be("replay");
@@ -46,7 +46,7 @@ public sealed class OperationsTests
 
         await host.SubmitAsync($"{DashboardHost.Base}/events/{id}", "/replay", "alice", ("handler", "*"));
 
-        (await host.Operations.GetEventAsync(id))!.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Replay).Which.Action.Should().Be(EventLogEntry.AllHandlers);
+        (await host.Operations.GetEventAsync(id))!.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Replay).Which.Handler.Should().Be(EventLogEntry.AllHandlers);
         var page = await host.PageAsync($"{DashboardHost.Base}/events/{id}");
         page.Document.QuerySelector("ol.timeline li.operator code.action")!.TextContent.Should().Be("all handlers");
     }
@@ -67,7 +67,7 @@ public sealed class OperationsTests
         response.Headers.Location!.ToString().Should().EndWith("notice=cancelled");
         var details = (await host.Operations.GetEventAsync(id))!;
         details.Event.Status.Should().Be(EventStatus.Cancelled);
-        details.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Cancel).Which.Should().BeEquivalentTo(new { PerformedBy = "bob", Reason = "via dashboard" });
+        details.Log.Should().ContainSingle(e => e.Kind == EventLogKind.Cancel).Which.Should().BeEquivalentTo(new { Actor = "bob", Reason = "via dashboard" });
         var list = await host.PageAsync($"{DashboardHost.Base}/events?status=cancelled");
         list.Document.QuerySelectorAll("#events tbody tr").Select(r => r.GetAttribute("data-event-id")).Should().Equal(id.ToString());
     }
@@ -97,7 +97,7 @@ public sealed class OperationsTests
 
         pause.Headers.Location!.ToString().Should().Contain("notice=paused");
         (await host.Operations.GetPausesAsync()).Should().ContainSingle()
-            .Which.Should().BeEquivalentTo(new { Type = "invoice.paid", PausedBy = "carol", Reason = "billing provider down" });
+            .Which.Should().BeEquivalentTo(new { Type = "invoice.paid", Actor = "carol", Reason = "billing provider down" });
         var page = await host.PageAsync(types);
         var section = page.Document.QuerySelector("section[data-type='invoice.paid']")!;
         section.QuerySelector(".badge")!.TextContent.Should().Be("paused");
@@ -223,7 +223,7 @@ public sealed class OperationsTests
 
         var done = await host.PageAsync(response.Headers.Location!.ToString());
         done.Document.QuerySelector(".notice")!.TextContent.Should().Be("Purged 3 event(s) (the confirmation counted 2: events changed status in between).");
-        (await host.Operations.GetMetricsAsync()).DeadLetter.Should().Be(0);
+        (await host.Operations.GetMetricsAsync()).DeadLetters.Should().Be(0);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class HandlerOptionsTests
             before.Probe.FailTimes(nameof(WelcomeNotificationHandler), 1);
             id = await before.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
             await before.DrainAsync();
-            (await before.GetLogAsync(id)).Should().Contain(l => l.Action == "welcome-email" && l.Result == EventLogResult.Success);
+            (await before.GetLogAsync(id)).Should().Contain(l => l.Handler == "welcome-email" && l.Result == EventLogResult.Success);
         }
 
         // The next version of the application renamed the class, and kept its name.

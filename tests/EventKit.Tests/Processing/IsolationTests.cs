@@ -80,8 +80,8 @@ public sealed class IsolationTests
         {
             var details = await host.GetAsync(id);
             details.Event.Status.Should().Be(EventStatus.Failed);
-            details.Log.Should().Contain(l => l.Action == nameof(StepHandler) && l.Result == EventLogResult.Success, "the other handler of the event ran");
-            details.Log.Should().Contain(l => l.Action == nameof(UnbuildableHandler) && l.Result == EventLogResult.Failure && l.Error!.Contains("cannot be built"));
+            details.Log.Should().Contain(l => l.Handler == nameof(StepHandler) && l.Result == EventLogResult.Success, "the other handler of the event ran");
+            details.Log.Should().Contain(l => l.Handler == nameof(UnbuildableHandler) && l.Result == EventLogResult.Failure && l.Error!.Contains("cannot be built"));
         }
 
         host.Run.IsCompleted.Should().BeFalse("the loop is unharmed");

@@ -26,7 +26,11 @@ public sealed class LivenessTests
                 o.HandlerTimeout = Timeout.InfiniteTimeSpan;
                 o.PollingInterval = TimeSpan.FromHours(1);
             },
-            b => b.AddHandler<StepHandler>().AddHealthCheck(h => h.MaxBacklogAge = TimeSpan.FromDays(1)));
+            b =>
+            {
+                b.AddHandler<StepHandler>();
+                b.Services.AddHealthChecks().AddEventKit(h => h.MaxBacklogAge = TimeSpan.FromDays(1));
+            });
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Script.On("long", _ => release.Task);
         await host.PublishStepAsync("long");
@@ -37,7 +41,7 @@ public sealed class LivenessTests
         await host.AdvanceUntilAsync(TimeSpan.FromSeconds(20), () => host.Time.GetUtcNow() >= TestApp.Start.AddMinutes(10), "ten minutes pass");
         await host.WaitUntilAsync(() => host.Services.GetRequiredService<Internal.ProcessorHeartbeat>().LastCycleAt == host.Time.GetUtcNow(), "the idle wait ticks at the current time");
 
-        var result = await host.Services.GetRequiredService<EventKitHealthCheck>().CheckHealthAsync(Context);
+        var result = await host.Services.GetRequiredKeyedService<EventKitHealthCheck>("eventkit").CheckHealthAsync(Context);
 
         result.Status.Should().Be(HealthStatus.Healthy, result.Description);
         host.Store.MetricsReads.Should().Be(0, "the probe reads index-supported counts, never the metrics query");
@@ -47,7 +51,11 @@ public sealed class LivenessTests
     [Fact]
     public async Task ClaimLoopStuckInTheStore_ReadsAsNotProcessing()
     {
-        await using var host = PipelineHost.Create(handlers: b => b.AddHandler<StepHandler>().AddHealthCheck());
+        await using var host = PipelineHost.Create(handlers: b =>
+        {
+            b.AddHandler<StepHandler>();
+            b.Services.AddHealthChecks().AddEventKit();
+        });
         var hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         host.Store.BeforeClaim = () =>
@@ -59,7 +67,7 @@ public sealed class LivenessTests
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         host.Time.Advance(TimeSpan.FromMinutes(3));
-        var result = await host.Services.GetRequiredService<EventKitHealthCheck>().CheckHealthAsync(Context);
+        var result = await host.Services.GetRequiredKeyedService<EventKitHealthCheck>("eventkit").CheckHealthAsync(Context);
 
         result.Status.Should().Be(HealthStatus.Unhealthy);
         result.Description.Should().Contain("MaxProcessorSilence");

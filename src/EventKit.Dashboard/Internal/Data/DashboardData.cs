@@ -142,7 +142,7 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
         EventStatus.Processing => metrics.Processing,
         EventStatus.Completed => metrics.Completed,
         EventStatus.Failed => metrics.Failed,
-        EventStatus.DeadLetter => metrics.DeadLetter,
+        EventStatus.DeadLetter => metrics.DeadLetters,
         _ => 0,
     };
 

@@ -9,7 +9,7 @@ internal sealed record OperatorAction(string PerformedBy, string Reason)
     /// </summary>
     public const string DefaultReason = "via dashboard";
 
-    /// <summary>The operations API's limits on <c>performedBy</c> and <c>reason</c>.</summary>
+    /// <summary>The operations API's limits on <c>actor</c> and <c>reason</c>.</summary>
     public const int MaxPerformedBy = 200;
 
     public const int MaxReason = 2_000;

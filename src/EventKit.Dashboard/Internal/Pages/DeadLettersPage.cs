@@ -16,7 +16,7 @@ internal static class DeadLettersPage
         var data = context.App.Data;
         var metrics = await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false);
         var sections = new List<(EventStatus Status, long Total, Cached<FailureGroups> Groups)>();
-        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.Value.DeadLetter), (EventStatus.Failed, metrics.Value.Failed) })
+        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.Value.DeadLetters), (EventStatus.Failed, metrics.Value.Failed) })
         {
             var groups = await data.GetFailureGroupsAsync(status, context.Aborted).ConfigureAwait(false);
             sections.Add((status, total, groups));

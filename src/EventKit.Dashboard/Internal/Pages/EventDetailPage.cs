@@ -92,7 +92,7 @@ internal static class EventDetailPage
             var handlers = Markup.Build(m =>
             {
                 m.Append($"<select name=\"handler\" aria-label=\"Handler to replay\"><option value=\"{EventLogEntry.AllHandlers}\">all handlers</option>");
-                foreach (var handler in details.Log.Where(e => e.Kind == EventLogKind.HandlerRun && e.Result == EventLogResult.Success).Select(e => e.Action).Distinct(StringComparer.Ordinal))
+                foreach (var handler in details.Log.Where(e => e.Kind == EventLogKind.HandlerRun && e.Result == EventLogResult.Success).Select(e => e.Handler).Distinct(StringComparer.Ordinal))
                 {
                     m.Append($"<option value=\"{handler}\">{handler}</option>");
                 }
@@ -182,7 +182,7 @@ internal static class EventDetailPage
             _ => "failure",
         };
         html.Append($"<li class=\"result-{result}\"><div class=\"entry-head\">{Layout.Time(entry.CreatedAt)} <span class=\"attempt\">attempt {entry.Attempt}</span> ");
-        html.Append($"<code class=\"action\">{entry.Action}</code> <span class=\"badge result-{result}\">{result}</span> <span class=\"muted\">in {Format.Duration(entry.Duration)}</span></div>");
+        html.Append($"<code class=\"action\">{entry.Handler}</code> <span class=\"badge result-{result}\">{result}</span> <span class=\"muted\">in {Format.Duration(entry.Duration)}</span></div>");
         html.Append($"{Layout.Error(entry.Error)}</li>");
     });
 
@@ -196,10 +196,10 @@ internal static class EventDetailPage
             _ => entry.Kind.ToString().ToLowerInvariant(),
         };
         var target = entry.Kind == EventLogKind.Replay
-            ? Markup.Build(m => m.Append($" <code class=\"action\">{(entry.Action == EventLogEntry.AllHandlers ? "all handlers" : entry.Action)}</code>"))
+            ? Markup.Build(m => m.Append($" <code class=\"action\">{(entry.Handler == EventLogEntry.AllHandlers ? "all handlers" : entry.Handler)}</code>"))
             : Markup.Empty;
         html.Append($"<li class=\"operator kind-{kind}\" data-kind=\"{kind}\"><div class=\"entry-head\">{Layout.Time(entry.CreatedAt)} <span class=\"badge operator\">{kind}</span>{target} ");
-        html.Append($"<span class=\"by\">by <code class=\"performed-by\">{entry.PerformedBy}</code></span></div>");
+        html.Append($"<span class=\"by\">by <code class=\"performed-by\">{entry.Actor}</code></span></div>");
         if (entry.Reason is not null)
         {
             html.Append($"<p class=\"reason\">{entry.Reason}</p>");

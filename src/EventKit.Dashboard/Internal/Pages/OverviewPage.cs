@@ -155,7 +155,7 @@ internal static class OverviewPage
         html.Append($"<div class=\"card\"><span class=\"label\">Waiting</span><span class=\"value\" data-metric=\"waiting\">{Format.Count(data.Metrics.Pending + data.Metrics.Failed)}</span><span class=\"sub\">pending and failed, delayed ones included</span></div>");
         html.Append($"<div class=\"card\"><span class=\"label\">Oldest pending event waiting</span>{oldest}</div>");
         html.Append($"<div class=\"card\"><span class=\"label\">Average processing time</span><span class=\"value\" data-metric=\"average\">{average}</span><span class=\"sub\">publish to completion, completed events</span></div>");
-        html.Append($"<a class=\"card status-dead_letter\" href=\"{context.Url("/dead-letters")}\"><span class=\"label\">Dead letters</span><span class=\"value\" data-metric=\"dead-letters\">{Format.Count(data.Metrics.DeadLetter)}</span><span class=\"sub\">list and requeue</span></a>");
+        html.Append($"<a class=\"card status-dead_letter\" href=\"{context.Url("/dead-letters")}\"><span class=\"label\">Dead letters</span><span class=\"value\" data-metric=\"dead-letters\">{Format.Count(data.Metrics.DeadLetters)}</span><span class=\"sub\">list and requeue</span></a>");
         html.Append($"</div></section>");
     });
 

@@ -84,7 +84,7 @@ internal static class TypesPage
         html.Append($"· <a href=\"{context.Url("/events", ("type", name))}\">events</a></p>");
         if (pause is not null)
         {
-            html.Append($"<p class=\"muted\">Paused by <code>{pause.PausedBy}</code> at {Layout.Time(pause.PausedAt)}: <span class=\"pause-reason\">{pause.Reason}</span>. Its events stay pending on every instance.</p>");
+            html.Append($"<p class=\"muted\">Paused by <code>{pause.Actor}</code> at {Layout.Time(pause.PausedAt)}: <span class=\"pause-reason\">{pause.Reason}</span>. Its events stay pending on every instance.</p>");
         }
 
         if (!context.ReadOnly)

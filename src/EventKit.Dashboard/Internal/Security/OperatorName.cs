@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace EventKit.Dashboard.Internal.Security;
 
-/// <summary>The name an operator action is recorded under (<c>performedBy</c>).</summary>
+/// <summary>The name an operator action is recorded under (<c>actor</c>).</summary>
 internal static class OperatorName
 {
     public const string AnonymousPrefix = "anonymous@";

@@ -1,5 +1,3 @@
-using EventKit.Internal;
-using EventKit.Internal.Processing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

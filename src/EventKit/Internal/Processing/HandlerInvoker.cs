@@ -148,8 +148,8 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         {
             Id = SequentialGuid.Next(now),
             EventId = record.Id,
-            Action = handler.Name,
-            PerformedBy = record.Actor,
+            Handler = handler.Name,
+            Actor = record.Actor,
             // A run cut short because the host stopped is not the handler's failure: the event is released with it.
             Result = error is null ? EventLogResult.Success : kind == FailureKind.Interrupted ? EventLogResult.Interrupted : EventLogResult.Failure,
             Error = error is null ? null : ErrorText.Sanitize(Describe.Full(error)),

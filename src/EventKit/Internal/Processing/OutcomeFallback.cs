@@ -19,7 +19,7 @@ internal static class OutcomeFallback
 
         foreach (var log in outcome.Logs)
         {
-            if (log.Error is not null and not Note || log.Action.Length > MaxNameLength || log.PerformedBy?.Length > MaxNameLength)
+            if (log.Error is not null and not Note || log.Handler.Length > MaxNameLength || log.Actor?.Length > MaxNameLength)
             {
                 return true;
             }
@@ -38,8 +38,8 @@ internal static class OutcomeFallback
             {
                 Id = log.Id,
                 EventId = log.EventId,
-                Action = Cut(log.Action),
-                PerformedBy = log.PerformedBy is null ? null : Cut(log.PerformedBy),
+                Handler = Cut(log.Handler),
+                Actor = log.Actor is null ? null : Cut(log.Actor),
                 Result = log.Result,
                 Error = log.Error is null ? null : Note,
                 Attempt = log.Attempt,

@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>Converts <see cref="EventStatus"/> values to and from the words stores persist.</summary>
 public static class EventStatusExtensions

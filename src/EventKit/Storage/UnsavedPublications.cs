@@ -1,4 +1,4 @@
-namespace EventKit.Internal;
+namespace EventKit.Storage;
 
 /// <summary>
 /// The events published in one DI scope that a transactional store has taken into a unit of work not saved yet
@@ -6,7 +6,8 @@ namespace EventKit.Internal;
 /// that published through its <c>DbContext</c> and never saved is named in a warning instead of losing the event
 /// silently; the store warns on its own for any other scope (a web request that forgot <c>SaveChanges</c>).
 /// </summary>
-internal sealed class UnsavedPublications
+/// <remarks>A transactional store registers it scoped (<c>TryAddScoped</c>) and calls <see cref="Track"/> when it first takes an event into a unit of work.</remarks>
+public sealed class UnsavedPublications
 {
     private List<IUnsavedEventSource>? _sources;
 
@@ -14,10 +15,13 @@ internal sealed class UnsavedPublications
     public bool Reported { get; private set; }
 
     /// <summary>The handler failed: its unit of work is discarded on purpose, nothing to warn about.</summary>
-    public void Dismiss() => Reported = true;
+    internal void Dismiss() => Reported = true;
 
+    /// <summary>Makes <paramref name="source"/>'s unsaved events known to the processor; tracking one source twice changes nothing.</summary>
+    /// <param name="source">The store.</param>
     public void Track(IUnsavedEventSource source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         _sources ??= [];
         if (!_sources.Contains(source))
         {
@@ -26,7 +30,7 @@ internal sealed class UnsavedPublications
     }
 
     /// <summary>Returns the types of the events still unsaved, or <see langword="null"/>; they count as reported.</summary>
-    public List<string>? TakeUnsaved()
+    internal List<string>? TakeUnsaved()
     {
         if (_sources is null)
         {

@@ -1,13 +1,18 @@
 using System.Threading.Channels;
 
-namespace EventKit.Internal;
+namespace EventKit.Storage;
 
 /// <summary>
 /// Wakes the processor in this process when an event becomes visible, so it does not wait for the next poll.
 /// A bounded channel of one item coalesces any number of signals; the earliest announced availability time is
 /// kept beside it so a delayed event wakes the processor exactly when it comes due.
 /// </summary>
-internal sealed class EventSignal
+/// <remarks>
+/// A singleton registered by <c>AddEventKit()</c>. A transactional store, whose events become visible when the
+/// application's unit of work commits rather than when they are appended, calls <see cref="Notify"/> after the commit.
+/// Thread-safe.
+/// </remarks>
+public sealed class EventSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
@@ -18,7 +23,12 @@ internal sealed class EventSignal
 
     private long _earliestTicks = long.MaxValue;
 
+    internal EventSignal()
+    {
+    }
+
     /// <summary>Announces that an event is (or will be, at <paramref name="availableAt"/>) runnable.</summary>
+    /// <param name="availableAt">The earliest time (UTC) at which one of the new events may be claimed.</param>
     public void Notify(DateTimeOffset availableAt)
     {
         var ticks = availableAt.UtcTicks;
@@ -38,7 +48,7 @@ internal sealed class EventSignal
     }
 
     /// <summary>Returns and forgets the earliest announced time, or <see langword="null"/> if nothing was announced.</summary>
-    public DateTimeOffset? TakeEarliest()
+    internal DateTimeOffset? TakeEarliest()
     {
         while (_channel.Reader.TryRead(out _))
         {
@@ -48,5 +58,5 @@ internal sealed class EventSignal
         return ticks == long.MaxValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
     }
 
-    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+    internal ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
 }

@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 
-namespace EventKit.Internal.Processing;
+using EventKit.Internal.Processing;
+
+namespace EventKit.Storage;
 
 /// <summary>
 /// The in-process hand-off: a transactional store that is about to write events asks whether a processor running in
@@ -11,7 +13,14 @@ namespace EventKit.Internal.Processing;
 /// unchanged). Events that cannot be handed off (no processor running, the pipeline full, a delayed event, an
 /// idempotency key the store may find taken) are written pending, as without the hand-off.
 /// </summary>
-internal sealed class EventHandOff
+/// <remarks>
+/// For authors of transactional stores: resolve it from the application's services (it is a singleton registered by
+/// <c>AddEventKit()</c>), call <see cref="TryReserve"/> just before writing a unit of work's new events, write the
+/// reservation's <see cref="HandOffReservation.Leased"/> events leased to <see cref="HandOffReservation.Owner"/>, and
+/// call <see cref="HandOffReservation.Deliver"/> after the commit or <see cref="HandOffReservation.Cancel"/> after a
+/// rollback. A store that does not use it loses nothing but the latency it saves. Thread-safe.
+/// </remarks>
+public sealed class EventHandOff
 {
     private readonly Lock _gate = new();
     private ProcessorRun[] _runs = [];
@@ -23,8 +32,12 @@ internal sealed class EventHandOff
     /// </summary>
     private FrozenSet<string>? _paused;
 
+    internal EventHandOff()
+    {
+    }
+
     /// <summary>The run accepts hand-offs from now on (a hosted processor's run, not a drain).</summary>
-    public void Attach(ProcessorRun run)
+    internal void Attach(ProcessorRun run)
     {
         lock (_gate)
         {
@@ -33,7 +46,7 @@ internal sealed class EventHandOff
     }
 
     /// <summary>The run accepts no more hand-offs (it is stopping); reservations already made are still delivered or cancelled.</summary>
-    public void Detach(ProcessorRun run)
+    internal void Detach(ProcessorRun run)
     {
         lock (_gate)
         {
@@ -42,23 +55,26 @@ internal sealed class EventHandOff
     }
 
     /// <summary>Whether a running processor would take a hand-off now (caught up and not stopping), room permitting.</summary>
-    public bool IsAccepting => Volatile.Read(ref _paused) is not null && Volatile.Read(ref _runs).Any(r => r.CaughtUp && !r.IsStopping);
+    internal bool IsAccepting => Volatile.Read(ref _paused) is not null && Volatile.Read(ref _runs).Any(r => r.CaughtUp && !r.IsStopping);
 
     /// <summary>The paused types as the store holds them now (read by a processor's heartbeat).</summary>
-    public void SetPaused(IEnumerable<string> types) => Volatile.Write(ref _paused, types.ToFrozenSet(StringComparer.Ordinal));
+    internal void SetPaused(IEnumerable<string> types) => Volatile.Write(ref _paused, types.ToFrozenSet(StringComparer.Ordinal));
 
     /// <summary>This process pauses <paramref name="type"/>: from now on its events are written pending.</summary>
-    public void Pause(string type) => Change(type, add: true);
+    internal void Pause(string type) => Change(type, add: true);
 
     /// <summary>This process resumed <paramref name="type"/>.</summary>
-    public void Resume(string type) => Change(type, add: false);
+    internal void Resume(string type) => Change(type, add: false);
 
     /// <summary>
     /// Reserves room for the events among <paramref name="records"/> that may be handed off, in their order, as many as
     /// a running processor has room for; returns <see langword="null"/> when none can be.
     /// </summary>
+    /// <param name="records">The new events about to be written, in publish order.</param>
+    /// <returns>The reservation (its <see cref="HandOffReservation.Leased"/> events are written leased), or <see langword="null"/> to write them all pending.</returns>
     public HandOffReservation? TryReserve(IReadOnlyList<EventRecord> records)
     {
+        ArgumentNullException.ThrowIfNull(records);
         var runs = Volatile.Read(ref _runs);
         var paused = Volatile.Read(ref _paused);
         if (runs.Length == 0 || records.Count == 0 || paused is null)
@@ -79,7 +95,7 @@ internal sealed class EventHandOff
     }
 
     /// <summary>Whether <paramref name="record"/> may be written leased at <paramref name="now"/>, its type not being <paramref name="paused"/>.</summary>
-    public static bool Eligible(EventRecord record, DateTimeOffset now, FrozenSet<string> paused) =>
+    internal static bool Eligible(EventRecord record, DateTimeOffset now, FrozenSet<string> paused) =>
 
         // A keyed event may not be stored at all (its key taken by another unit of work); a delayed one is not runnable;
         // a paused type's events stay pending until it is resumed.
@@ -97,71 +113,6 @@ internal sealed class EventHandOff
             }
 
             Volatile.Write(ref _paused, (add ? current.Append(type) : current.Where(t => t != type)).ToFrozenSet(StringComparer.Ordinal));
-        }
-    }
-}
-
-/// <summary>
-/// Room reserved in one processor run for <see cref="Leased"/>, from before the store writes them until the unit of
-/// work ends: <see cref="Deliver"/> after the commit, <see cref="Cancel"/> after a rollback. Exactly one of the two
-/// takes effect; later calls do nothing. Used by one unit of work at a time.
-/// </summary>
-internal sealed class HandOffReservation
-{
-    private readonly ProcessorRun _run;
-    private readonly long _payload;
-    private int _done;
-
-    internal HandOffReservation(ProcessorRun run, IReadOnlyList<EventRecord> leased, long payload)
-    {
-        _run = run;
-        Leased = leased;
-        _payload = payload;
-        Written();
-    }
-
-    /// <summary>The lease owner the rows are written for.</summary>
-    public string Owner => _run.Owner;
-
-    /// <summary>How long the lease the store writes lasts, from the moment it writes the row (by its own clock).</summary>
-    public TimeSpan LeaseDuration => _run.LeaseDuration;
-
-    /// <summary>The events to write leased, in publish order; the others are written pending.</summary>
-    public IReadOnlyList<EventRecord> Leased { get; }
-
-    /// <summary>When the lease ends by this processor's clock: when the rows were (last) written, plus the lease duration.</summary>
-    public DateTimeOffset LeaseUntil { get; private set; }
-
-    /// <summary>
-    /// Called just before the store writes the rows (again, when an execution strategy retries): their lease starts
-    /// now. Read before the write, so the processor never counts on more lease than the store granted.
-    /// </summary>
-    public void Written() => LeaseUntil = _run.Time.GetUtcNow() + _run.LeaseDuration;
-
-    /// <summary>The rows are committed: they go to the processor's buffer (or, when too little lease is left, back to pending).</summary>
-    public void Deliver()
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0)
-        {
-            try
-            {
-                _run.Deliver(this, _payload);
-            }
-            catch (Exception ex)
-            {
-                // Called from the store's commit path: nothing may surface in the application's SaveChanges, whose
-                // transaction has committed. The rows keep their lease, and crash recovery takes them after it.
-                _run.HandOffFailed(Leased.Count, ex);
-            }
-        }
-    }
-
-    /// <summary>The rows were not committed: the room is given back.</summary>
-    public void Cancel()
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0)
-        {
-            _run.Book.Unreserve(Leased.Count, _payload);
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>
 /// Where a page of events ends: the creation time and id of its last event. Stores continue a query strictly after it

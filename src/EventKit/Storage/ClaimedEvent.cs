@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>An event leased to a processor by <see cref="IEventStore.ClaimAsync"/>.</summary>
 public sealed class ClaimedEvent

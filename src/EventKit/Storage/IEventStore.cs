@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>
 /// Persists events and their handler log, and hands out leases on runnable events.
@@ -150,7 +150,7 @@ public interface IEventStore
     /// <param name="until">Inclusive end (UTC).</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>One entry per type with at least one event, ordered by type name.</returns>
-    ValueTask<IReadOnlyList<EventTypeCount>> CountByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default);
 
     /// <summary>Lists dead-lettered events, most recent first.</summary>
     /// <param name="type">Only events of this type, or <see langword="null"/> for all.</param>
@@ -170,12 +170,12 @@ public interface IEventStore
     /// <param name="eventId">One event to requeue, or <see langword="null"/> for those matching <paramref name="filter"/>.</param>
     /// <param name="filter">The events to consider (its <see cref="EventFilter.Status"/> is <see langword="null"/>, failed or dead letter).</param>
     /// <param name="batchSize">The largest number of events to requeue in this call.</param>
-    /// <param name="performedBy">Who requeues them.</param>
+    /// <param name="actor">Who requeues them.</param>
     /// <param name="reason">Why.</param>
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The number of events requeued; callers repeat while it equals <paramref name="batchSize"/>.</returns>
-    ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+    ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Makes one handler (or every handler) of a <see cref="EventStatus.Completed"/> event run again: the event becomes
@@ -186,12 +186,12 @@ public interface IEventStore
     /// </summary>
     /// <param name="eventId">The event.</param>
     /// <param name="handler">The handler name, or <see cref="EventLogEntry.AllHandlers"/> for every handler.</param>
-    /// <param name="performedBy">Who replays it.</param>
+    /// <param name="actor">Who replays it.</param>
     /// <param name="reason">Why.</param>
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if the event was completed and is now pending.</returns>
-    ValueTask<bool> ReplayAsync(Guid eventId, string handler, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+    ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels a <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> event (not one being processed):
@@ -199,12 +199,12 @@ public interface IEventStore
     /// and an operator entry (<see cref="EventLogKind.Cancel"/>) is added to its log, in one atomic step.
     /// </summary>
     /// <param name="eventId">The event.</param>
-    /// <param name="performedBy">Who cancels it.</param>
+    /// <param name="actor">Who cancels it.</param>
     /// <param name="reason">Why.</param>
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns><see langword="true"/> if the event was pending or failed and is now cancelled.</returns>
-    ValueTask<bool> CancelAsync(Guid eventId, string performedBy, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+    ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Deletes up to <paramref name="batchSize"/> events matching <paramref name="filter"/>, with their logs, oldest

@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>The events waiting to run, as sampled for gauges and the health check.</summary>
 public sealed class EventBacklog

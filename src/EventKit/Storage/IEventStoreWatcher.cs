@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>
 /// Tells a running processor, as soon as the store knows, that runnable events may exist which this process did not

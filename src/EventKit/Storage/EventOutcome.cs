@@ -1,4 +1,4 @@
-namespace EventKit;
+namespace EventKit.Storage;
 
 /// <summary>
 /// What a processor decided for one claimed event, applied by <see cref="IEventStore.SettleAsync"/>.
@@ -29,4 +29,26 @@ public sealed class EventOutcome
 
     /// <summary>Gets the handler executions of this attempt. They are stored even if the lease was lost.</summary>
     public IReadOnlyList<EventLogEntry> Logs { get; init; } = [];
+
+    /// <summary>
+    /// Checks the shape every store requires before it applies the outcome: <see cref="ProcessedAt"/> for
+    /// <see cref="EventStatus.Completed"/> and <see cref="EventStatus.DeadLetter"/>, <see cref="AvailableAt"/> for
+    /// <see cref="EventStatus.Failed"/> and <see cref="EventStatus.Pending"/>; no other status is an outcome.
+    /// </summary>
+    /// <exception cref="ArgumentException">The outcome lacks the time its status needs, or its status is not an outcome.</exception>
+    public void Validate()
+    {
+        var valid = Status switch
+        {
+            EventStatus.Completed or EventStatus.DeadLetter => ProcessedAt is not null,
+            EventStatus.Failed or EventStatus.Pending => AvailableAt is not null,
+            _ => false,
+        };
+        if (!valid)
+        {
+            throw new ArgumentException(
+                $"Outcome for event {EventId} is invalid: status {Status} needs {(Status is EventStatus.Completed or EventStatus.DeadLetter ? "ProcessedAt" : "AvailableAt")}; Processing is not an outcome.",
+                "outcome");
+        }
+    }
 }
