@@ -1,8 +1,7 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
-using EventKit.Internal;
-using EventKit.Internal.Processing;
 using EventKit.Testing.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,7 +27,7 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
     private const int MaxEventsPerDrain = 1_000_000;
     private readonly ServiceProvider _provider;
     private readonly HarnessRecorder _recorder;
-    private readonly EventProcessor _processor;
+    private readonly IEventDrainer _drainer;
     private readonly JsonSerializerOptions _serializerOptions;
 
     private EventKitHarness(ServiceProvider provider, FakeTimeProvider time, HarnessRecorder recorder)
@@ -36,8 +35,7 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
         _provider = provider;
         _recorder = recorder;
         Time = time;
-        _processor = provider.GetRequiredService<EventProcessor>();
-        _processor.HandlerRunObserver = recorder.OnHandlerRun;
+        _drainer = provider.GetRequiredService<IEventDrainer>();
         _serializerOptions = provider.GetRequiredService<IOptions<EventKitOptions>>().Value.SerializerOptions;
     }
 
@@ -108,6 +106,7 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
         services.PostConfigure<EventKitOptions>(o => o.MaxConcurrency = 1);
         var recorder = new HarnessRecorder();
         ObserveStore(services, recorder);
+        services.AddSingleton<IHandlerRunObserver>(recorder);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         try
@@ -176,14 +175,13 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
     {
         // The processor's own drain: the same pipeline as the hosted processor, claiming only when everything claimed
         // before is recorded, so what runs and in which order is deterministic. A store failure ends it with the error.
-        var summary = await _processor.DrainAsync(MaxEventsPerDrain + 1, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var processed = summary.Claimed - summary.Released;
-        if (summary.Claimed > MaxEventsPerDrain)
+        var summary = await _drainer.DrainAsync(MaxEventsPerDrain + 1, cancellationToken).ConfigureAwait(false);
+        if (summary.Processed + summary.Released > MaxEventsPerDrain)
         {
             throw new EventKitHarnessException($"DrainAsync ran more than {MaxEventsPerDrain:N0} event attempts without running out of work: do handlers keep publishing events?");
         }
 
-        return new DrainResult(processed, summary.Completed, summary.Failed, summary.DeadLettered, await NextDueAsync().ConfigureAwait(false));
+        return new DrainResult(summary.Processed, summary.Completed, summary.Failed, summary.DeadLettered, await NextDueAsync().ConfigureAwait(false));
     }
 
     /// <summary>
@@ -241,8 +239,8 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException"><typeparamref name="TPayload"/> has no valid <see cref="EventTypeAttribute"/>.</exception>
     public IReadOnlyList<TPayload> Published<TPayload>()
     {
-        var metadata = EventTypeMetadata.For<TPayload>();
-        var type = metadata.Name ?? throw new ArgumentException(metadata.Error, nameof(TPayload));
+        var type = typeof(TPayload).GetCustomAttribute<EventTypeAttribute>(inherit: false)?.Name
+            ?? throw new ArgumentException($"Type '{typeof(TPayload).FullName}' has no [EventType(\"…\")] attribute, so its event type name is unknown.", nameof(TPayload));
         return [.. PublishedEvents.Where(e => e.Type == type).Select(e => JsonSerializer.Deserialize<TPayload>(e.Payload, _serializerOptions)!)];
     }
 

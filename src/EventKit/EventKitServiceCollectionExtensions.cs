@@ -50,6 +50,7 @@ public static class EventKitServiceCollectionExtensions
         services.TryAddSingleton<IEventOperations, EventOperations>();
         services.TryAddSingleton(new RetryPolicy());
         services.TryAddSingleton<EventProcessor>();
+        services.TryAddSingleton<IEventDrainer, EventDrainer>();
         services.TryAddSingleton<EventCleaner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventProcessorService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventCleanupService>());

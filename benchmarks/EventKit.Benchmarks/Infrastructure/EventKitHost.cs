@@ -63,7 +63,8 @@ internal sealed class EventKitHost : IAsyncDisposable
         _services.GetRequiredService<ProcessorHeartbeat>(),
         _services.GetRequiredService<RetryPolicy>(),
         _services.GetRequiredService<EventHandOff>(),
-        _services.GetServices<IEventStoreWatcher>());
+        _services.GetServices<IEventStoreWatcher>(),
+        _services.GetServices<IHandlerRunObserver>());
 
     /// <summary>
     /// Runs <paramref name="processors"/> processors exactly as the hosted service runs one (the streaming pipeline,

@@ -1,7 +1,7 @@
 namespace EventKit.Testing.Internal;
 
 /// <summary>What the harness saw: events appended to the store and handler runs, in order. Thread-safe.</summary>
-internal sealed class HarnessRecorder
+internal sealed class HarnessRecorder : IHandlerRunObserver
 {
     private readonly Lock _gate = new();
     private readonly List<EventRecord> _published = [];

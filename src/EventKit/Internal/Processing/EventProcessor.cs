@@ -22,10 +22,12 @@ internal sealed class EventProcessor
         ProcessorHeartbeat heartbeat,
         RetryPolicy retry,
         EventHandOff handOff,
-        IEnumerable<IEventStoreWatcher> watchers)
+        IEnumerable<IEventStoreWatcher> watchers,
+        IEnumerable<IHandlerRunObserver> runObservers)
         : this(scopes, registry, options.Value, time, logger, telemetry, signal, heartbeat, retry, handOff, CreateOwnerId())
     {
         Watchers = [.. watchers];
+        RunObservers = [.. runObservers];
     }
 
     internal EventProcessor(
@@ -81,8 +83,11 @@ internal sealed class EventProcessor
     /// <summary>Where transactional stores hand events committed in this process to a running processor (<see cref="RunAsync"/> only).</summary>
     public EventHandOff HandOff { get; }
 
-    /// <summary>Called after every handler run with its log entry and, for a failure, the exception (the test harness).</summary>
-    public Action<EventRecord, EventLogEntry, Exception?>? HandlerRunObserver { get; set; }
+    /// <summary>Told after every handler run, with its log entry and, for a failure, the exception (the test harness).</summary>
+    public IReadOnlyList<IHandlerRunObserver> RunObservers { get; } = [];
+
+    /// <summary>Set while <see cref="RunAsync"/> or a public drain (<see cref="EventDrainer"/>) runs: they would share <see cref="Owner"/>.</summary>
+    internal int Active;
 
     /// <summary>Called for every outcome the store accepted (tests and benchmarks wait on it).</summary>
     public Action<EventRecord, EventOutcome>? OutcomeObserver { get; set; }
@@ -93,6 +98,19 @@ internal sealed class EventProcessor
     /// and known outcomes are written. Returns when that is done, or when <paramref name="hardStopToken"/> is cancelled.
     /// </summary>
     public async Task RunAsync(CancellationToken stoppingToken, CancellationToken hardStopToken = default)
+    {
+        Interlocked.Increment(ref Active);
+        try
+        {
+            await RunCoreAsync(stoppingToken, hardStopToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref Active);
+        }
+    }
+
+    private async Task RunCoreAsync(CancellationToken stoppingToken, CancellationToken hardStopToken)
     {
         var run = new ProcessorRun(this, drain: false);
         using var abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, Time);

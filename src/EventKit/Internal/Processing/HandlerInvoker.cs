@@ -177,11 +177,22 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
 
             activity?.Dispose();
             processor.Telemetry.HandlerRan(record.Type, handler.Name, entry.Result, duration);
-            processor.HandlerRunObserver?.Invoke(record, entry, error);
         }
         catch (Exception ex)
         {
             Log.TelemetryFailed(processor.Logger, handler.Name, record.Id, ex);
+        }
+
+        foreach (var observer in processor.RunObservers)
+        {
+            try
+            {
+                observer.OnHandlerRun(record, entry, error);
+            }
+            catch (Exception ex)
+            {
+                Log.TelemetryFailed(processor.Logger, handler.Name, record.Id, ex);
+            }
         }
 
         return new HandlerRunResult(entry, error, kind);
