@@ -39,8 +39,8 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
         $"RETURNING {ClaimColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND {StillSucceeded(logs)})";
 
-    // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget.
-    private string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+    // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget. Exposed for the plan test.
+    public string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} ORDER BY \"available_at\", \"id\" LIMIT @limit";
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet("@lease_until")} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
