@@ -14,10 +14,7 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : DatabaseT
     public async Task ClaimQuery_UsesTheRunnableIndex()
     {
         Skip.If(SkipReason is not null, SkipReason);
-        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
-        Database.Use(options);
-        await using var context = new PostgresTestDbContext(options.Options);
-        await context.Database.MigrateAsync();
+        await using var context = await MigratedContextAsync();
 
         // Test data only: 50,000 completed events with their log rows and 200 runnable ones, as in tables that have been in use.
         await context.Database.ExecuteSqlRawAsync("""
@@ -46,10 +43,7 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : DatabaseT
     public async Task ClaimQuery_OnOrderedEvents_ProbesTheOrderedIndex_NeverTheEntitysHistory()
     {
         Skip.If(SkipReason is not null, SkipReason);
-        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
-        Database.Use(options);
-        await using var context = new PostgresTestDbContext(options.Options);
-        await context.Database.MigrateAsync();
+        await using var context = await MigratedContextAsync();
 
         // Test data only: 100,000 completed ordered events of 1,000 accounts (their history), then 2,000 runnable ones
         // of the same accounts, 2 each, and 1,000 unordered ones.
@@ -80,6 +74,15 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : DatabaseT
             line => line.Contains("Seq Scan", StringComparison.Ordinal) && !line.Contains("event_type_pauses", StringComparison.Ordinal),
             "only the pauses table may be read whole");
         plan.Should().NotContain(line => line.Contains("ix_events_entity_created_at", StringComparison.Ordinal), "the entity's history (completed rows) is never read");
+    }
+
+    private async Task<PostgresTestDbContext> MigratedContextAsync()
+    {
+        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
+        Database.Use(options);
+        var context = new PostgresTestDbContext(options.Options);
+        await context.Database.MigrateAsync();
+        return context;
     }
 
     /// <summary>The plan of the claim statement, with the parameters a processor passes.</summary>
