@@ -341,11 +341,14 @@ public sealed class EventKitHarness : IAsyncDisposable, IDisposable
 
     private async Task<DateTimeOffset?> NextDueAsync()
     {
+        // After a drain, an event already due is one held back (behind an earlier event of its entity, see
+        // EventOrdering): it can run only once something later comes due, so only later times count.
+        var now = Time.GetUtcNow();
         DateTimeOffset? next = null;
         foreach (var details in await WaitingAsync().ConfigureAwait(false))
         {
             var at = details.Event.AvailableAt;
-            if (next is null || at < next)
+            if (at > now && (next is null || at < next))
             {
                 next = at;
             }

@@ -119,6 +119,15 @@ public sealed class EventKitOptions
     /// <value>Default 1,048,576 (1 MiB). Allowed 1,024 – 268,435,456 (256 MiB).</value>
     public int MaxPayloadSize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets what a dead-lettered ordered event (<see cref="EventTypeAttribute.Ordered"/>,
+    /// <see cref="PublishOptions.Ordered"/>) does to the later events of its entity: <see cref="OrderedDeadLetterPolicy.Skip"/>
+    /// lets them go on, <see cref="OrderedDeadLetterPolicy.Wait"/> holds them back until an operator requeues or purges
+    /// it. Applied at publish and stored with each event, so a change affects events published afterwards.
+    /// </summary>
+    /// <value>Default <see cref="OrderedDeadLetterPolicy.Skip"/>. Allowed <see cref="OrderedDeadLetterPolicy.Skip"/> or <see cref="OrderedDeadLetterPolicy.Wait"/>.</value>
+    public OrderedDeadLetterPolicy OrderedDeadLetters { get; set; }
+
     /// <summary>Gets or sets the JSON options used to serialize payloads at publish and deserialize them for handlers.</summary>
     /// <value>Default <see cref="JsonSerializerDefaults.Web"/> options.</value>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);

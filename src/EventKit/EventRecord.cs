@@ -74,4 +74,10 @@ public sealed class EventRecord
 
     /// <summary>Gets the error text of the last failed attempt, bounded in length; <see langword="null"/> after success or requeue.</summary>
     public string? LastError { get; init; }
+
+    /// <summary>
+    /// Gets whether the event is handled in order among the events of its entity, decided at publish.
+    /// </summary>
+    /// <value>Default <see cref="EventOrdering.None"/>.</value>
+    public EventOrdering Ordering { get; init; }
 }

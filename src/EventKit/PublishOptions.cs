@@ -24,4 +24,12 @@ public sealed class PublishOptions
     /// </summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>
+    /// Gets whether the event is handled in order among the ordered events of its entity, as events of a type marked
+    /// <see cref="EventTypeAttribute.Ordered"/> are: the opt-in for untyped publishing (a typed event is ordered when
+    /// either says so). See <see cref="EventOrdering"/>.
+    /// </summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool Ordered { get; init; }
 }

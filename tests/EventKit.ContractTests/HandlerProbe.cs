@@ -19,6 +19,37 @@ public sealed class HandlerProbe
     /// <summary>Completed by each handler as it starts; replaced by tests that need to observe a start.</summary>
     public TaskCompletionSource Started { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Gates per key (an account of <see cref="AccountHandler"/>): its runs wait until the gate is completed.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource> Gates { get; } = new();
+
+    /// <summary>How many times a run started while another run of the same key was still running.</summary>
+    public int Overlaps => _overlaps;
+
+    private readonly ConcurrentDictionary<string, int> _running = new();
+    private int _overlaps;
+
+    public void Enter(string key)
+    {
+        if (_running.AddOrUpdate(key, 1, (_, n) => n + 1) > 1)
+        {
+            Interlocked.Increment(ref _overlaps);
+        }
+    }
+
+    public void Exit(string key) => _running.AddOrUpdate(key, 0, (_, n) => n - 1);
+
+    /// <summary>Throws while failures scripted for <paramref name="key"/> (with <see cref="FailTimes"/>) are left.</summary>
+    public void FailIfScripted(string key, int attempt)
+    {
+        while (_failuresLeft.TryGetValue(key, out var left) && left > 0)
+        {
+            if (_failuresLeft.TryUpdate(key, left - 1, left))
+            {
+                throw new InvalidOperationException($"{key} failed on purpose (attempt {attempt}).");
+            }
+        }
+    }
+
     public void FailTimes(string handler, int times) => _failuresLeft[handler] = times;
 
     public void FailAlways(string handler) => _failuresLeft[handler] = int.MaxValue;
@@ -47,12 +78,6 @@ public sealed class HandlerProbe
             throw exception();
         }
 
-        while (_failuresLeft.TryGetValue(handler, out var left) && left > 0)
-        {
-            if (_failuresLeft.TryUpdate(handler, left - 1, left))
-            {
-                throw new InvalidOperationException($"{handler} failed on purpose (attempt {attempt}).");
-            }
-        }
+        FailIfScripted(handler, attempt);
     }
 }

@@ -94,6 +94,16 @@ public sealed class TestApp : IAsyncDisposable
         where TPayload : notnull =>
         PublishAsync(p => p.PublishAsync(payload, options));
 
+    /// <summary>Publishes many typed events in one new scope (one unit of work) and commits it.</summary>
+    public async Task<IReadOnlyList<Guid>> PublishManyAsync<TPayload>(IEnumerable<TPayload> payloads, PublishOptions? options = null)
+        where TPayload : notnull
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var ids = await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishManyAsync(payloads, options);
+        await _commit(scope.ServiceProvider);
+        return ids;
+    }
+
     public async Task<T> WithStoreAsync<T>(Func<IEventStore, ValueTask<T>> action)
     {
         await using var scope = _services.CreateAsyncScope();

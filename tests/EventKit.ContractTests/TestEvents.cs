@@ -34,3 +34,7 @@ public sealed record Square : Shape
 {
     public double Side { get; init; }
 }
+
+/// <summary>An event type ordered per entity (the account), <see cref="Seq"/> its place in the account's sequence.</summary>
+[EventType("account.changed", Entity = "account", Ordered = true)]
+public sealed record AccountChanged([property: EntityId] string AccountId, int Seq);

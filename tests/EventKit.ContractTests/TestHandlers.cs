@@ -43,3 +43,31 @@ public sealed class ShapeHandler(HandlerProbe probe) : IEventHandler<Shape>
     public Task HandleAsync(EventContext<Shape> context, CancellationToken cancellationToken) =>
         probe.InvokeAsync(nameof(ShapeHandler), context.Id, context.Attempt, context.Payload, cancellationToken);
 }
+
+/// <summary>
+/// Handles the ordered <see cref="AccountChanged"/>: records the call, counts runs of one account at once
+/// (<see cref="HandlerProbe.Overlaps"/>), waits at the account's gate if a test set one, and fails when a test scripted
+/// failures for "account/seq".
+/// </summary>
+public sealed class AccountHandler(HandlerProbe probe) : IEventHandler<AccountChanged>
+{
+    public async Task HandleAsync(EventContext<AccountChanged> context, CancellationToken cancellationToken)
+    {
+        var account = context.Payload.AccountId;
+        probe.Enter(account);
+        try
+        {
+            await probe.InvokeAsync(nameof(AccountHandler), context.Id, context.Attempt, context.Payload, cancellationToken);
+            if (probe.Gates.TryGetValue(account, out var gate))
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            probe.FailIfScripted($"{account}/{context.Payload.Seq}", context.Attempt);
+        }
+        finally
+        {
+            probe.Exit(account);
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //
 //   dotnet EventKit.EntityFramework.TestHost.dll --connection <npgsql> --instance <name>
 //       [--batch-size N] [--concurrency N] [--lease 00:00:03] [--polling 00:00:00.100] [--pause-after N]
-//       [--publish N] [--debug-log true] [--processing false]
+//       [--publish N] [--debug-log true] [--processing false] [--retry-base 00:00:00.200] [--fail-step N]
 //
 // One line per message on stdout / stdin, so the test decides every step:
 //   stdout "ready"    warmed up (model built, database reachable); the host waits for "go" on stdin
@@ -10,6 +10,7 @@
 //   stdout "paused"   the --pause-after'th handler run has recorded its event and blocks until cancelled
 //   stdout "published" with --publish N, once started: this process has published N events, one per SaveChanges
 //                      (as N requests would, so its processor takes them by hand-off while it has room)
+// --fail-step N fails the first attempt of WorkStep N of every tenth work item (StepHandler).
 // --debug-log true writes EventKit's Debug logs to stderr too (the hand-off's 1028 among them).
 //   stdin  "stop"/EOF graceful stop (unstarted leases released); exit code 0, or 1 if an EventKit loop faulted
 // Bad arguments: usage on stderr, exit code 2. Logs go to stderr at Warning and above.
@@ -33,6 +34,8 @@ var switches = new Dictionary<string, string>
     ["--lease"] = "EventKit:LeaseDuration",
     ["--polling"] = "EventKit:PollingInterval",
     ["--processing"] = "EventKit:EnableProcessing",
+    ["--retry-base"] = "EventKit:RetryBaseDelay",
+    ["--fail-step"] = "FailStep",
 };
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
@@ -43,7 +46,8 @@ if (string.IsNullOrWhiteSpace(connection) || string.IsNullOrWhiteSpace(name))
 {
     await Console.Error.WriteLineAsync(
         "usage: EventKit.EntityFramework.TestHost --connection <npgsql connection string> --instance <name> " +
-        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N] [--publish N] [--debug-log true] [--processing false]");
+        "[--batch-size N] [--concurrency N] [--lease hh:mm:ss] [--polling hh:mm:ss.fff] [--pause-after N] [--publish N] [--debug-log true] " +
+        "[--processing false] [--retry-base hh:mm:ss.fff] [--fail-step N]");
     return 2;
 }
 
@@ -61,7 +65,7 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "HH:mm:ss.fff ";
 });
 
-var instance = new TestHostInstance(name, builder.Configuration.GetValue<int?>("PauseAfter"));
+var instance = new TestHostInstance(name, builder.Configuration.GetValue<int?>("PauseAfter"), builder.Configuration.GetValue<int?>("FailStep"));
 builder.Services.AddTestHost(connection, instance);
 builder.Services.AddOptions<EventKitOptions>().Bind(builder.Configuration.GetSection("EventKit"));
 

@@ -3,8 +3,12 @@ namespace EventKit.EntityFramework.TestHost;
 /// <summary>This process's name in the <c>handled</c> table, and the switch that pauses it for the crash test.</summary>
 /// <param name="name">The instance name recorded with each handled event.</param>
 /// <param name="pauseAfter">When set, the handler run with this number (1-based, counted in this process) blocks until cancelled.</param>
-public sealed class TestHostInstance(string name, int? pauseAfter = null)
+/// <param name="failStep">When set, the <see cref="WorkStep.Seq"/> whose first attempt fails for every tenth work item.</param>
+public sealed class TestHostInstance(string name, int? pauseAfter = null, int? failStep = null)
 {
+    /// <summary>The step whose first attempt <see cref="StepHandler"/> fails for every tenth work item, if any.</summary>
+    public int? FailStep { get; } = failStep;
+
     private int _runs;
 
     public string Name { get; } = name;

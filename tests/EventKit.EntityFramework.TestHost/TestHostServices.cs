@@ -7,13 +7,13 @@ namespace EventKit.EntityFramework.TestHost;
 public static class TestHostServices
 {
     /// <summary>
-    /// Registers <see cref="TestHostDbContext"/> on PostgreSQL, EventKit on it with <see cref="RecordingHandler"/>,
+    /// Registers <see cref="TestHostDbContext"/> on PostgreSQL, EventKit on it with <see cref="RecordingHandler"/> and <see cref="StepHandler"/>,
     /// and <paramref name="instance"/>.
     /// </summary>
     public static IEventKitBuilder AddTestHost(this IServiceCollection services, string connectionString, TestHostInstance instance, Action<EventKitOptions>? configure = null)
     {
         services.AddSingleton(instance);
         services.AddDbContext<TestHostDbContext>(o => o.UseNpgsql(connectionString));
-        return services.AddEventKit(configure).UseEntityFramework<TestHostDbContext>().AddHandler<RecordingHandler>();
+        return services.AddEventKit(configure).UseEntityFramework<TestHostDbContext>().AddHandler<RecordingHandler>().AddHandler<StepHandler>();
     }
 }

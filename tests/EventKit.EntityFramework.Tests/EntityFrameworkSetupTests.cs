@@ -148,7 +148,7 @@ public sealed class EntityFrameworkSetupTests
                 .Concat(e.GetKeys().Select(k => k.GetName()!))
                 .Concat(e.GetForeignKeys().Select(f => f.GetConstraintName()!)))
             .ToList();
-        names.Should().HaveCount(15, "four keys, ten indexes and the foreign key");
+        names.Should().HaveCount(16, "four keys, eleven indexes and the foreign key");
         names.Should().OnlyContain(n => n.Length <= 63, "PostgreSQL cuts longer names").And.OnlyHaveUniqueItems();
     }
 
@@ -185,9 +185,11 @@ public sealed class EntityFrameworkSetupTests
         events.FindProperty(nameof(EventEntity.Payload))!.GetColumnType().Should().Be("TEXT");
         events.GetIndexes().Select(i => i.GetDatabaseName()).Should().BeEquivalentTo(
             "ix_events_runnable", "ix_events_status_processed_at", "ix_events_created_at_type", "ux_events_idempotency_key",
-            "ix_events_status_created_at", "ix_events_type_created_at", "ix_events_entity_created_at");
+            "ix_events_status_created_at", "ix_events_type_created_at", "ix_events_entity_created_at", "ix_events_ordered");
         events.GetIndexes().Single(i => i.GetDatabaseName() == "ix_events_runnable").GetFilter()
             .Should().Be("\"status\" IN ('pending', 'processing', 'failed')");
+        events.GetIndexes().Single(i => i.GetDatabaseName() == "ix_events_ordered").GetFilter()
+            .Should().Be("\"ordering\" <> 0 AND \"status\" IN ('pending', 'processing', 'failed', 'dead_letter')");
     }
 
     [Fact]

@@ -130,6 +130,37 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     }
 
     [SkippableFact]
+    public async Task OrderedEvent_IsNotHandedOff_IsStoredPendingAndClaimed_BesideAnUnorderedOneThatIs()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var claims = new ClaimLog();
+        var app = CreateApp(claims: claims);
+        await StartAsync(app);
+        app.Probe.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // One unit of work: an ordered event (it may have to wait for an earlier one of its entity, which only the
+        // claim can tell) and an unordered one.
+        Guid ordered;
+        Guid unordered;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+            ordered = await publisher.PublishAsync("account.noted", "account", "a-1", new { }, new PublishOptions { Ordered = true });
+            unordered = await publisher.PublishAsync(NewUser());
+            await scope.ServiceProvider.GetRequiredService<TContext>().SaveChangesAsync();
+        }
+
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        (await app.GetAsync(unordered)).Should().Match<EventRecord>(e => e.Status == EventStatus.Processing && e.Ordering == EventOrdering.None, "the unordered event was handed off");
+        app.Probe.Gate.SetResult();
+        await WaitForAsync(app, ordered, EventStatus.Completed);
+        await WaitForAsync(app, unordered, EventStatus.Completed);
+
+        claims.Claims.Sum(c => c.Count).Should().Be(1, "the ordered event was stored pending and claimed by the ordering rule");
+        (await app.GetAsync(ordered)).Should().Match<EventRecord>(e => e.Ordering == EventOrdering.PerEntity && e.Attempts == 1);
+    }
+
+    [SkippableFact]
     public async Task RolledBackTransaction_StoresNothing_AndGivesTheRoomBack()
     {
         Skip.If(SkipReason is not null, SkipReason);

@@ -17,7 +17,6 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
     private const int EventCount = 20_000;
     private const int PublishPerCommit = 500;
     private static readonly TimeSpan Overall = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
 
     [SkippableFact]
     public async Task ThreeProcesses_ShareOneDatabase_EveryEventHandledExactlyOnce()
@@ -26,14 +25,14 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         await using var database = await TestHostDatabase.CreateAsync();
         await PublishAsync(database);
 
-        var hosts = await StartHostsAsync(database, ["a", "b", "c"], _ => ["--batch-size", "100", "--polling", "00:00:00.100"]);
+        var hosts = await TestHosts.StartAsync(database, ["a", "b", "c"], _ => ["--batch-size", "100", "--polling", "00:00:00.100"]);
         try
         {
-            var elapsed = await GoAsync(hosts);
+            var elapsed = await TestHosts.GoAsync(hosts);
             await WaitForAllCompletedAsync(database);
             output.WriteLine($"processed {EventCount:N0} events with 3 processes in {elapsed.Elapsed.TotalSeconds:F1} s: {EventCount / elapsed.Elapsed.TotalSeconds:N0} events/s");
 
-            await StopAllAsync(hosts);
+            await TestHosts.StopAllAsync(hosts);
             var summary = await database.SummarizeHandledAsync();
             output.WriteLine(summary.ToString());
 
@@ -49,7 +48,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(hosts);
+            await TestHosts.DisposeAllAsync(hosts, output);
         }
     }
 
@@ -63,11 +62,11 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         // Short leases and small batches; the victim pauses inside its 200th handler run, so it is killed with a
         // batch it has handled (all of it or in part) but not settled: exactly the events whose outcome a crash loses.
         string[] common = ["--lease", "00:00:03", "--batch-size", "20", "--concurrency", "4", "--polling", "00:00:00.100"];
-        var hosts = await StartHostsAsync(database, ["victim", "b", "c"], name => name == "victim" ? [.. common, "--pause-after", "200"] : common);
+        var hosts = await TestHosts.StartAsync(database, ["victim", "b", "c"], name => name == "victim" ? [.. common, "--pause-after", "200"] : common);
         var victim = hosts[0];
         try
         {
-            var elapsed = await GoAsync(hosts);
+            var elapsed = await TestHosts.GoAsync(hosts);
             await victim.WaitForLineAsync("paused", Overall);
             var victimHandled = await database.QueryAsync(db => db.Handled.CountAsync(h => h.Instance == "victim"));
 
@@ -78,7 +77,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
 
             await WaitForAllCompletedAsync(database);
             output.WriteLine($"all {EventCount:N0} events completed {(elapsed.Elapsed - killedAt).TotalSeconds:F1} s after the kill, {elapsed.Elapsed.TotalSeconds:F1} s after start");
-            await StopAllAsync(hosts[1..]);
+            await TestHosts.StopAllAsync(hosts[1..]);
 
             var (summary, inFlightIds, duplicated, finished) = await AfterTheKillAsync(database, inFlight);
             output.WriteLine($"duplicates: {summary.Duplicates} (bound: {inFlight.Count} in flight)");
@@ -95,7 +94,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(hosts);
+            await TestHosts.DisposeAllAsync(hosts, output);
         }
     }
 
@@ -109,11 +108,11 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         // The victim publishes 200 events one per SaveChanges while its only worker hangs in the first run: it takes
         // what it has room for by hand-off (and by claims once it fell behind), and is killed holding them.
         string[] common = ["--lease", "00:00:03", "--batch-size", "20", "--polling", "00:00:00.100"];
-        var hosts = await StartHostsAsync(database, ["victim"], _ => [.. common, "--concurrency", "1", "--pause-after", "1", "--publish", $"{published}", "--debug-log", "true"]);
+        var hosts = await TestHosts.StartAsync(database, ["victim"], _ => [.. common, "--concurrency", "1", "--pause-after", "1", "--publish", $"{published}", "--debug-log", "true"]);
         var victim = hosts[0];
         try
         {
-            await GoAsync(hosts);
+            await TestHosts.GoAsync(hosts);
             await victim.WaitForLineAsync("published", Overall);
             await victim.WaitForLineAsync("paused", Overall);
             var inFlight = await LeasedToAsync(database, victim);
@@ -124,10 +123,10 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
             handedOff.Should().BePositive("the victim's processor took events committed in its process by hand-off");
             inFlight.Count.Should().BeGreaterThan(1, "the victim held events besides the hanging one");
 
-            hosts = [.. hosts, .. await StartHostsAsync(database, ["survivor"], _ => common)];
-            await GoAsync(hosts[1..]);
+            hosts = [.. hosts, .. await TestHosts.StartAsync(database, ["survivor"], _ => common)];
+            await TestHosts.GoAsync(hosts[1..]);
             await Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == published, Overall);
-            await StopAllAsync(hosts[1..]);
+            await TestHosts.StopAllAsync(hosts[1..]);
 
             var (summary, inFlightIds, duplicated, finished) = await AfterTheKillAsync(database, inFlight);
 
@@ -139,7 +138,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(hosts);
+            await TestHosts.DisposeAllAsync(hosts, output);
         }
     }
 
@@ -151,15 +150,15 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         await using var database = await TestHostDatabase.CreateAsync();
 
         // The workers poll once an hour: only the publisher's notifications (#16 item 1) can get its events handled.
-        var hosts = await StartHostsAsync(database, ["publisher", "a", "b"], name => name == "publisher"
+        var hosts = await TestHosts.StartAsync(database, ["publisher", "a", "b"], name => name == "publisher"
             ? ["--processing", "false", "--publish", $"{published}"]
             : ["--polling", "01:00:00"]);
         try
         {
-            var elapsed = await GoAsync(hosts);
+            var elapsed = await TestHosts.GoAsync(hosts);
             await Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == published, Overall);
             output.WriteLine($"{published} events published one per SaveChanges in one process, all handled by two others in {elapsed.Elapsed.TotalSeconds:F1} s");
-            await StopAllAsync(hosts);
+            await TestHosts.StopAllAsync(hosts);
 
             var summary = await database.SummarizeHandledAsync();
             output.WriteLine(summary.ToString());
@@ -170,7 +169,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(hosts);
+            await TestHosts.DisposeAllAsync(hosts, output);
         }
     }
 
@@ -203,40 +202,6 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         output.WriteLine($"published {EventCount:N0} events ({PublishPerCommit} per SaveChanges) in {elapsed.Elapsed.TotalSeconds:F1} s: {EventCount / elapsed.Elapsed.TotalSeconds:N0} events/s");
     }
 
-    private static async Task<TestHostProcess[]> StartHostsAsync(TestHostDatabase database, string[] names, Func<string, string[]> options)
-    {
-        var hosts = new List<TestHostProcess>(names.Length);
-        try
-        {
-            foreach (var name in names)
-            {
-                hosts.Add(TestHostProcess.Start(name, database.ConnectionString, options(name)));
-            }
-        }
-        catch
-        {
-            // Dispose kills: no process outlives a failed start.
-            foreach (var host in hosts)
-            {
-                await host.DisposeAsync();
-            }
-
-            throw;
-        }
-
-        return [.. hosts];
-    }
-
-    /// <summary>Waits until every host is warmed up, then starts them together; returns a stopwatch started at "go".</summary>
-    private static async Task<Stopwatch> GoAsync(TestHostProcess[] hosts)
-    {
-        await Task.WhenAll(hosts.Select(h => h.WaitForLineAsync("ready")));
-        var elapsed = Stopwatch.StartNew();
-        await Task.WhenAll(hosts.Select(h => h.SendAsync("go")));
-        await Task.WhenAll(hosts.Select(h => h.WaitForLineAsync("started")));
-        return elapsed;
-    }
-
     private static Task<long> WaitForAllCompletedAsync(TestHostDatabase database) =>
         Poll.UntilAsync("all events completed", database.CountCompletedAsync, c => c == EventCount, Overall);
 
@@ -244,29 +209,6 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
     {
         var metrics = await database.GetMetricsAsync();
         metrics.Should().BeEquivalentTo(new { Completed = EventCount, Pending = 0, Processing = 0, Failed = 0, DeadLetters = 0 });
-    }
-
-    /// <summary>Stops the hosts gracefully (stdin closed) and asserts a clean exit: no EventKit loop faulted.</summary>
-    private async Task StopAllAsync(TestHostProcess[] hosts)
-    {
-        var exitCodes = await Task.WhenAll(hosts.Select(h => h.StopAsync(ExitTimeout)));
-        for (var i = 0; i < hosts.Length; i++)
-        {
-            exitCodes[i].Should().Be(0, $"test host '{hosts[i].Name}' must stop cleanly; its stderr:\n{hosts[i].Errors}");
-        }
-    }
-
-    private async Task DisposeAllAsync(TestHostProcess[] hosts)
-    {
-        foreach (var host in hosts)
-        {
-            await host.DisposeAsync();
-            if (host.Errors.Length > 0)
-            {
-                var errors = host.Errors;
-                output.WriteLine($"stderr of '{host.Name}' (last 4,000 characters):\n{errors[Math.Max(0, errors.Length - 4000)..]}");
-            }
-        }
     }
 
     private sealed class LeaseRow

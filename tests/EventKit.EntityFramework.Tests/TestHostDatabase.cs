@@ -64,6 +64,20 @@ public sealed class TestHostDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes <see cref="WorkStep"/> 1 … <paramref name="steps"/> of work items 0 … <paramref name="items"/>−1,
+    /// interleaved (step 1 of every item, then step 2, …), one unit of work per step.
+    /// </summary>
+    public async Task PublishStepsAsync(int items, int steps)
+    {
+        for (var seq = 1; seq <= steps; seq++)
+        {
+            await using var scope = _services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishManyAsync(Enumerable.Range(0, items).Select(item => new WorkStep(item, seq)));
+            await scope.ServiceProvider.GetRequiredService<TestHostDbContext>().SaveChangesAsync();
+        }
+    }
+
     public async Task<EventMetrics> GetMetricsAsync() =>
         await _services.GetRequiredService<IEventOperations>().GetMetricsAsync();
 

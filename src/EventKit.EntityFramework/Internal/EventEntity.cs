@@ -39,6 +39,8 @@ internal sealed class EventEntity
 
     public string? LastError { get; set; }
 
+    public EventOrdering Ordering { get; set; }
+
     public static EventEntity From(EventRecord record) => new()
     {
         Id = record.Id,
@@ -59,6 +61,7 @@ internal sealed class EventEntity
         IdempotencyKey = record.IdempotencyKey,
         TraceParent = record.TraceParent,
         LastError = record.LastError,
+        Ordering = record.Ordering,
     };
 
     public EventRecord ToRecord() => new()
@@ -81,6 +84,7 @@ internal sealed class EventEntity
         IdempotencyKey = IdempotencyKey,
         TraceParent = TraceParent,
         LastError = LastError,
+        Ordering = Ordering,
     };
 
     internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

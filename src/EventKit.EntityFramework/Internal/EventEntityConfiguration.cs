@@ -34,6 +34,7 @@ internal sealed class EventEntityConfiguration(EventKitModelOptions options, str
         builder.Property(e => e.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(200);
         builder.Property(e => e.TraceParent).HasColumnName("trace_parent").HasMaxLength(100);
         builder.Property(e => e.LastError).HasColumnName("last_error").HasMaxLength(EventLogEntry.MaxErrorLength);
+        builder.Property(e => e.Ordering).HasColumnName("ordering").HasConversion<int>().HasDefaultValue(EventOrdering.None).HasSentinel(EventOrdering.None);
 
         // The claim reads only this partial index: runnable rows ordered by availability (for a leased row, its
         // lease expiry). Completed and dead-lettered rows, the bulk of the table, are not in it.
@@ -47,6 +48,11 @@ internal sealed class EventEntityConfiguration(EventKitModelOptions options, str
         builder.HasIndex(e => new { e.Status, e.CreatedAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_status_created_at"));
         builder.HasIndex(e => new { e.Type, e.CreatedAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_type_created_at"));
         builder.HasIndex(e => new { e.Entity, e.EntityId, e.CreatedAt, e.Id }).HasDatabaseName(DatabaseNames.For("ix_", table, "_entity_created_at"));
+        // Ordering per entity: the claim asks, for each ordered candidate, whether an earlier ordered event of its entity
+        // still holds it back. Only ordered rows that can hold back (unfinished, or dead-lettered) are in this index, so
+        // the probe reads at most the entity's waiting rows, never its history. Named: the index above has the same columns.
+        builder.HasIndex(e => new { e.Entity, e.EntityId, e.CreatedAt, e.Id }, DatabaseNames.For("ix_", table, "_ordered"))
+            .HasFilter(StoreOrdering.IndexFilter);
         builder.HasIndex(e => e.IdempotencyKey).IsUnique().HasDatabaseName(DatabaseNames.For("ux_", table, "_idempotency_key"))
             .HasFilter("\"idempotency_key\" IS NOT NULL");
     }

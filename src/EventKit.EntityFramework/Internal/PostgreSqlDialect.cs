@@ -42,8 +42,8 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
             return leased
                 ? $"INSERT INTO {EventsTable} ({LeasedInsertColumns}) SELECT {p}id, {p}type, {p}entity, {p}entity_id, CAST({p}payload AS {payloadType}), 'processing', 1, " +
                   $"t.lease, {p}created_at, {optional}, {p}owner, t.lease FROM (SELECT clock_timestamp() + {p}lease AS lease) AS t ON CONFLICT DO NOTHING"
-                : $"INSERT INTO {EventsTable} ({InsertColumns}) VALUES ({p}id, {p}type, {p}entity, {p}entity_id, CAST({p}payload AS {payloadType}), 'pending', 0, " +
-                  $"{p}available_at, {p}created_at, {optional}) ON CONFLICT DO NOTHING";
+                : $"INSERT INTO {EventsTable} ({InsertColumns}, \"ordering\") VALUES ({p}id, {p}type, {p}entity, {p}entity_id, CAST({p}payload AS {payloadType}), 'pending', 0, " +
+                  $"{p}available_at, {p}created_at, {optional}, {p}ordering) ON CONFLICT DO NOTHING";
         }
     }
 
@@ -52,14 +52,15 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
     private string BuildInsertMany(bool leased)
     {
         var p = leased ? "@ekl_" : "@ek_";
-        var unnest = $"unnest({p}id, {p}type, {p}entity, {p}entity_id, {p}payload, {p}available_at, {p}created_at, {p}actor, {p}correlation_id, {p}idempotency_key, {p}trace_parent) " +
-            "AS v(id, type, entity, entity_id, payload, available_at, created_at, actor, correlation_id, idempotency_key, trace_parent)";
+        // Leased rows are never ordered (EventHandOff.Eligible), so only pending rows carry their ordering.
+        var unnest = $"unnest({p}id, {p}type, {p}entity, {p}entity_id, {p}payload, {p}available_at, {p}created_at, {p}actor, {p}correlation_id, {p}idempotency_key, {p}trace_parent{(leased ? "" : ", " + p + "ordering")}) " +
+            $"AS v(id, type, entity, entity_id, payload, available_at, created_at, actor, correlation_id, idempotency_key, trace_parent{(leased ? "" : ", ordering")})";
         return leased
             ? $"INSERT INTO {EventsTable} ({LeasedInsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'processing', 1, " +
               $"t.lease, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent, {p}owner, t.lease " +
               $"FROM {unnest}, (SELECT clock_timestamp() + {p}lease AS lease) AS t ON CONFLICT DO NOTHING"
-            : $"INSERT INTO {EventsTable} ({InsertColumns}) SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
-              $"v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent FROM {unnest} ON CONFLICT DO NOTHING";
+            : $"INSERT INTO {EventsTable} ({InsertColumns}, \"ordering\") SELECT v.id, v.type, v.entity, v.entity_id, CAST(v.payload AS {payloadType}), 'pending', 0, " +
+              $"v.available_at, v.created_at, v.actor, v.correlation_id, v.idempotency_key, v.trace_parent, v.ordering FROM {unnest} ON CONFLICT DO NOTHING";
     }
 
     /// <summary>The channel of <see cref="NotificationChannel"/> for this model's events table.</summary>
@@ -143,6 +144,7 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
         if (pending.Count > 0)
         {
             AddRows(command, pending, PendingNames);
+            AddParameter(command, "@ek_ordering", pending.Count == 1 ? (int)pending[0].Ordering : pending.Select(e => (int)e.Ordering).ToArray());
         }
 
         if (handOff is not null && leased.Count > 0)
@@ -242,7 +244,7 @@ internal sealed class PostgreSqlDialect(string events, string logs, string pause
     /// first row). It is wrapped so its rows come back in the order they were due (UPDATE … RETURNING has no order).
     /// </summary>
     public override string ClaimSql { get; } =
-        $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} AS q WHERE {Due} AND {NotPaused(pauses, "q")} " +
+        $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} AS q WHERE {Due} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} " +
         "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
         "b AS (SELECT \"id\", \"available_at\", sum(\"size\") OVER w AS \"total\", row_number() OVER w AS \"n\", clock_timestamp() + @lease AS \"lease\" " +
         "FROM c WINDOW w AS (ORDER BY \"available_at\", \"id\")), " +

@@ -38,8 +38,8 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
         $"RETURNING {ClaimColumns}, " +
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND {StillSucceeded(logs)})";
 
-    // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget.
-    private string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+    // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget. Exposed for the plan test.
+    public string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} ORDER BY \"available_at\", \"id\" LIMIT @limit";
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet("@lease_until")} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
@@ -48,8 +48,8 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
     // lock are values too, so a row handed off to a processor in this process (EventHandOff) is written leased to it
     // by the same statement.
     private string InsertSql => field ??=
-        $"INSERT INTO {EventsTable} ({LeasedInsertColumns}) VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, @ek_payload, @ek_status, @ek_attempts, " +
-        "@ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent, @ek_locked_by, @ek_locked_until) ON CONFLICT DO NOTHING";
+        $"INSERT INTO {EventsTable} ({LeasedInsertColumns}, \"ordering\") VALUES (@ek_id, @ek_type, @ek_entity, @ek_entity_id, @ek_payload, @ek_status, @ek_attempts, " +
+        "@ek_available_at, @ek_created_at, @ek_actor, @ek_correlation_id, @ek_idempotency_key, @ek_trace_parent, @ek_locked_by, @ek_locked_until, @ek_ordering) ON CONFLICT DO NOTHING";
 
     public override string Name => "SQLite";
 
@@ -65,11 +65,11 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
         var command = CreateCommand(connection, transaction, timeout, InsertSql);
         await using (command.ConfigureAwait(false))
         {
-            var values = new DbParameter[15];
+            var values = new DbParameter[16];
             string[] names =
             [
                 "@ek_id", "@ek_type", "@ek_entity", "@ek_entity_id", "@ek_payload", "@ek_available_at", "@ek_created_at", "@ek_actor",
-                "@ek_correlation_id", "@ek_idempotency_key", "@ek_trace_parent", "@ek_status", "@ek_attempts", "@ek_locked_by", "@ek_locked_until",
+                "@ek_correlation_id", "@ek_idempotency_key", "@ek_trace_parent", "@ek_status", "@ek_attempts", "@ek_locked_by", "@ek_locked_until", "@ek_ordering",
             ];
             for (var i = 0; i < values.Length; i++)
             {
@@ -106,6 +106,7 @@ internal sealed class SqliteDialect(string events, string logs, string pauses, s
                 values[12].Value = isLeased ? 1 : 0;
                 values[13].Value = isLeased ? handOff!.Owner : DBNull.Value;
                 values[14].Value = isLeased ? leaseUntil!.Value : DBNull.Value;
+                values[15].Value = (int)e.Ordering;
                 await ExecuteAsync(command, async, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -28,10 +28,10 @@ internal abstract partial class StoreDialect
     /// </summary>
     protected const string ClaimColumns =
         "\"id\", \"type\", \"entity\", \"entity_id\", \"payload\", \"attempts\", \"created_at\", " +
-        "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\", \"uncounted_attempts\"";
+        "\"actor\", \"correlation_id\", \"idempotency_key\", \"trace_parent\", \"last_error\", \"uncounted_attempts\", \"ordering\"";
 
     /// <summary>The ordinal of the succeeded handler names, after <see cref="ClaimColumns"/>.</summary>
-    protected const int SucceededOrdinal = 13;
+    protected const int SucceededOrdinal = 14;
 
     /// <summary>The columns EventKit's own INSERT writes (the others start NULL); status and attempts are literals.</summary>
     protected const string InsertColumns =
@@ -273,6 +273,7 @@ internal abstract partial class StoreDialect
         TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
         LastError = reader.IsDBNull(11) ? null : reader.GetString(11),
         UncountedAttempts = reader.GetInt32(12),
+        Ordering = (EventOrdering)reader.GetInt32(13),
     };
 
     /// <summary>

@@ -64,6 +64,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
             var entry = _events[record.Id];
             entry.Status = EventStatus.Pending;
             _statusCounts[(int)EventStatus.Pending]++;
+            Track(entry, held: false);
             EnqueueRunnable(entry);
         }
 
@@ -97,6 +98,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
             }
 
             long loaded = 0;
+            List<((Entry Entry, long Version) Item, (long Ticks, Guid Id) Key)>? heldBack = null;
             while ((claimed?.Count ?? 0) < maxCount && _runnable.TryPeek(out var item, out var key) && key.Ticks <= nowTicks)
             {
                 var entry = item.Entry;
@@ -110,6 +112,15 @@ internal sealed partial class InMemoryEventStore : IEventStore
                 {
                     _runnable.Dequeue();
                     SetAside(item);
+                    continue;
+                }
+
+                // Held back by an earlier event of its entity: passed over for this claim, kept in line (the database
+                // stores read past such rows in their runnable index the same way).
+                if (IsHeldBack(entry))
+                {
+                    _runnable.Dequeue();
+                    (heldBack ??= []).Add((item, key));
                     continue;
                 }
 
@@ -131,6 +142,11 @@ internal sealed partial class InMemoryEventStore : IEventStore
                 _leases.Enqueue((entry, entry.Version), leaseUntil.UtcTicks);
                 IReadOnlyCollection<string> succeeded = entry.Logs.Count == 0 ? [] : SucceededHandlers(entry.Logs);
                 (claimed ??= new List<ClaimedEvent>(Math.Min(maxCount, 64))).Add(new ClaimedEvent(entry.ToRecord(), succeeded));
+            }
+
+            foreach (var (item, key) in heldBack ?? [])
+            {
+                _runnable.Enqueue(item, key);
             }
         }
 
@@ -396,7 +412,9 @@ internal sealed partial class InMemoryEventStore : IEventStore
     /// <summary>Removes an event (retention, purge) with its idempotency key and its share of the metrics.</summary>
     private void Remove(Entry entry)
     {
+        var held = Holds(entry);
         _events.Remove(entry.Id);
+        Track(entry, held);
         if (entry.IdempotencyKey is { } key)
         {
             _idempotencyKeys.Remove(key);
@@ -426,9 +444,11 @@ internal sealed partial class InMemoryEventStore : IEventStore
 
     private void Move(Entry entry, EventStatus status)
     {
+        var held = Holds(entry);
         _statusCounts[(int)entry.Status]--;
         _statusCounts[(int)status]++;
         entry.Status = status;
+        Track(entry, held);
     }
 
     private sealed class Entry(EventRecord record, long sequence)
@@ -438,6 +458,8 @@ internal sealed partial class InMemoryEventStore : IEventStore
         public readonly long Sequence = sequence;
         public readonly DateTimeOffset CreatedAt = record.CreatedAt;
         public readonly string? IdempotencyKey = record.IdempotencyKey;
+        public readonly EventOrdering Ordering = record.Ordering;
+        public readonly (long Ticks, Guid Id) OrderKey = (record.CreatedAt.UtcTicks, record.Id);
         public readonly EventRecord Original = record;
         public readonly int PayloadBytes = Encoding.UTF8.GetByteCount(record.Payload);
         public EventStatus Status = record.Status;
@@ -513,6 +535,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
             IdempotencyKey = IdempotencyKey,
             TraceParent = Original.TraceParent,
             LastError = LastError,
+            Ordering = Ordering,
         };
     }
 }

@@ -45,6 +45,11 @@ internal sealed class EventKitOptionsValidator(HandlerRegistry? registry = null)
         Range(failures, nameof(options.ShutdownTimeout), options.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromHours(1));
         Range(failures, nameof(options.ProcessorHeartbeatInterval), options.ProcessorHeartbeatInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
 
+        if (!Enum.IsDefined(options.OrderedDeadLetters))
+        {
+            failures.Add($"EventKitOptions.OrderedDeadLetters must be OrderedDeadLetterPolicy.Skip or OrderedDeadLetterPolicy.Wait; it was {(int)options.OrderedDeadLetters}.");
+        }
+
         if (options.SerializerOptions is null)
         {
             failures.Add("EventKitOptions.SerializerOptions must not be null.");

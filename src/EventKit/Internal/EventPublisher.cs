@@ -11,6 +11,9 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
     private readonly JsonSerializerOptions _serializerOptions = options.Value.SerializerOptions;
     private readonly int _maxPayloadSize = options.Value.MaxPayloadSize;
 
+    // Stored with each ordered event, so the claim applies it without knowing the options of the instance that published.
+    private readonly EventOrdering _ordered = options.Value.OrderedDeadLetters == OrderedDeadLetterPolicy.Wait ? EventOrdering.PerEntityStrict : EventOrdering.PerEntity;
+
     public ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
     {
         EventValidation.ValidateType(type, nameof(type));
@@ -30,7 +33,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         }
 
         ValidateJson(json, payload.GetType(), nameof(payload));
-        return AppendAsync(type, entity, entityId, json, options, cancellationToken);
+        return AppendAsync(type, entity, entityId, json, Ordering(false, options), options, cancellationToken);
     }
 
     public ValueTask<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
@@ -96,6 +99,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         var now = timeProvider.GetUtcNow();
         var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
         var traceParent = Activity.Current?.Id;
+        var ordering = Ordering(metadata.Ordered, options);
         var records = payloads.TryGetNonEnumeratedCount(out var count) ? new List<EventRecord>(count) : [];
         foreach (var payload in payloads)
         {
@@ -137,6 +141,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
                 Actor = options?.Actor,
                 CorrelationId = options?.CorrelationId,
                 TraceParent = traceParent,
+                Ordering = ordering,
             });
         }
 
@@ -164,7 +169,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         }
 
         ValidateJson(json, typeof(TPayload), nameof(payload));
-        return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, options, cancellationToken);
+        return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, Ordering(metadata.Ordered, options), options, cancellationToken);
     }
 
     private void ValidateJson(string json, Type payloadType, string paramName)
@@ -188,7 +193,9 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         }
     }
 
-    private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, PublishOptions? options, CancellationToken cancellationToken)
+    private EventOrdering Ordering(bool typeOrdered, PublishOptions? options) => typeOrdered || options?.Ordered == true ? _ordered : EventOrdering.None;
+
+    private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, EventOrdering ordering, PublishOptions? options, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var id = SequentialGuid.Next(now);
@@ -207,6 +214,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             Actor = options?.Actor,
             CorrelationId = options?.CorrelationId,
             IdempotencyKey = options?.IdempotencyKey,
+            Ordering = ordering,
 
             // The publish span becomes the parent of every handler run's span.
             TraceParent = activity?.Id ?? Activity.Current?.Id,

@@ -6,8 +6,9 @@ namespace EventKit.Internal;
 /// <summary>What <see cref="EventTypeAttribute"/> and <see cref="EntityIdAttribute"/> say about a payload type, read once per type.</summary>
 internal sealed class EventTypeMetadata
 {
-    private EventTypeMetadata(string? name, string? entity, Func<object, string?>? entityIdGetter, string? error, string? entityIdProperty = null)
+    private EventTypeMetadata(string? name, string? entity, Func<object, string?>? entityIdGetter, string? error, string? entityIdProperty = null, bool ordered = false)
     {
+        Ordered = ordered;
         Name = name;
         Entity = entity;
         EntityIdGetter = entityIdGetter;
@@ -19,6 +20,9 @@ internal sealed class EventTypeMetadata
     public string? Name { get; }
 
     public string? Entity { get; }
+
+    /// <summary>Whether the type's events are ordered per entity (<see cref="EventTypeAttribute.Ordered"/>).</summary>
+    public bool Ordered { get; }
 
     public Func<object, string?>? EntityIdGetter { get; }
 
@@ -74,7 +78,7 @@ internal sealed class EventTypeMetadata
                     .Invoke(null, [getMethod])!;
         }
 
-        return new(attribute.Name, entity, getter, null, idProperty?.Name);
+        return new(attribute.Name, entity, getter, null, idProperty?.Name, attribute.Ordered);
     }
 
     private static Func<object, string?> CreateGetter<TDeclaring, TProperty>(MethodInfo getMethod)

@@ -11,7 +11,7 @@ namespace EventKit.Storage;
 /// query, and no other instance can take them while the lease lasts. A rollback gives the room back; a crash or an
 /// undelivered commit leaves rows whose lease expires, and which are then claimed like any other (crash recovery is
 /// unchanged). Events that cannot be handed off (no processor running, the pipeline full, a delayed event, an
-/// idempotency key the store may find taken) are written pending, as without the hand-off.
+/// idempotency key the store may find taken, an event ordered per entity) are written pending, as without the hand-off.
 /// </summary>
 /// <remarks>
 /// For authors of transactional stores: resolve it from the application's services (it is a singleton registered by
@@ -98,8 +98,9 @@ public sealed class EventHandOff
     internal static bool Eligible(EventRecord record, DateTimeOffset now, FrozenSet<string> paused) =>
 
         // A keyed event may not be stored at all (its key taken by another unit of work); a delayed one is not runnable;
-        // a paused type's events stay pending until it is resumed.
-        record.IdempotencyKey is null && record.AvailableAt <= now && !paused.Contains(record.Type);
+        // a paused type's events stay pending until it is resumed; an ordered one may have to wait for an earlier event
+        // of its entity, which only the claim can tell.
+        record.IdempotencyKey is null && record.Ordering == EventOrdering.None && record.AvailableAt <= now && !paused.Contains(record.Type);
 
     private void Change(string type, bool add)
     {

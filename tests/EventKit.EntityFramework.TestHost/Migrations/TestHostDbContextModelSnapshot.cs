@@ -22,6 +22,8 @@ namespace EventKit.EntityFramework.TestHost.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("step_order");
+
             modelBuilder.Entity("EventKit.EntityFramework.Internal.EventEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -81,6 +83,12 @@ namespace EventKit.EntityFramework.TestHost.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
 
+                    b.Property<int>("Ordering")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("ordering");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("json")
@@ -139,6 +147,9 @@ namespace EventKit.EntityFramework.TestHost.Migrations
 
                     b.HasIndex("Entity", "EntityId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_events_entity_created_at");
+
+                    b.HasIndex(new[] { "Entity", "EntityId", "CreatedAt", "Id" }, "ix_events_ordered")
+                        .HasFilter("\"ordering\" <> 0 AND \"status\" IN ('pending', 'processing', 'failed', 'dead_letter')");
 
                     b.ToTable("events", (string)null);
                 });
@@ -300,6 +311,45 @@ namespace EventKit.EntityFramework.TestHost.Migrations
                         .HasName("pk_handled");
 
                     b.ToTable("handled", (string)null);
+                });
+
+            modelBuilder.Entity("EventKit.EntityFramework.TestHost.StepRun", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<long?>("Finished")
+                        .HasColumnType("bigint")
+                        .HasColumnName("finished");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("instance");
+
+                    b.Property<int>("Item")
+                        .HasColumnType("integer")
+                        .HasColumnName("item");
+
+                    b.Property<int>("Runs")
+                        .HasColumnType("integer")
+                        .HasColumnName("runs");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<long>("Started")
+                        .HasColumnType("bigint")
+                        .HasColumnName("started");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_step_runs");
+
+                    b.ToTable("step_runs", (string)null);
                 });
 
             modelBuilder.Entity("EventKit.EntityFramework.Internal.EventLogEntity", b =>

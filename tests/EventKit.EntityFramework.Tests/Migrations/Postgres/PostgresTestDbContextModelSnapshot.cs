@@ -81,6 +81,12 @@ namespace EventKit.EntityFramework.Tests.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
 
+                    b.Property<int>("Ordering")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("ordering");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("json")
@@ -139,6 +145,9 @@ namespace EventKit.EntityFramework.Tests.Migrations.Postgres
 
                     b.HasIndex("Entity", "EntityId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_events_entity_created_at");
+
+                    b.HasIndex(new[] { "Entity", "EntityId", "CreatedAt", "Id" }, "ix_events_ordered")
+                        .HasFilter("\"ordering\" <> 0 AND \"status\" IN ('pending', 'processing', 'failed', 'dead_letter')");
 
                     b.ToTable("events", (string)null);
                 });

@@ -76,6 +76,12 @@ namespace EventKit.EntityFramework.Tests.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("locked_until");
 
+                    b.Property<int>("Ordering")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("ordering");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -134,6 +140,9 @@ namespace EventKit.EntityFramework.Tests.Migrations.Sqlite
 
                     b.HasIndex("Entity", "EntityId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_events_entity_created_at");
+
+                    b.HasIndex(new[] { "Entity", "EntityId", "CreatedAt", "Id" }, "ix_events_ordered")
+                        .HasFilter("\"ordering\" <> 0 AND \"status\" IN ('pending', 'processing', 'failed', 'dead_letter')");
 
                     b.ToTable("events", (string)null);
                 });
