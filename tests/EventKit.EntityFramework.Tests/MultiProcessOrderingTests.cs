@@ -52,7 +52,7 @@ public sealed class MultiProcessOrderingTests(ITestOutputHelper output)
 
             runs.Select(r => r.Instance).Distinct().Should().BeEquivalentTo(["a", "b", "c"], "every process took part");
             var metrics = await database.GetMetricsAsync();
-            metrics.Should().BeEquivalentTo(new { Completed = (long)Items * Steps, Pending = 0, Processing = 0, Failed = 0, DeadLetter = 0 });
+            metrics.Should().BeEquivalentTo(new { Completed = (long)Items * Steps, Pending = 0, Processing = 0, Failed = 0, DeadLetters = 0 });
         }
         finally
         {
