@@ -57,12 +57,16 @@ internal sealed class DashboardApp
         lifetime?.ApplicationStopped.Register(antiforgeryServices.Dispose);
 
         var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
-        var cache = new AggregateCache(time, services.GetService<AggregatePolicy>() ?? AggregatePolicy.Default, logger, stopping);
+        var policy = services.GetService<AggregatePolicy>() ?? AggregatePolicy.Default;
+        var cache = new AggregateCache(time, policy, logger, stopping);
         var data = new DashboardData(services.GetRequiredService<IEventOperations>(), services.GetService<DashboardLimits>() ?? DashboardLimits.Default, cache, time);
 
         // The overview's aggregates start computing when the application has started (on a thread of their own, so the
         // start is not delayed), and the first operator usually finds them ready.
-        lifetime?.ApplicationStarted.Register(() => _ = WarmUpAsync(data, logger, stopping));
+        if (policy.WarmUp)
+        {
+            lifetime?.ApplicationStarted.Register(() => _ = WarmUpAsync(data, logger, stopping));
+        }
 
         return new DashboardApp(
             new EventKitDashboardOptions { ReadOnly = options.ReadOnly },  // a copy: later changes to the caller's instance do not apply

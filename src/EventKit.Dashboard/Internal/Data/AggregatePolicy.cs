@@ -16,6 +16,12 @@ internal sealed record AggregatePolicy(TimeSpan SlowerThan, TimeSpan RefreshInte
     /// <summary>How long a request waits for a value that is not computed yet before its page shows "Computing…" instead (150 ms).</summary>
     public TimeSpan FirstWait { get; init; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>
+    /// Whether the application's start computes the overview's aggregates (on; tests whose stores change after the start
+    /// turn it off, so their first request computes what they seeded).
+    /// </summary>
+    public bool WarmUp { get; init; } = true;
+
     public static AggregatePolicy Default { get; } = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 20, TimeSpan.FromMinutes(15));
 
     /// <summary>How old a kept value may get before a refresh starts, for one that cost <paramref name="cost"/>.</summary>
