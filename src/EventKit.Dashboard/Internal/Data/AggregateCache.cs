@@ -88,7 +88,7 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
             }
 
             entry.Due = false;
-            entry.Refresh = Task.Run(() => RefreshAsync(key, entry, compute), CancellationToken.None);
+            entry.Refresh = OnOwnThread(() => RefreshAsync(key, entry, compute));
         }
     }
 
@@ -119,10 +119,19 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
         var lazy = _computing.GetOrAdd(key, k => new Lazy<Computation>(() =>
         {
             var started = time.GetUtcNow();
-            return new Computation(started, Task.Run(() => ComputeSharedAsync(k, compute), CancellationToken.None));
+            return new Computation(started, OnOwnThread(() => ComputeSharedAsync(k, compute)));
         }));
         return lazy.Value;
     }
+
+    // A thread of its own, not the thread pool's: a store whose async calls block (Microsoft.Data.Sqlite runs its
+    // queries synchronously) would otherwise hold pool threads for seconds, and on a small machine the requests that
+    // stopped waiting after FirstWait would wait for the pool to grow instead.
+    private static Task<TResult> OnOwnThread<TResult>(Func<Task<TResult>> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private static Task OnOwnThread(Func<Task> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private async Task<Entry> ComputeSharedAsync<T>(string key, Func<CancellationToken, Task<T>> compute)
     {
