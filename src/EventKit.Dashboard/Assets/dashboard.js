@@ -2,10 +2,24 @@
 // nothing inline. It refreshes the element #refresh-region of pages that have one (the overview) every
 // data-refresh-seconds seconds while the page is visible and the "Auto-refresh" box is ticked, by fetching the same
 // page and swapping in the region's new HTML: the server rendered and encoded it, and DOMParser runs no script.
+// A page showing an aggregate the server is still computing (an element with data-reload-seconds outside that region)
+// reloads itself after that many seconds, while it is visible.
 (function () {
   'use strict';
 
   var region = document.getElementById('refresh-region');
+  var computing = document.querySelector('[data-reload-seconds]');
+  if (computing && !(region && region.contains(computing))) {
+    var wait = parseInt(computing.getAttribute('data-reload-seconds'), 10) || 3;
+    window.setTimeout(function reload() {
+      if (document.hidden) {
+        window.setTimeout(reload, wait * 1000);
+        return;
+      }
+      window.location.reload();
+    }, wait * 1000);
+  }
+
   if (!region) {
     return;
   }

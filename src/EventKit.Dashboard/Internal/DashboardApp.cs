@@ -56,8 +56,17 @@ internal sealed class DashboardApp
         var lifetime = services.GetService<IHostApplicationLifetime>();
         lifetime?.ApplicationStopped.Register(antiforgeryServices.Dispose);
 
-        var cache = new AggregateCache(time, services.GetService<AggregatePolicy>() ?? AggregatePolicy.Default, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        var policy = services.GetService<AggregatePolicy>() ?? AggregatePolicy.Default;
+        var cache = new AggregateCache(time, policy, logger, stopping);
         var data = new DashboardData(services.GetRequiredService<IEventOperations>(), services.GetService<DashboardLimits>() ?? DashboardLimits.Default, cache, time);
+
+        // The overview's aggregates start computing when the application has started (on a thread of their own, so the
+        // start is not delayed), and the first operator usually finds them ready.
+        if (policy.WarmUp)
+        {
+            lifetime?.ApplicationStarted.Register(() => _ = WarmUpAsync(data, logger, stopping));
+        }
 
         return new DashboardApp(
             new EventKitDashboardOptions { ReadOnly = options.ReadOnly },  // a copy: later changes to the caller's instance do not apply
@@ -67,6 +76,23 @@ internal sealed class DashboardApp
             data,
             time,
             logger);
+    }
+
+    /// <summary>Warms the overview's aggregates up; never throws (a failure is logged, the pages compute them when asked).</summary>
+    private static async Task WarmUpAsync(DashboardData data, ILogger logger, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Run(() => data.WarmUpOverviewAsync(OverviewPage.TypeWindow), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The application is stopping.
+        }
+        catch (Exception ex)
+        {
+            Log.WarmUpFailed(logger, ex);
+        }
     }
 
     /// <summary>A page that only reads.</summary>

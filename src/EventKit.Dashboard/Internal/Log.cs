@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(3005, LogLevel.Warning, "Dashboard could not refresh aggregate {Key} in the background; its pages keep the last value")]
     public static partial void AggregateRefreshFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Dashboard could not compute aggregate {Key}; the next request that needs it tries again")]
+    public static partial void AggregateComputeFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Dashboard could not warm up the overview's aggregates at the application's start; its pages compute them when asked")]
+    public static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

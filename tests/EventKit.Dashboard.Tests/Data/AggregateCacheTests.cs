@@ -11,13 +11,17 @@ namespace EventKit.Dashboard.Tests.Data;
 /// </summary>
 public sealed class AggregateCacheTests
 {
-    private static readonly AggregatePolicy Policy = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), CostFactor: 20, TimeSpan.FromMinutes(15));
+    // Requests wait for a first computation as long as it takes, unless a test says otherwise (FirstWait has its own tests).
+    private static readonly AggregatePolicy Policy = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), CostFactor: 20, TimeSpan.FromMinutes(15))
+    {
+        FirstWait = Timeout.InfiniteTimeSpan,
+    };
 
     private readonly FakeTimeProvider _time = new(DashboardHost.Epoch);
     private readonly LogSink _logs = new();
     private int _computations;
 
-    private AggregateCache NewCache() => new(_time, Policy, _logs.CreateLogger("test"), CancellationToken.None);
+    private AggregateCache NewCache(AggregatePolicy? policy = null) => new(_time, policy ?? Policy, _logs.CreateLogger("test"), CancellationToken.None);
 
     /// <summary>A computation that takes <paramref name="cost"/> of the fake clock and returns how many ran so far.</summary>
     private Func<CancellationToken, Task<int>> Costing(TimeSpan cost) => _ =>
@@ -175,5 +179,62 @@ public sealed class AggregateCacheTests
         var other = await cache.GetAsync("b", Costing(TimeSpan.FromMilliseconds(150)), default);
 
         (other.Value, other.Kept).Should().Be((2, false));
+    }
+
+    [Fact]
+    public async Task GetAsync_FirstComputationSlowerThanFirstWait_AnswersComputing_WithItsStart_AndTheNextRequestGetsTheValue()
+    {
+        var cache = NewCache(Policy with { FirstWait = TimeSpan.FromMilliseconds(150) });
+        var gate = new TaskCompletionSource();
+        var started = new TaskCompletionSource();
+        Func<CancellationToken, Task<int>> blocked = async _ =>
+        {
+            started.TrySetResult();
+            await gate.Task;
+            return Interlocked.Increment(ref _computations);
+        };
+
+        var first = cache.GetAsync("k", blocked, default);
+        await started.Task;
+        _time.Advance(TimeSpan.FromMilliseconds(149));
+        var waitedLessThanFirstWait = first.IsCompleted;
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var answered = await first;
+        var second = cache.GetAsync("k", blocked, default);
+        _time.Advance(TimeSpan.FromMilliseconds(150));
+        var answeredToo = await second;
+        gate.SetResult();
+        await cache.WarmAsync("k", blocked);
+        var computed = await cache.GetAsync("k", blocked, default);
+
+        waitedLessThanFirstWait.Should().BeFalse("a request waits up to FirstWait");
+        (answered.Computing, answered.AsOf).Should().Be((true, DashboardHost.Epoch), "the page says when the computation started");
+        (answeredToo.Computing, answeredToo.AsOf).Should().Be((true, DashboardHost.Epoch), "the next request joins the computation under way");
+        (computed.Value, computed.Computing, computed.Kept).Should().Be((1, false, true), "the computation went on after the requests stopped waiting (300 ms: kept)");
+        _computations.Should().Be(1, "one computation, however many requests gave up on it");
+    }
+
+    [Fact]
+    public async Task GetAsync_FirstComputationWithinFirstWait_AnswersTheValue()
+    {
+        var cache = NewCache(Policy with { FirstWait = TimeSpan.FromMilliseconds(150) });
+
+        var served = await cache.GetAsync("k", Costing(TimeSpan.FromMilliseconds(99)), default);
+
+        (served.Value, served.Computing, served.Kept).Should().Be((1, false, false));
+    }
+
+    [Fact]
+    public async Task WarmAsync_ComputesAndKeepsASlowValue_AFailureIsLoggedAndThrown()
+    {
+        var cache = NewCache();
+
+        await cache.WarmAsync("k", Costing(TimeSpan.FromMilliseconds(150)));
+        var served = await cache.GetAsync("k", Costing(TimeSpan.FromMilliseconds(150)), default);
+        var failing = cache.WarmAsync<int>("other", _ => throw new InvalidOperationException("database is down"));
+
+        (served.Value, served.Kept).Should().Be((1, true), "the warm-up's value serves the first request");
+        await failing.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>();
+        _logs.Messages(3006).Should().ContainSingle().Which.Should().Contain("other");
     }
 }

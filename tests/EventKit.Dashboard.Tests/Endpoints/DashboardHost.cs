@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using EventKit.Dashboard;
+using EventKit.Dashboard.Internal.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,7 +21,9 @@ namespace EventKit.Dashboard.Tests.Endpoints;
 /// An application with EventKit (in-memory store, no processor) and the dashboard, on ASP.NET Core's TestServer.
 /// TestServer requests have no remote address; a middleware gives them one: 127.0.0.1, or the
 /// <see cref="RemoteHeader"/> header's ("none" for none). Header <see cref="UserHeader"/> signs a user in
-/// (scheme "Test"), with the roles in <see cref="RolesHeader"/>. Policy "ops" requires role "ops".
+/// (scheme "Test"), with the roles in <see cref="RolesHeader"/>. Policy "ops" requires role "ops". The dashboard does
+/// not warm its aggregates up at the start (tests seed after it, and their first request computes what they seeded);
+/// a test that registers its own <c>AggregatePolicy</c> decides.
 /// </summary>
 public sealed class DashboardHost : IAsyncDisposable
 {
@@ -69,6 +72,7 @@ public sealed class DashboardHost : IAsyncDisposable
         var time = new FakeTimeProvider(Epoch);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddEventKit(o => o.EnableProcessing = false);
+        builder.Services.AddSingleton(AggregatePolicy.Default with { WarmUp = false });
         builder.Services.AddAuthentication(TestAuthHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, null);
         builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireRole("ops")));

@@ -10,7 +10,7 @@ namespace EventKit.Dashboard.Tests.Endpoints;
 /// </summary>
 public sealed class LargeStoreTests
 {
-    private static readonly AggregatePolicy KeepEverything = new(TimeSpan.Zero, TimeSpan.FromSeconds(10), 20, TimeSpan.FromMinutes(15));
+    private static readonly AggregatePolicy KeepEverything = new(TimeSpan.Zero, TimeSpan.FromSeconds(10), 20, TimeSpan.FromMinutes(15)) { WarmUp = false };
 
     [Fact]
     public async Task AggregatePages_SlowStore_ShowTheKeptNumbers_WithTheirTime()

@@ -7,10 +7,21 @@ namespace EventKit.Dashboard.Internal.Data;
 /// served to every request at once, refreshed in the background once it is <see cref="RefreshInterval"/> or its cost
 /// times <see cref="CostFactor"/> old, whichever is longer, so the dashboard spends at most about 1/<see cref="CostFactor"/>
 /// of one database connection's time on it however many operators keep it open. Past <see cref="MaxAge"/> (a refresh
-/// kept failing) a request computes it again itself. Tests register smaller ones (the type is internal).
+/// kept failing) a request computes it again itself. A request waits for a value nothing has computed yet at most
+/// <see cref="FirstWait"/>; past that its page shows the section as being computed (the computation goes on) and
+/// refreshes itself. Tests register other values (the type is internal).
 /// </summary>
 internal sealed record AggregatePolicy(TimeSpan SlowerThan, TimeSpan RefreshInterval, int CostFactor, TimeSpan MaxAge)
 {
+    /// <summary>How long a request waits for a value that is not computed yet before its page shows "Computing…" instead (150 ms).</summary>
+    public TimeSpan FirstWait { get; init; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>
+    /// Whether the application's start computes the overview's aggregates (on; tests whose stores change after the start
+    /// turn it off, so their first request computes what they seeded).
+    /// </summary>
+    public bool WarmUp { get; init; } = true;
+
     public static AggregatePolicy Default { get; } = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 20, TimeSpan.FromMinutes(15));
 
     /// <summary>How old a kept value may get before a refresh starts, for one that cost <paramref name="cost"/>.</summary>

@@ -17,44 +17,44 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
 
     /// <summary>Counts per status and the average processing time, store-wide (kept by <see cref="AggregateCache"/> on a large store).</summary>
     public Task<Cached<EventMetrics>> GetMetricsAsync(CancellationToken cancellationToken) =>
-        cache.GetAsync("metrics", operations.GetMetricsAsync, cancellationToken);
+        cache.GetAsync(MetricsKey, operations.GetMetricsAsync, cancellationToken);
 
     /// <summary>
     /// How long the oldest runnable event has waited, as of when it was computed (the store counts the backlog beside it,
     /// so on a large store it is kept too).
     /// </summary>
     public Task<Cached<TimeSpan?>> GetOldestPendingAgeAsync(CancellationToken cancellationToken) =>
-        cache.GetAsync("oldest", operations.GetOldestPendingAgeAsync, cancellationToken);
+        cache.GetAsync(OldestKey, operations.GetOldestPendingAgeAsync, cancellationToken);
 
     /// <summary>
     /// The throughput of the last hour per minute, or (<paramref name="day"/>) of the last day per hour, up to the bucket
     /// holding the time it was computed.
     /// </summary>
     public Task<Cached<IReadOnlyList<EventTimelineBucket>>> GetTimelineAsync(bool day, CancellationToken cancellationToken) =>
-        cache.GetAsync(day ? "timeline:day" : "timeline:hour", ct =>
-        {
-            var now = time.GetUtcNow();
-            var width = day ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
-            var until = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % width.Ticks), TimeSpan.Zero) + width;
-            var from = until - (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1));
-            return operations.GetTimelineAsync(from, until, day ? EventTimelineInterval.Hour : EventTimelineInterval.Minute, ct);
-        }, cancellationToken);
+        cache.GetAsync(TimelineKey(day), Timeline(day), cancellationToken);
 
     /// <summary>Per type, the events created in the last <paramref name="window"/> up to when it was computed.</summary>
     public Task<Cached<IReadOnlyList<EventTypeStatistics>>> GetTypeStatisticsAsync(TimeSpan window, CancellationToken cancellationToken) =>
-        cache.GetAsync("types:" + window.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture), ct =>
-        {
-            var now = time.GetUtcNow();
-            return operations.GetTypeStatisticsAsync(now - window, now, ct);
-        }, cancellationToken);
+        cache.GetAsync(TypesKey(window), TypeStatistics(window), cancellationToken);
 
     /// <summary>Per handler, the runs that ended in the last <paramref name="window"/> up to when it was computed.</summary>
     public Task<Cached<IReadOnlyList<HandlerStatistics>>> GetHandlerStatisticsAsync(TimeSpan window, CancellationToken cancellationToken) =>
-        cache.GetAsync("handlers:" + window.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture), ct =>
+        cache.GetAsync("handlers:" + Ticks(window), ct =>
         {
             var now = time.GetUtcNow();
             return operations.GetHandlerStatisticsAsync(now - window, now, ct);
         }, cancellationToken);
+
+    /// <summary>
+    /// Computes the overview's aggregates (the hour's timeline, type statistics over <paramref name="typeWindow"/>)
+    /// unless they are kept, so the first operator finds them ready on a large store; completes when all are (or throws
+    /// the first failure; each is logged by <see cref="AggregateCache"/>).
+    /// </summary>
+    public Task WarmUpOverviewAsync(TimeSpan typeWindow) => Task.WhenAll(
+        cache.WarmAsync(MetricsKey, operations.GetMetricsAsync),
+        cache.WarmAsync(OldestKey, operations.GetOldestPendingAgeAsync),
+        cache.WarmAsync(TimelineKey(day: false), Timeline(day: false)),
+        cache.WarmAsync(TypesKey(typeWindow), TypeStatistics(typeWindow)));
 
     public Task<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(CancellationToken cancellationToken) => operations.GetProcessorsAsync(cancellationToken);
 
@@ -144,6 +144,31 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
         EventStatus.Failed => metrics.Failed,
         EventStatus.DeadLetter => metrics.DeadLetters,
         _ => 0,
+    };
+
+    private const string MetricsKey = "metrics";
+
+    private const string OldestKey = "oldest";
+
+    private static string TimelineKey(bool day) => day ? "timeline:day" : "timeline:hour";
+
+    private static string TypesKey(TimeSpan window) => "types:" + Ticks(window);
+
+    private static string Ticks(TimeSpan window) => window.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private Func<CancellationToken, Task<IReadOnlyList<EventTimelineBucket>>> Timeline(bool day) => ct =>
+    {
+        var now = time.GetUtcNow();
+        var width = day ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
+        var until = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % width.Ticks), TimeSpan.Zero) + width;
+        var from = until - (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1));
+        return operations.GetTimelineAsync(from, until, day ? EventTimelineInterval.Hour : EventTimelineInterval.Minute, ct);
+    };
+
+    private Func<CancellationToken, Task<IReadOnlyList<EventTypeStatistics>>> TypeStatistics(TimeSpan window) => ct =>
+    {
+        var now = time.GetUtcNow();
+        return operations.GetTypeStatisticsAsync(now - window, now, ct);
     };
 
     /// <summary>Reads the matches of <paramref name="filter"/>, newest first, up to <paramref name="max"/>; true when that was all of them.</summary>

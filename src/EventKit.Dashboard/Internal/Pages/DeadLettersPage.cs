@@ -14,16 +14,26 @@ internal static class DeadLettersPage
     public static async Task HandleAsync(DashboardContext context)
     {
         var data = context.App.Data;
-        var metrics = await data.GetMetricsAsync(context.Aborted).ConfigureAwait(false);
-        var sections = new List<(EventStatus Status, long Total, Cached<FailureGroups> Groups)>();
-        foreach (var (status, total) in new[] { (EventStatus.DeadLetter, metrics.Value.DeadLetters), (EventStatus.Failed, metrics.Value.Failed) })
+
+        // Independent reads, so a cold page waits for the slowest (at most AggregatePolicy.FirstWait), not for their sum.
+        var counting = data.GetMetricsAsync(context.Aborted);
+        var deadLetters = data.GetFailureGroupsAsync(EventStatus.DeadLetter, context.Aborted);
+        var failed = data.GetFailureGroupsAsync(EventStatus.Failed, context.Aborted);
+        await Task.WhenAll(counting, deadLetters, failed).ConfigureAwait(false);
+        var metrics = await counting.ConfigureAwait(false);
+        var sections = new List<(EventStatus Status, long? Total, Cached<FailureGroups> Groups)>
         {
-            var groups = await data.GetFailureGroupsAsync(status, context.Aborted).ConfigureAwait(false);
-            sections.Add((status, total, groups));
-        }
+            (EventStatus.DeadLetter, metrics.Computing ? null : (long?)metrics.Value.DeadLetters, await deadLetters.ConfigureAwait(false)),
+            (EventStatus.Failed, metrics.Computing ? null : (long?)metrics.Value.Failed, await failed.ConfigureAwait(false)),
+        };
 
         var html = new HtmlBuilder();
         html.Append($"<div class=\"page-head\"><h1>Dead letters &amp; failed</h1></div>{Layout.Notice(NoticeText(context))}{Layout.AsOf(metrics)}");
+        if (metrics.Computing)
+        {
+            html.Append(Layout.Computing(metrics.AsOf));
+        }
+
         foreach (var (status, total, groups) in sections)
         {
             html.Append(Section(context, status, total, groups));
@@ -32,12 +42,14 @@ internal static class DeadLettersPage
         await context.WriteHtmlAsync(StatusCodes.Status200OK, Layout.Render(context, "Dead letters & failed", "dead-letters", Markup.From(html))).ConfigureAwait(false);
     }
 
-    private static Markup Section(DashboardContext context, EventStatus status, long total, Cached<FailureGroups> cached) => Markup.Build(html =>
+    // total is null while the store is still counting (a large store just started).
+    private static Markup Section(DashboardContext context, EventStatus status, long? total, Cached<FailureGroups> cached) => Markup.Build(html =>
     {
         var groups = cached.Value;
         var word = status.ToStorageString();
         var title = status == EventStatus.DeadLetter ? "Dead letters" : "Failed, waiting for a retry";
-        html.Append($"<section aria-labelledby=\"{word}\" id=\"section-{word}\"><h2 id=\"{word}\">{title} <span class=\"badge status-{word}\">{Format.Count(total)}</span></h2>");
+        var count = total is { } known ? Format.Count(known) : "…";
+        html.Append($"<section aria-labelledby=\"{word}\" id=\"section-{word}\"><h2 id=\"{word}\">{title} <span class=\"badge status-{word}\">{count}</span></h2>");
         var all = new EventFilter { Status = status };
         html.Append($"<p class=\"bulk\"><a href=\"{context.Url("/events", FilterForm.Fields(all))}\">List them</a>");
         if (!context.ReadOnly)
@@ -46,6 +58,12 @@ internal static class DeadLettersPage
         }
 
         html.Append($"</p>");
+        if (cached.Computing)
+        {
+            html.Append($"{Layout.Computing(cached.AsOf)}</section>");
+            return;
+        }
+
         if (groups.Groups.Count == 0)
         {
             html.Append($"<p class=\"empty\">None.</p></section>");
@@ -56,7 +74,7 @@ internal static class DeadLettersPage
         if (!groups.Complete)
         {
             // Grouping reads the events themselves: past this many, the groups describe the newest only.
-            html.Append($"<p class=\"muted\" id=\"groups-scope-{word}\">Grouped from the newest {Format.Count(groups.Scanned)} of {Format.Count(total)}; the bulk actions cover every match.</p>");
+            html.Append($"<p class=\"muted\" id=\"groups-scope-{word}\">Grouped from the newest {Format.Count(groups.Scanned)} of {count}; the bulk actions cover every match.</p>");
         }
 
         html.Append($"<table class=\"groups\" id=\"groups-{word}\"><thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Last error</th><th scope=\"col\" class=\"num\">Events</th><th scope=\"col\">Latest</th><th scope=\"col\"><span class=\"sr-only\">Actions</span></th></tr></thead><tbody>");

@@ -93,4 +93,18 @@ internal static class Layout
     public static Markup AsOf<T>(Data.Cached<T> value) => value.Kept
         ? Markup.Build(html => html.Append($"<p class=\"muted as-of\">As of {Time(value.AsOf)}: on a store this large it is computed in the background and refreshed regularly.</p>"))
         : Markup.Empty;
+
+    /// <summary>How often a page showing <see cref="Computing"/> reloads itself (dashboard.js reads <c>data-reload-seconds</c>).</summary>
+    public const int ComputingReloadSeconds = 3;
+
+    /// <summary>
+    /// In place of an aggregate the store is still computing (see <see cref="Data.Cached{T}.Computing"/>): when it
+    /// started (<paramref name="startedAt"/>), and that the page refreshes itself (dashboard.js reloads it, or refreshes the overview's region).
+    /// </summary>
+    public static Markup Computing(DateTimeOffset startedAt) => Markup.Build(html => html.Append(
+        $"<p class=\"computing\" role=\"status\" data-reload-seconds=\"{ComputingReloadSeconds}\">Computing… — started at {Time(startedAt)}, this page refreshes itself. On a store this large it takes a while; it goes on in the background.</p>"));
+
+    /// <summary>A section of a page (heading <paramref name="title"/>) whose aggregate the store is still computing.</summary>
+    public static Markup ComputingSection(string id, string title, DateTimeOffset startedAt) => Markup.Build(html =>
+        html.Append($"<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{title}</h2>{Computing(startedAt)}</section>"));
 }

@@ -71,21 +71,29 @@ internal static class OverviewPage
         html.Append($"<label class=\"refresh\"><input type=\"checkbox\" id=\"auto-refresh\" checked> Auto-refresh every {RefreshSeconds} s</label>");
         html.Append($"<span id=\"refresh-status\" class=\"muted\" aria-live=\"polite\"></span></div>");
         html.Append($"<div id=\"refresh-region\" data-refresh-seconds=\"{RefreshSeconds}\">");
-        html.Append(StatusCards(context, data.Metrics));
+        // A section whose aggregate the store is still computing (a large store just started) says so; the region's
+        // refresh brings it in.
+        html.Append(data.Counts.Computing ? Layout.ComputingSection("statuses", "Events by status", data.Counts.AsOf) : StatusCards(context, data.Metrics));
         html.Append(Layout.AsOf(data.Counts));
-        html.Append(Backlog(context, data));
-        html.Append(Throughput(context, data));
+        html.Append(data.Counts.Computing || data.Oldest.Computing
+            ? Layout.ComputingSection("backlog", "Backlog", data.Counts.Computing ? data.Counts.AsOf : data.Oldest.AsOf)
+            : Backlog(context, data));
+        html.Append(data.Throughput.Computing ? Layout.ComputingSection("throughput", ThroughputTitle(data.Day), data.Throughput.AsOf) : Throughput(context, data));
         html.Append(Processors(data));
-        html.Append(Types(context, data));
+        html.Append(data.TypeStatistics.Computing ? Layout.ComputingSection("types", TypesTitle, data.TypeStatistics.AsOf) : Types(context, data));
         html.Append($"</div>");
         return Markup.From(html);
     }
+
+    private static readonly string TypesTitle = $"Events per type, last {(int)TypeWindow.TotalHours} hours";
+
+    private static string ThroughputTitle(bool day) => day ? "Throughput per hour, last day" : "Throughput per minute, last hour";
 
     // Failed counts failed attempts, the one that dead-lettered an event included; dead-lettered and cancelled are
     // told apart in the legend.
     private static Markup Throughput(DashboardContext context, Overview data) => Markup.Build(html =>
     {
-        var title = data.Day ? "Throughput per hour, last day" : "Throughput per minute, last hour";
+        var title = ThroughputTitle(data.Day);
         var other = data.Day
             ? Markup.Build(m => m.Append($"<a href=\"{context.Url("/")}\">per minute, last hour</a>"))
             : Markup.Build(m => m.Append($"<a href=\"{context.Url("/", ("range", "day"))}\">per hour, last day</a>"));
@@ -161,7 +169,7 @@ internal static class OverviewPage
 
     private static Markup Types(DashboardContext context, Overview data) => Markup.Build(html =>
     {
-        html.Append($"<section aria-labelledby=\"types\"><h2 id=\"types\">Events per type, last {(int)TypeWindow.TotalHours} hours</h2>");
+        html.Append($"<section aria-labelledby=\"types\"><h2 id=\"types\">{TypesTitle}</h2>");
         if (data.Types.Count == 0)
         {
             html.Append($"<p class=\"empty\">No events were published since {Layout.Time(data.TypeStatistics.AsOf - TypeWindow)}.</p>{Layout.AsOf(data.TypeStatistics)}</section>");

@@ -17,9 +17,15 @@ internal static class TypesPage
     {
         var data = context.App.Data;
         var now = context.App.Now;
-        var typeStatistics = await data.GetTypeStatisticsAsync(Window, context.Aborted).ConfigureAwait(false);
-        var handlerStatistics = await data.GetHandlerStatisticsAsync(Window, context.Aborted).ConfigureAwait(false);
-        var types = typeStatistics.Value;
+        var typesRead = data.GetTypeStatisticsAsync(Window, context.Aborted);
+        var handlersRead = data.GetHandlerStatisticsAsync(Window, context.Aborted);
+        await Task.WhenAll(typesRead, handlersRead).ConfigureAwait(false);
+        var typeStatistics = await typesRead.ConfigureAwait(false);
+        var handlerStatistics = await handlersRead.ConfigureAwait(false);
+
+        // While the store is still computing the statistics (a large store just started), the paused types are listed,
+        // so pausing and resuming never wait for it.
+        var types = typeStatistics.Computing ? [] : typeStatistics.Value;
         var pauses = (await data.GetPausesAsync(context.Aborted).ConfigureAwait(false)).ToDictionary(p => p.Type, StringComparer.Ordinal);
         var only = context.Query("type");
 
@@ -36,7 +42,11 @@ internal static class TypesPage
 
         html.Append($"</div>{Layout.Notice(NoticeText(context))}");
         html.Append($"<p class=\"muted\">All instances, last {(int)Window.TotalHours} hours.</p>{Layout.AsOf(typeStatistics)}");
-        if (names.Count == 0)
+        if (typeStatistics.Computing)
+        {
+            html.Append(Layout.Computing(typeStatistics.AsOf));
+        }
+        else if (names.Count == 0)
         {
             html.Append($"<p class=\"empty\">No event types yet: none was published in the last {(int)Window.TotalHours} hours and none is paused.</p>");
         }
@@ -45,7 +55,7 @@ internal static class TypesPage
         {
             var statistics = types.FirstOrDefault(t => t.Type == name);
             pauses.TryGetValue(name, out var pause);
-            html.Append(Type(context, name, statistics, pause));
+            html.Append(Type(context, name, statistics, pause, typeStatistics.Computing));
         }
 
         html.Append(Handlers(handlerStatistics));
@@ -72,7 +82,7 @@ internal static class TypesPage
         context.SeeOther(context.Url("/types", ("notice", changed ? (pause ? "paused" : "resumed") : "unchanged"), ("which", type)));
     }
 
-    private static Markup Type(DashboardContext context, string name, EventTypeStatistics? statistics, EventTypePause? pause) => Markup.Build(html =>
+    private static Markup Type(DashboardContext context, string name, EventTypeStatistics? statistics, EventTypePause? pause, bool computing) => Markup.Build(html =>
     {
         html.Append($"<section class=\"type\" data-type=\"{name}\"><h2><code>{name}</code> ");
         if (pause is not null)
@@ -80,8 +90,17 @@ internal static class TypesPage
             html.Append($"<span class=\"badge status-failed\">paused</span>");
         }
 
-        html.Append($"</h2><p>{Format.Count(statistics?.Count ?? 0)} published · average {Format.OptionalDuration(statistics?.AverageProcessingTime)} · p95 {Format.OptionalDuration(statistics?.P95ProcessingTime)} · failure rate {Format.Percent(statistics?.FailureRate ?? 0, statistics?.Count ?? 0)} ");
-        html.Append($"· <a href=\"{context.Url("/events", ("type", name))}\">events</a></p>");
+        html.Append($"</h2>");
+        if (computing)
+        {
+            html.Append($"<p>statistics being computed · ");
+        }
+        else
+        {
+            html.Append($"<p>{Format.Count(statistics?.Count ?? 0)} published · average {Format.OptionalDuration(statistics?.AverageProcessingTime)} · p95 {Format.OptionalDuration(statistics?.P95ProcessingTime)} · failure rate {Format.Percent(statistics?.FailureRate ?? 0, statistics?.Count ?? 0)} · ");
+        }
+
+        html.Append($"<a href=\"{context.Url("/events", ("type", name))}\">events</a></p>");
         if (pause is not null)
         {
             html.Append($"<p class=\"muted\">Paused by <code>{pause.Actor}</code> at {Layout.Time(pause.PausedAt)}: <span class=\"pause-reason\">{pause.Reason}</span>. Its events stay pending on every instance.</p>");
@@ -99,6 +118,12 @@ internal static class TypesPage
 
     private static Markup Handlers(Cached<IReadOnlyList<HandlerStatistics>> statistics) => Markup.Build(html =>
     {
+        if (statistics.Computing)
+        {
+            html.Append(Layout.ComputingSection("handlers", "Handlers", statistics.AsOf));
+            return;
+        }
+
         var handlers = statistics.Value;
         html.Append($"<section aria-labelledby=\"handlers\"><h2 id=\"handlers\">Handlers</h2>{Layout.AsOf(statistics)}");
         if (handlers.Count == 0)
