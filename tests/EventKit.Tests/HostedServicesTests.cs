@@ -38,6 +38,26 @@ public sealed class HostedServicesTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task OrderedEventsOfOneEntity_EachCompletionWakesTheLoopForTheNext_WithoutWaitingForAPoll()
+    {
+        await StartAsync(o => o.PollingInterval = TimeSpan.FromHours(1), handlers: b => b.AddHandler<AccountHandler>());
+        await Store.EmptyClaim.Task.WaitAsync(Wait);
+
+        await using (var scope = _provider!.CreateAsyncScope())
+        {
+            var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+            for (var i = 0; i < 5; i++)
+            {
+                await publisher.PublishAsync(new AccountChanged("acc-1", i));
+            }
+        }
+
+        await WaitUntilAsync(async () => (await Operations.GetMetricsAsync()).Completed == 5);
+        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed, so no poll happened: each completion released the next event");
+        Probe.Calls.Select(c => ((AccountChanged)c.Payload).Seq).Should().Equal(0, 1, 2, 3, 4);
+    }
+
+    [Fact]
     public async Task WithoutSignal_EventIsFoundByPolling()
     {
         await StartAsync(o => o.PollingInterval = TimeSpan.FromSeconds(5), signalling: false);
@@ -168,12 +188,13 @@ public sealed class HostedServicesTests : IAsyncDisposable
         }
     }
 
-    private async Task StartAsync(Action<EventKitOptions> configure, bool signalling = true, Action<ObservedStore>? configureStore = null)
+    private async Task StartAsync(Action<EventKitOptions> configure, bool signalling = true, Action<ObservedStore>? configureStore = null, Action<IEventKitBuilder>? handlers = null)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<TimeProvider>(_time);
         services.AddSingleton<HandlerProbe>();
-        services.AddEventKit(configure).AddHandler<WelcomeEmailHandler>();
+        var builder = services.AddEventKit(configure).AddHandler<WelcomeEmailHandler>();
+        handlers?.Invoke(builder);
         services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp =>
         {
             var store = new ObservedStore(new InMemoryEventStore(signalling ? sp.GetRequiredService<EventSignal>() : null));

@@ -246,9 +246,18 @@ internal sealed class OutcomeWriter
             Log.LeasesLost(_processor.Logger, _processor.Owner, outcomes.Length - applied);
         }
 
+        var releasesEntity = false;
         foreach (var leased in group)
         {
+            releasesEntity |= leased.Event.Ordering != EventOrdering.None && leased.Outcome!.Status is EventStatus.Completed or EventStatus.DeadLetter;
             _run.Recorded(leased, leased.Outcome!);
+        }
+
+        if (releasesEntity)
+        {
+            // The next ordered event of that entity may be claimable now, and nothing else would say so before the next
+            // poll: an entity's events would otherwise run one per PollingInterval.
+            _processor.WakeUp();
         }
 
         return null;
