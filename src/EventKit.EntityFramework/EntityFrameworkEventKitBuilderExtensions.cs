@@ -49,6 +49,7 @@ public static class EntityFrameworkEventKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventKitOptions>, EntityFrameworkStoreValidator<TContext>>());
         services.AddOptions<EntityFrameworkStoreOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEventStoreWatcher, NotificationListener<TContext>>());
+        services.TryAddSingleton<CommitNotifier>();
         return builder;
     }
 

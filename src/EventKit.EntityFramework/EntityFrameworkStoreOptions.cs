@@ -10,10 +10,13 @@ public sealed class EntityFrameworkStoreOptions
     /// </summary>
     /// <remarks>
     /// <para>
-    /// When on, a <c>SaveChanges</c> that writes events another instance could claim now sends
-    /// <c>NOTIFY "eventkit.{schema}.{table}"</c> in the same command (no extra round trip; delivered only when the
-    /// transaction commits, once per transaction however many events it stores). Events handed to this process's own
-    /// processor, and delayed events, send nothing. Every running processor keeps one extra connection open (a clone of
+    /// When on, once a <c>SaveChanges</c> that wrote events another instance could claim now has committed, EventKit
+    /// sends <c>NOTIFY "eventkit.{schema}.{table}"</c> on a connection of its own (a clone of the context's), outside the
+    /// application's transaction: PostgreSQL serializes the commits of transactions that notify. Commits close together
+    /// share one notification. Inside a <c>TransactionScope</c>, or a transaction passed in with <c>UseTransaction</c>,
+    /// whose commit EventKit cannot see, the <c>NOTIFY</c> goes in the transaction with EventKit's INSERT instead
+    /// (delivered when it commits). Rolled-back transactions, events handed to this process's own processor, and
+    /// delayed events send nothing. Every running processor keeps one extra connection open (a clone of
     /// the context's connection, so from the same connection string or data source) that runs <c>LISTEN</c> on the
     /// channel and wakes the processor on each notification. If that connection fails, the processor goes on polling,
     /// reconnects with exponential backoff (1 second, doubling, at most 30 seconds) and, once listening again, claims

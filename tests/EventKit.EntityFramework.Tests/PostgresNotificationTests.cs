@@ -3,6 +3,9 @@ using EventKit.EntityFramework.Internal;
 using EventKit.EntityFramework.Internal.Notifications;
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit;
@@ -51,10 +54,10 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         var counter = await CountAsync(Channel);
 
         await PublishInTransactionAsync(publisher, commit: false);
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(0, "a rolled-back transaction stored nothing");
+        (await CountAsync(counter, publisher)).Should().Be(0, "a rolled-back transaction stored nothing");
 
         await PublishInTransactionAsync(publisher, commit: true);
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1);
+        (await CountAsync(counter, publisher)).Should().Be(1);
     }
 
     [SkippableFact]
@@ -70,10 +73,82 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
             await scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync();
         }
 
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "100 events in one SaveChanges are one transaction");
+        (await CountAsync(counter, publisher)).Should().Be(1, "100 events in one SaveChanges are one transaction");
 
         await PublishInTransactionAsync(publisher, commit: true, saves: 3);
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "PostgreSQL folds the identical notifications of one transaction");
+        (await CountAsync(counter, publisher)).Should().Be(1, "the transaction's end is announced once, whatever it saved");
+    }
+
+    [SkippableFact]
+    public async Task CommitsEfCoreReports_AreAnnouncedAfterTheCommit_NotInsideTheBusinessTransaction()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var commands = new CommandRecorder();
+        var publisher = CreateApp(recorder: commands);
+        var counter = await CountAsync(Channel);
+
+        await SaveUserWithEventAsync(publisher, inTransaction: false);
+        await SaveUserWithEventAsync(publisher, inTransaction: true);
+
+        commands.Texts.Should().Contain(t => t.Contains("INSERT INTO", StringComparison.Ordinal), "the events were written by the application's SaveChanges");
+        commands.Texts.Should().NotContain(t => t.Contains("NOTIFY", StringComparison.Ordinal),
+            "a notifying transaction takes PostgreSQL's database-wide notification lock until its commit is flushed, which would serialize the application's commits");
+        (await CountAsync(counter, publisher)).Should().BeInRange(1, 2, "each commit asked for one notification after it, and commits close together share one");
+    }
+
+    [SkippableFact]
+    public async Task TransactionThePublisherCannotSeeEnd_CarriesTheNotifyInside()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var commands = new CommandRecorder();
+        var publisher = CreateApp(recorder: commands);
+        var counter = await CountAsync(Channel);
+
+        await using (var connection = new NpgsqlConnection(Database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var scope = publisher.Services.CreateAsyncScope())
+            {
+                var context = scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
+                context.Database.SetDbConnection(connection);
+                await context.Database.UseTransactionAsync(transaction);
+                var user = NewUser();
+                context.Users.Add(new User { Id = user.UserId, Email = $"{user.UserId}@example.com" });
+                await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(user);
+                await context.SaveChangesAsync();
+            }
+
+            // Committed behind EF Core's back: only the NOTIFY in the transaction itself can announce it.
+            await transaction.CommitAsync();
+        }
+
+        commands.Texts.Should().Contain(t => t.Contains("NOTIFY", StringComparison.Ordinal));
+        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "delivered with the commit, with nothing sent afterwards");
+    }
+
+    [SkippableFact]
+    public async Task NotificationThatFails_IsLoggedOncePerRunOfFailures_AndNeverReachesTheApplication()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var notifier = new CommitNotifier(loggers);
+        var options = new DbContextOptionsBuilder<PostgresTestDbContext>();
+        Database.Use(options);
+        await using var context = new PostgresTestDbContext(options.Options);
+        var dialect = (PostgreSqlDialect)StoreDialect.Get(context, NullLogger.Instance);
+        await using var unreachable = new NpgsqlConnection("Host=127.0.0.1;Port=1;Username=nobody;Password=secret-value;Timeout=2");
+
+        notifier.Send(unreachable, dialect);
+        await notifier.FlushAsync();
+        notifier.Send(unreachable, dialect);
+        await notifier.FlushAsync();
+
+        var failed = logs.WithId(2010);
+        failed.Should().ContainSingle("a run of failures is logged once; the processors poll meanwhile");
+        failed[0].Level.Should().Be(LogLevel.Warning);
+        failed[0].Message.Should().Contain(Channel).And.NotContain("secret-value");
     }
 
     [SkippableFact]
@@ -85,11 +160,12 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
 
         await app.PublishAsync(NewUser());
 
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(0);
+        (await CountAsync(counter, app)).Should().Be(0);
         var listener = app.Services.GetServices<IEventStoreWatcher>().OfType<NotificationListener<PostgresTestDbContext>>().Single();
         listener.WatchAsync(() => { }, CancellationToken.None).IsCompletedSuccessfully.Should().BeTrue("an opted-out listener does not even connect");
-        await CreateApp().PublishAsync(NewUser());
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "the default is on");
+        var defaults = CreateApp();
+        await defaults.PublishAsync(NewUser());
+        (await CountAsync(counter, defaults)).Should().Be(1, "the default is on");
     }
 
     [SkippableFact]
@@ -107,8 +183,8 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
 
         await first.PublishAsync(NewUser());
 
-        (await firstChannel.CountAsync(Database.ConnectionString)).Should().Be(1);
-        (await secondChannel.CountAsync(Database.ConnectionString)).Should().Be(0, "the other table's processors are not woken");
+        (await CountAsync(firstChannel, first)).Should().Be(1);
+        (await CountAsync(secondChannel, first, second)).Should().Be(0, "the other table's processors are not woken");
     }
 
     [SkippableFact]
@@ -132,11 +208,11 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         await app.PublishAsync(NewUser(), new PublishOptions { AvailableAt = TestApp.Start.AddHours(1) });
 
         (await app.GetAsync(handedOff)).LockedBy.Should().Be(app.Processor.Owner, "the event was handed off");
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(0, "nobody else could claim either event now");
+        (await CountAsync(counter, app)).Should().Be(0, "nobody else could claim either event now");
 
         await running.DisposeAsync();
         await app.PublishAsync(NewUser());
-        (await counter.CountAsync(Database.ConnectionString)).Should().Be(1, "with no processor to take it, the event is for everyone");
+        (await CountAsync(counter, app)).Should().Be(1, "with no processor to take it, the event is for everyone");
     }
 
     [SkippableFact]
@@ -185,7 +261,7 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         a.Should().NotBe(b);
     }
 
-    private TestApp CreateApp(Action<EntityFrameworkStoreOptions>? store = null, Action<EventKitOptions>? configure = null)
+    private TestApp CreateApp(Action<EntityFrameworkStoreOptions>? store = null, Action<EventKitOptions>? configure = null, CommandRecorder? recorder = null)
     {
         var app = TestApp.Create(
             b => b.UseEntityFramework<PostgresTestDbContext>(store ?? (_ => { })),
@@ -194,7 +270,14 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
                 o.PollingInterval = TimeSpan.FromHours(1);
                 configure?.Invoke(o);
             },
-            services: s => s.AddDbContext<PostgresTestDbContext>(Database.Use),
+            services: s => s.AddDbContext<PostgresTestDbContext>(o =>
+            {
+                Database.Use(o);
+                if (recorder is not null)
+                {
+                    o.AddInterceptors(recorder);
+                }
+            }),
             commit: sp => sp.GetRequiredService<PostgresTestDbContext>().SaveChangesAsync());
         DisposeAtEnd(app);
         return app;
@@ -212,6 +295,33 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         var counter = await NotificationCounter.StartAsync(Database.ConnectionString, channel);
         DisposeAtEnd(counter);
         return counter;
+    }
+
+    /// <summary>The notifications <paramref name="counter"/> received, once <paramref name="apps"/> sent what their commits asked for.</summary>
+    private async Task<int> CountAsync(NotificationCounter counter, params TestApp[] apps)
+    {
+        foreach (var app in apps)
+        {
+            await app.Services.GetRequiredService<CommitNotifier>().FlushAsync();
+        }
+
+        return await counter.CountAsync(Database.ConnectionString);
+    }
+
+    /// <summary>A business row and its event in one SaveChanges, in EF Core's implicit transaction or in one it began.</summary>
+    private static async Task SaveUserWithEventAsync(TestApp app, bool inTransaction)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
+        await using var transaction = inTransaction ? await context.Database.BeginTransactionAsync() : null;
+        var user = NewUser();
+        context.Users.Add(new User { Id = user.UserId, Email = $"{user.UserId}@example.com" });
+        await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(user);
+        await context.SaveChangesAsync();
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync();
+        }
     }
 
     private static async Task PublishInTransactionAsync(TestApp app, bool commit, int saves = 1)
@@ -233,6 +343,24 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         else
         {
             await transaction.RollbackAsync();
+        }
+    }
+
+    /// <summary>The text of every command the context executed (read after execution: EventKit appends its INSERT before).</summary>
+    private sealed class CommandRecorder : DbCommandInterceptor
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Texts { get; } = new();
+
+        public override ValueTask<System.Data.Common.DbDataReader> ReaderExecutedAsync(System.Data.Common.DbCommand command, CommandExecutedEventData eventData, System.Data.Common.DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            Texts.Enqueue(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<int> NonQueryExecutedAsync(System.Data.Common.DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            Texts.Enqueue(command.CommandText);
+            return ValueTask.FromResult(result);
         }
     }
 

@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(2009, LogLevel.Warning, "EventKit EF store: {ContextType}'s connection ({ConnectionType}) cannot wait for notifications; the processor finds events committed elsewhere by polling")]
     public static partial void ListenerUnsupported(ILogger logger, string contextType, string connectionType);
+
+    [LoggerMessage(2010, LogLevel.Warning, "EventKit EF store: sending the notification on channel {Channel} after a commit failed; other instances find the events at their next poll")]
+    public static partial void NotifyFailed(ILogger logger, string channel, Exception exception);
 }

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using EventKit.EntityFramework.Internal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +23,7 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
     private readonly List<EventRecord> _written = [];
     private readonly List<HandOffReservation> _writtenHandOffs = [];
     private Services? _services;
+    private bool _notifyAfterCommit;
 
     /// <summary>
     /// The application's services this context's EventKit work needs, from the application service provider that
@@ -72,7 +75,7 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
     {
         if (HandOff is null)
         {
-            if ((transaction is not null && !ReferenceEquals(transaction, StartedTransaction)) || System.Transactions.Transaction.Current is not null)
+            if (!CommitIsReported(transaction))
             {
                 return null;
             }
@@ -82,6 +85,43 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
 
         HandOff?.Written();
         return HandOff;
+    }
+
+    /// <summary>
+    /// The time by which a pending row written now in <paramref name="transaction"/> through <paramref name="connection"/>
+    /// must be available for the write to carry a <c>NOTIFY</c> for other instances; <see langword="null"/> when notifications
+    /// are off, or when the notification is sent after the commit instead (<see cref="CommitNotifier"/>: EF Core reports how
+    /// this unit of work ends, so the business transaction need not take PostgreSQL's notification lock).
+    /// </summary>
+    public DateTimeOffset? WakeDueBy(DbConnection? connection, object? transaction)
+    {
+        var due = App.WakeDueBy();
+        if (due is not null && App.Notifier is not null && CommitIsReported(transaction) && CommitNotifier.CanSendFor(connection))
+        {
+            _notifyAfterCommit = true;
+            return null;
+        }
+
+        return due;
+    }
+
+    /// <summary>
+    /// Whether EF Core reports how a unit of work in <paramref name="transaction"/> ends: no transaction, or one EF Core
+    /// began; not an ambient transaction, nor one the application passed in (UseTransaction) and may commit behind EF
+    /// Core's back.
+    /// </summary>
+    private bool CommitIsReported(object? transaction) =>
+        (transaction is null || ReferenceEquals(transaction, StartedTransaction)) && System.Transactions.Transaction.Current is null;
+
+    /// <summary>
+    /// Whether the events just committed (<see cref="Committed"/>, <see cref="TransactionEnded"/>) wait for a
+    /// notification after the commit; reading it clears it.
+    /// </summary>
+    public bool TakeNotifyAfterCommit()
+    {
+        var notify = _notifyAfterCommit;
+        _notifyAfterCommit = false;
+        return notify;
     }
 
     /// <summary>The SaveChanges failed: the rows it wrote were rolled back (to EF Core's savepoint), so the room is given back.</summary>
@@ -188,6 +228,7 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         }
         else
         {
+            _notifyAfterCommit = false;
             CancelWrittenHandOffs();
             if (!_writtenAccepted)
             {
@@ -211,6 +252,7 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         Written = false;
         WrittenKey = null;
         RestoreBehavior = null;
+        _notifyAfterCommit = false;
     }
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default)
@@ -247,6 +289,12 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         private readonly bool _notify = provider.GetService<IOptions<EntityFrameworkStoreOptions>>()?.Value.UseNotifications ?? true;
 
         private readonly TimeProvider _time = provider.GetService<TimeProvider>() ?? TimeProvider.System;
+
+        /// <summary>Sends the notifications of commits EF Core reports (null: an application that registered the store elsewhere).</summary>
+        public CommitNotifier? Notifier { get; } = provider.GetService<CommitNotifier>();
+
+        /// <summary>Whether an event available at <paramref name="earliest"/> (UTC) is due now, so other instances should be woken.</summary>
+        public bool IsDue(DateTime earliest) => EventEntity.Utc(earliest) <= _time.GetUtcNow();
 
         /// <summary>
         /// Events written pending and due by this time wake the other instances' processors on commit

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using EventKit.EntityFramework.Internal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -171,13 +172,14 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
     {
         var dialect = StoreDialect.Get(context, outbox.App.Logger);
         var handOff = outbox.ReserveHandOff(command.Transaction);
+        var wakeDueBy = outbox.WakeDueBy(command.Connection, command.Transaction);
         if (dialect.AppendsToCommand)
         {
-            dialect.AppendInsert(command, outbox.Pending, handOff, outbox.App.WakeDueBy());
+            dialect.AppendInsert(command, outbox.Pending, handOff, wakeDueBy);
         }
         else
         {
-            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.App.WakeDueBy()).ConfigureAwait(false);
+            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, wakeDueBy).ConfigureAwait(false);
         }
 
         outbox.MarkWritten((object?)command.Transaction ?? System.Transactions.Transaction.Current);
@@ -204,7 +206,6 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
         }
 
         var outbox = Outbox(context);
-        var signal = outbox.App.Signal;
         if (!outbox.Saving)
         {
             return;
@@ -227,9 +228,29 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
         {
             outbox.WrittenInTransaction(transaction, accepted: context.GetService<IStateManager>().ChangedCount == 0);
         }
-        else if (outbox.Committed() is { } earliest)
+        else
         {
-            signal.Notify(EventEntity.Utc(earliest));
+            Announce(context, outbox, outbox.Committed());
+        }
+    }
+
+    /// <summary>
+    /// Events committed (available from <paramref name="earliest"/>; <see langword="null"/>: none a processor has to
+    /// claim): wakes the processor in this process and, where the write left it for after the commit, the other
+    /// instances' (<see cref="CommitNotifier"/>).
+    /// </summary>
+    private static void Announce(DbContext context, ContextOutbox outbox, DateTime? earliest)
+    {
+        var notifyOthers = outbox.TakeNotifyAfterCommit();
+        if (earliest is not { } at)
+        {
+            return;
+        }
+
+        outbox.App.Signal.Notify(EventEntity.Utc(at));
+        if (notifyOthers && outbox.App.IsDue(at) && StoreDialect.Get(context, outbox.App.Logger) is PostgreSqlDialect dialect)
+        {
+            outbox.App.Notifier?.Send(context.GetService<IRelationalConnection>().DbConnection, dialect);
         }
     }
 
@@ -270,9 +291,9 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
             outbox.StartedTransaction = null;
         }
 
-        if (outbox.TransactionEnded(transaction, committed) is { } earliest)
+        if (ReferenceEquals(outbox.WrittenIn, transaction))
         {
-            outbox.App.Signal.Notify(EventEntity.Utc(earliest));
+            Announce(context, outbox, outbox.TransactionEnded(transaction, committed));
         }
     }
 
@@ -298,7 +319,7 @@ internal sealed class OutboxInterceptor : SaveChangesInterceptor, IDbCommandInte
                 : null;
             try
             {
-                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.App.WakeDueBy()).ConfigureAwait(false);
+                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.WakeDueBy(connection.DbConnection, transaction)).ConfigureAwait(false);
                 if (own is not null)
                 {
                     if (async)
