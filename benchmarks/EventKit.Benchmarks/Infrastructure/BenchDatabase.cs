@@ -99,7 +99,7 @@ public sealed class BenchDatabase : IAsyncDisposable
         }
         else
         {
-            eventKit.UseEntityFramework<PostgresBenchDbContext>();
+            eventKit.UseEntityFramework<PostgresBenchDbContext>(o => o.UseNotifications = BenchSettings.Notify);
         }
     }
 

@@ -22,6 +22,9 @@ public static class BenchSettings
     /// <summary><c>1</c> keeps full workload sizes but runs one representative value of each parameter (run.sh quick).</summary>
     public const string QuickVariable = "EVENTKIT_BENCH_QUICK";
 
+    /// <summary><c>0</c> turns the EF store's PostgreSQL notifications off (<c>UseNotifications = false</c>), to measure what they cost.</summary>
+    public const string NotifyVariable = "EVENTKIT_BENCH_NOTIFY";
+
     /// <summary>Folder where benchmark processes leave per-case measurements (latency, peak memory) for the report columns.</summary>
     public const string MetricsVariable = "EVENTKIT_BENCH_METRICS_DIR";
 
@@ -31,6 +34,8 @@ public static class BenchSettings
         : null;
 
     public static bool Smoke => Environment.GetEnvironmentVariable(SmokeVariable) is "1" or "true";
+
+    public static bool Notify => Environment.GetEnvironmentVariable(NotifyVariable) is not ("0" or "false");
 
     public static bool Quick => Environment.GetEnvironmentVariable(QuickVariable) is "1" or "true";
 

@@ -87,6 +87,7 @@ public static class InterleavedRunner
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var cpu = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var bytes = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var serverTicks = variants.ToDictionary(v => v.Name, _ => 0L);
         var process = Process.GetCurrentProcess();
         var started = Stopwatch.StartNew();
         for (var r = 0; r < rounds; r++)
@@ -96,6 +97,7 @@ public static class InterleavedRunner
                 var variant = variants[(i + r) % variants.Count];
                 process.Refresh();
                 var cpu0 = process.TotalProcessorTime;
+                var server0 = store == StoreKind.Postgres ? ServerCpuTicks() : 0;
                 var alloc0 = GC.GetTotalAllocatedBytes(precise: false);
                 var t0 = Stopwatch.GetTimestamp();
                 Measured.Value = variant.Name;
@@ -104,6 +106,7 @@ public static class InterleavedRunner
                 var elapsed = Stopwatch.GetElapsedTime(t0);
                 var alloc1 = GC.GetTotalAllocatedBytes(precise: false);
                 process.Refresh();
+                serverTicks[variant.Name] += store == StoreKind.Postgres ? ServerCpuTicks() - server0 : 0;
                 times[variant.Name].Add(elapsed.TotalMicroseconds / eventsPerBlock);
                 cpu[variant.Name].Add((process.TotalProcessorTime - cpu0).TotalMicroseconds / eventsPerBlock);
                 bytes[variant.Name].Add((double)(alloc1 - alloc0) / eventsPerBlock);
@@ -114,14 +117,14 @@ public static class InterleavedRunner
         Console.WriteLine($"## {store} ({started.Elapsed.TotalSeconds:F0} s, load {LoadAverage()})");
         Console.WriteLine();
         var secondIsRaw = second.StartsWith("Raw", StringComparison.Ordinal);
-        Console.WriteLine($"| Variant | Median µs/event | Events/s | Throughput vs Raw | {(secondIsRaw ? $"Throughput vs {second}" : $"Time vs {second} (pooled: vs {second}Pooled)")} | Client CPU µs/event | Alloc/event | Request p50 / p95 (ms) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| Variant | Median µs/event | Events/s | Throughput vs Raw | {(secondIsRaw ? $"Throughput vs {second}" : $"Time vs {second} (pooled: vs {second}Pooled)")} | Client CPU µs/event | Server CPU µs/event | Alloc/event | Request p50 / p95 (ms) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var variant in variants)
         {
             var name = variant.Name;
             var median = Median(times[name]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {median:F1} | {1_000_000 / median:N0} | {RatioVs("Raw", name, times, inverse: true)} | {RatioVs(!secondIsRaw && name.EndsWith("Pooled", StringComparison.Ordinal) && times.ContainsKey(second + "Pooled") ? second + "Pooled" : second, name, times, inverse: secondIsRaw)} | {Median(cpu[name]):F1} | {Median(bytes[name]) / 1024:F1} KB | {RequestPercentiles(name)} |"));
+                $"| {name} | {median:F1} | {1_000_000 / median:N0} | {RatioVs("Raw", name, times, inverse: true)} | {RatioVs(!secondIsRaw && name.EndsWith("Pooled", StringComparison.Ordinal) && times.ContainsKey(second + "Pooled") ? second + "Pooled" : second, name, times, inverse: secondIsRaw)} | {Median(cpu[name]):F1} | {(store == StoreKind.Postgres ? (serverTicks[name] * 10_000.0 / (rounds * eventsPerBlock)).ToString("F0", CultureInfo.InvariantCulture) : "-")} | {Median(bytes[name]) / 1024:F1} KB | {RequestPercentiles(name)} |"));
         }
     }
 
@@ -160,6 +163,40 @@ public static class InterleavedRunner
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>
+    /// CPU time (user + system, in clock ticks of 10 ms) of every local process named <c>postgres</c> (server and
+    /// backends): the database's share of the same 2 cores, summed per variant over all rounds. Work that spills past
+    /// a block's end (an end-to-end block ends when every handler has started, before the last settle) is counted in
+    /// the next block, whichever variant runs it.
+    /// </summary>
+    private static long ServerCpuTicks()
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                if (close < 0 || !stat.AsSpan(0, close).EndsWith("(postgres", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return ticks;
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
