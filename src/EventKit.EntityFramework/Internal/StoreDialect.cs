@@ -1,8 +1,4 @@
 using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace EventKit.EntityFramework.Internal;
 
@@ -187,145 +183,8 @@ internal abstract partial class StoreDialect
     /// <summary>Returns one row, column <c>Value</c>: average seconds from creation to completion, or null.</summary>
     public abstract string AverageProcessingSecondsSql { get; }
 
-    public static string? Unsupported(DbContext context) =>
-        context.Database.ProviderName is PostgreSqlProvider or SqliteProvider
-            ? null
-            : $"EventKit.EntityFramework supports {Supported}; {context.GetType().Name} uses '{context.Database.ProviderName}'.";
-
-    /// <summary>
-    /// The dialect of <paramref name="context"/>'s model and provider, built on first use and kept on the model itself
-    /// (a runtime annotation). Every model gets its own SQL: one context type used with SQLite and with PostgreSQL,
-    /// or a context whose model varies per instance (<c>IModelCacheKeyFactory</c>, e.g. a schema per tenant), has one
-    /// model per variant, and the dialect lives exactly as long as its model. Logs the choice once per model.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The model does not map EventKit's tables.</exception>
-    /// <exception cref="NotSupportedException">The provider is not supported.</exception>
-    public static StoreDialect Get(DbContext context, ILogger logger) =>
-        context.Model.GetOrAddRuntimeAnnotationValue(
-            AnnotationPrefix + context.Database.ProviderName,
-            static state =>
-            {
-                var dialect = For(state.Context);
-                Log.DialectChosen(state.Logger, state.Context.GetType().Name, dialect.Name, dialect.EventsTable, dialect.LogsTable);
-                return dialect;
-            },
-            (Context: context, Logger: logger));
-
-    /// <summary>Builds the dialect of <paramref name="context"/>'s model and provider (uncached; see <see cref="Get"/>).</summary>
-    /// <exception cref="InvalidOperationException">The model does not map EventKit's tables.</exception>
-    /// <exception cref="NotSupportedException">The provider is not supported.</exception>
-    public static StoreDialect For(DbContext context)
-    {
-        var events = context.Model.FindEntityType(typeof(EventEntity))
-            ?? throw new InvalidOperationException(MissingModel(context));
-        var logs = context.Model.FindEntityType(typeof(EventLogEntity))
-            ?? throw new InvalidOperationException(MissingModel(context));
-        var pauses = context.Model.FindEntityType(typeof(EventTypePauseEntity))
-            ?? throw new InvalidOperationException(MissingModel(context));
-        var processors = context.Model.FindEntityType(typeof(EventProcessorEntity))
-            ?? throw new InvalidOperationException(MissingModel(context));
-        var sql = context.GetService<ISqlGenerationHelper>();
-        var eventsTable = sql.DelimitIdentifier(events.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), events.GetSchema());
-        var logsTable = sql.DelimitIdentifier(logs.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), logs.GetSchema());
-        var pausesTable = sql.DelimitIdentifier(pauses.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), pauses.GetSchema());
-        var processorsTable = sql.DelimitIdentifier(processors.GetTableName() ?? throw new InvalidOperationException(MissingModel(context)), processors.GetSchema());
-        return context.Database.ProviderName switch
-        {
-            PostgreSqlProvider => new PostgreSqlDialect(eventsTable, logsTable, pausesTable, processorsTable, events.FindProperty(nameof(EventEntity.Payload))?.GetColumnType() ?? "json")
-            {
-                PostgreSqlChannel = NotificationChannel.For(events.GetSchema(), events.GetTableName()!),
-                QuotedChannel = sql.DelimitIdentifier(NotificationChannel.For(events.GetSchema(), events.GetTableName()!)),
-            },
-            SqliteProvider => new SqliteDialect(eventsTable, logsTable, pausesTable, processorsTable),
-            _ => throw new NotSupportedException(Unsupported(context)),
-        };
-    }
-
-    public static string MissingModel(DbContext context) =>
-        $"{context.GetType().Name} does not map EventKit's tables. Call modelBuilder.AddEventKit() in {context.GetType().Name}.OnModelCreating, then add a migration.";
-
-    /// <summary>Reads the succeeded handler names of a claimed row (null: none).</summary>
-    public abstract IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal);
-
-    /// <summary>Writes the settle of <paramref name="outcomes"/> with <paramref name="logs"/>; returns the events whose status changed.</summary>
-    public abstract Task<int> SettleAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventOutcome> outcomes, int logs, string owner, CancellationToken cancellationToken);
-
     /// <summary>Prepares a connection the store just opened for its own statements (nothing by default).</summary>
     public virtual Task PrepareAsync(DbConnection connection, DbTransaction? transaction, int? timeout, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Reads one claimed row (<see cref="ClaimColumns"/>); what the claim set is filled in, not read back.</summary>
-    public EventRecord ReadClaimed(DbDataReader reader, string owner, DateTimeOffset leaseUntil) => new()
-    {
-        Id = ReadId(reader, 0),
-        Type = reader.GetString(1),
-        Entity = reader.GetString(2),
-        EntityId = reader.GetString(3),
-        Payload = reader.GetString(4),
-        Status = EventStatus.Processing,
-        Attempts = reader.GetInt32(5),
-        AvailableAt = leaseUntil,
-        CreatedAt = ReadTime(reader, 6),
-        LockedBy = owner,
-        LockedUntil = leaseUntil,
-        Actor = reader.IsDBNull(7) ? null : reader.GetString(7),
-        CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8),
-        IdempotencyKey = reader.IsDBNull(9) ? null : reader.GetString(9),
-        TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
-        LastError = reader.IsDBNull(11) ? null : reader.GetString(11),
-        UncountedAttempts = reader.GetInt32(12),
-        Ordering = (EventOrdering)reader.GetInt32(13),
-    };
-
-    /// <summary>
-    /// Claims up to <paramref name="limit"/> runnable events for <paramref name="owner"/>, stopping before the first
-    /// whose payload would take the claim past <paramref name="maxPayloadBytes"/> (UTF-8 bytes; the first event is always
-    /// taken), and returns them in the order they were due (available_at before the claim, then id), with the handlers
-    /// that already succeeded.
-    /// </summary>
-    /// <remarks>
-    /// Due times (available_at of pending and failed rows) are compared with the caller's <paramref name="now"/>; the
-    /// lease is granted and expired by the dialect's lease clock (PostgreSQL: the database's; SQLite: the callers').
-    /// </remarks>
-    public abstract Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken);
-
-    /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="ids"/> by <paramref name="leaseDuration"/>; returns the ids renewed.</summary>
-    public abstract Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Reads claimed rows: <see cref="ClaimColumns"/>, then the succeeded handler names, then, when
-    /// <paramref name="leaseUntil"/> is <see langword="null"/> (the database set it), the lease expiry.
-    /// </summary>
-    protected async Task<List<ClaimedEvent>> ReadClaimedAsync(DbCommand command, int capacity, string owner, DateTimeOffset? leaseUntil, CancellationToken cancellationToken)
-    {
-        var claimed = new List<ClaimedEvent>(capacity);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var lease = leaseUntil ?? ReadTime(reader, SucceededOrdinal + 1);
-                claimed.Add(new ClaimedEvent(ReadClaimed(reader, owner, lease), ReadSucceeded(reader, SucceededOrdinal)));
-            }
-        }
-
-        return claimed;
-    }
-
-    /// <summary>Runs a renewal command (its parameters set) and returns the ids it renewed.</summary>
-    protected async Task<IReadOnlyCollection<Guid>> ReadRenewedAsync(DbCommand command, int capacity, CancellationToken cancellationToken)
-    {
-        var renewed = new List<Guid>(capacity);
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                renewed.Add(ReadId(reader, 0));
-            }
-        }
-
-        return renewed;
-    }
 
     protected const string RenewWhere = "\"status\" = 'processing' AND \"locked_by\" = @owner";
 
@@ -365,12 +224,4 @@ internal abstract partial class StoreDialect
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
     }
-
-    /// <summary>The stored form of an outcome's time columns: only the ones its status sets (as the other stores do).</summary>
-    protected static (DateTime? AvailableAt, DateTime? ProcessedAt) Times(EventOutcome outcome) => outcome.Status switch
-    {
-        EventStatus.Completed or EventStatus.DeadLetter => (null, outcome.ProcessedAt!.Value.UtcDateTime),
-        _ => (outcome.AvailableAt!.Value.UtcDateTime, null),
-    };
-
 }

@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
 namespace EventKit.Internal.Processing;
@@ -8,7 +7,7 @@ namespace EventKit.Internal.Processing;
 /// (how many wait in the buffer, how many are outstanding in all), the ids the lease renewer renews, and the link
 /// from an event to the worker running it, so a lost lease cancels exactly that run.
 /// </summary>
-internal sealed class LeaseBook
+internal sealed partial class LeaseBook
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, LeasedEvent> _leased = [];
@@ -87,76 +86,6 @@ internal sealed class LeaseBook
             _payload += leased.Event.Payload.Length;
             return true;
         }
-    }
-
-    /// <summary>
-    /// Reserves room for a hand-off of the events in <paramref name="events"/>: as many of the first ones as fit
-    /// in half the buffer (the other half stays free for a claim, so events already stored and due are never starved by
-    /// new ones) and in the payload budget. Returns how many were reserved, with their payload.
-    /// </summary>
-    public (int Count, long Payload) Reserve(IReadOnlyList<EventRecord> events)
-    {
-        lock (_gate)
-        {
-            var room = Math.Min(_claimSize - _buffered - _reserved, _maxOutstanding - _claimSize - _leased.Count - _reserved);
-            var count = 0;
-            long payload = 0;
-            while (count < room && count < events.Count)
-            {
-                var size = events[count].Payload.Length;
-                var held = _payload + _reservedPayload + payload;
-                if (held + size > _maxPayload && (held > 0 || count > 0))
-                {
-                    break;
-                }
-
-                payload += size;
-                count++;
-            }
-
-            _reserved += count;
-            _reservedPayload += payload;
-            return (count, payload);
-        }
-    }
-
-    /// <summary>A reservation ends without events: they were not committed, so <paramref name="count"/> reserved places are free again.</summary>
-    public void Unreserve(int count, long payload)
-    {
-        lock (_gate)
-        {
-            _reserved -= count;
-            _reservedPayload -= payload;
-            Changed();
-        }
-    }
-
-    /// <summary>
-    /// A reservation of <paramref name="count"/> places was committed: they now hold its events, in the buffer.
-    /// Returns the events added; one this run holds already (claimed again after its lease expired, when the commit
-    /// came very late) stays with that claim.
-    /// </summary>
-    public List<LeasedEvent> Delivered(int count, long payload, IEnumerable<LeasedEvent> events)
-    {
-        var added = new List<LeasedEvent>(count);
-        lock (_gate)
-        {
-            _reserved -= count;
-            _reservedPayload -= payload;
-            foreach (var leased in events)
-            {
-                if (_leased.TryAdd(leased.Event.Id, leased))
-                {
-                    _buffered++;
-                    _payload += leased.Event.Payload.Length;
-                    added.Add(leased);
-                }
-            }
-
-            Changed();
-        }
-
-        return added;
     }
 
     /// <summary>A worker took <paramref name="leased"/> from the buffer; returns whether it may run (lease not lost).</summary>
@@ -291,87 +220,5 @@ internal sealed class LeaseBook
         }
 
         return lost;
-    }
-
-    /// <summary>Waits until <see cref="ClaimableCount"/> is positive.</summary>
-    public ValueTask WaitForCapacityAsync(CancellationToken cancellationToken) => WaitAsync(Wanted.Capacity, cancellationToken);
-
-    /// <summary>Waits until no event is outstanding; throws what <see cref="Fault"/> recorded.</summary>
-    public ValueTask WaitForQuiescenceAsync(CancellationToken cancellationToken) => WaitAsync(Wanted.Quiescence, cancellationToken);
-
-    /// <summary>Records a failure that ends the run (a drain's writer could not record outcomes) and wakes waiters.</summary>
-    public void Fault(Exception exception)
-    {
-        lock (_gate)
-        {
-            _fault ??= exception;
-            _changed.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>Throws what <see cref="Fault"/> recorded, if anything.</summary>
-    public void ThrowIfFaulted()
-    {
-        lock (_gate)
-        {
-            if (_fault is { } fault)
-            {
-                ExceptionDispatchInfo.Throw(fault);
-            }
-        }
-    }
-
-    private async ValueTask WaitAsync(Wanted wanted, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            lock (_gate)
-            {
-                if (_fault is { } fault)
-                {
-                    ExceptionDispatchInfo.Throw(fault);
-                }
-
-                if (wanted == Wanted.Capacity ? Claimable() > 0 : _leased.Count == 0)
-                {
-                    _wanted = Wanted.Nothing;
-                    return;
-                }
-
-                _wanted = wanted;
-            }
-
-            await _changed.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private int Claimable()
-    {
-        // Payloads held in memory are bounded as well as their number: at most one claim's budget on top of what is
-        // held below it (a single event larger than the budget is still claimed when nothing else is held).
-        // Room reserved for hand-offs counts as taken.
-        if (_payload + _reservedPayload >= _maxPayload && _leased.Count + _reserved > 0)
-        {
-            return 0;
-        }
-
-        var room = Math.Min(_bufferSize - _buffered - _reserved, _maxOutstanding - _leased.Count - _reserved);
-        return room >= _claimSize || (room > 0 && _buffered + _reserved == 0) ? Math.Min(room, _claimSize) : 0;
-    }
-
-    /// <summary>Wakes the claim loop when what it waits for has come (caller holds the lock).</summary>
-    private void Changed()
-    {
-        var wake = _wanted switch
-        {
-            Wanted.Capacity => Claimable() > 0,
-            Wanted.Quiescence => _leased.Count == 0,
-            _ => false,
-        };
-        if (wake)
-        {
-            _wanted = Wanted.Nothing;
-            _changed.Writer.TryWrite(true);
-        }
     }
 }

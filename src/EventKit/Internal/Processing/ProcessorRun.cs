@@ -9,7 +9,7 @@ namespace EventKit.Internal.Processing;
 /// deterministic, and the writer never waits on the clock.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "StopAsync disposes the renewer and the watchdog; every run is stopped by its owner.")]
-internal sealed class ProcessorRun
+internal sealed partial class ProcessorRun
 {
     private readonly EventProcessor _processor;
     private readonly RunSlot[] _slots;
@@ -123,86 +123,6 @@ internal sealed class ProcessorRun
     }
 
     /// <summary>
-    /// Reserves room for the events of <paramref name="records"/> that may be handed off (<see cref="EventHandOff.Eligible"/>),
-    /// as many as fit; <see langword="null"/> while stopping, while the store may hold a backlog, or without room.
-    /// </summary>
-    public HandOffReservation? TryReserve(IReadOnlyList<EventRecord> records, System.Collections.Frozen.FrozenSet<string> paused)
-    {
-        if (_stopping || !CaughtUp)
-        {
-            return null;
-        }
-
-        var now = Time.GetUtcNow();
-        List<EventRecord>? eligible = null;
-        var duePending = false;
-        foreach (var record in records)
-        {
-            if (EventHandOff.Eligible(record, now, paused))
-            {
-                (eligible ??= new List<EventRecord>(records.Count)).Add(record);
-            }
-            else
-            {
-                duePending |= record.AvailableAt <= now && !paused.Contains(record.Type);
-            }
-        }
-
-        var (count, payload) = eligible is null ? (0, 0L) : Book.Reserve(eligible);
-        if (duePending || count < (eligible?.Count ?? 0))
-        {
-            // Events due now go to the store pending: no more hand-offs until a claim has taken them, so an event
-            // committed later never starts before them.
-            CaughtUp = false;
-        }
-
-        if (count == 0)
-        {
-            return null;
-        }
-
-        if (count < eligible!.Count)
-        {
-            eligible.RemoveRange(count, eligible.Count - count);
-        }
-
-        return new HandOffReservation(this, eligible, payload);
-    }
-
-    /// <summary>
-    /// A reservation's events were committed, leased to this run: they join the buffer as if claimed. When less than
-    /// half the lease is left (the unit of work took that long to commit), they are released at once instead, without
-    /// counting the attempt, so they run as pending events do rather than on a lease about to run out.
-    /// </summary>
-    public void Deliver(HandOffReservation reservation, long payload)
-    {
-        var leaseUntil = reservation.LeaseUntil;
-        var added = Book.Delivered(reservation.Leased.Count, payload, reservation.Leased.Select(r => new LeasedEvent(new ClaimedEvent(AsLeased(r, leaseUntil), []), leaseUntil)));
-        if (added.Count == 0)
-        {
-            return;
-        }
-
-        var tooLate = leaseUntil - Time.GetUtcNow() < LeaseDuration / 2;
-        foreach (var leased in added)
-        {
-            if (tooLate)
-            {
-                leased.WakeWhenReleased = true;
-                Release(leased);
-            }
-            else if (!Buffer.Writer.TryWrite(leased))
-            {
-                Release(leased);
-            }
-        }
-
-        Interlocked.Add(ref _claimed, added.Count);
-        _renewer.Arm();
-        Log.HandedOff(_processor.Logger, _processor.Owner, added.Count, tooLate);
-    }
-
-    /// <summary>
     /// Gives an event this run will not run (further) back to the store, without counting the attempt: one never
     /// started, or one parked at a handler's limit (with the runs it already had, and its slot passed on).
     /// </summary>
@@ -256,20 +176,7 @@ internal sealed class ProcessorRun
         }
     }
 
-    /// <summary>From now on workers start nothing new; what they take from the buffer is released.</summary>
-    public void BeginStopping() => _stopping = true;
-
     public void Heartbeat() => _processor.Heartbeat.Beat(Time.GetUtcNow());
-
-    /// <summary>Cancels every running handler (the shutdown grace period is over); nothing more starts.</summary>
-    public void Abort()
-    {
-        _stopping = true;
-        foreach (var slot in _slots)
-        {
-            slot.Abort();
-        }
-    }
 
     /// <summary>Called by the writer for every outcome the store accepted.</summary>
     public void Recorded(LeasedEvent leased, EventOutcome outcome)
@@ -318,76 +225,6 @@ internal sealed class ProcessorRun
             Log.TelemetryFailed(_processor.Logger, "settle", leased.Event.Id, ex);
         }
     }
-
-    /// <summary>
-    /// Stops: unstarted events are released, running handlers finish (or are cancelled by <see cref="Abort"/>),
-    /// outcomes already known are written. Waits no longer than <paramref name="hardStop"/> allows.
-    /// </summary>
-    public async Task StopAsync(CancellationToken hardStop)
-    {
-        _stopping = true;
-        Buffer.Writer.TryComplete();
-        while (Buffer.Reader.TryRead(out var leased))
-        {
-            Release(leased);
-        }
-
-        try
-        {
-            await Task.WhenAll(_workers).WaitAsync(hardStop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
-        {
-            foreach (var slot in _slots)
-            {
-                if (slot.Inspect() is { Running: true } view)
-                {
-                    Log.RunAbandoned(_processor.Logger, view.Handler, view.EventId, Time.GetElapsedTime(view.StartedAt));
-                }
-            }
-        }
-
-        // Events parked at a handler's limit had runs in this attempt: release them with those runs.
-        foreach (var limiter in _limiters?.Values ?? Enumerable.Empty<HandlerLimiter>())
-        {
-            foreach (var parked in limiter.TakeParked())
-            {
-                Release(parked, buffered: false);
-            }
-        }
-
-        Writer.Complete();
-        await Writer.Completion.ConfigureAwait(false);
-        await _renewer.DisposeAsync().ConfigureAwait(false);
-        _watchdog.Dispose();
-        if (!IsDrain && Volatile.Read(ref _released) is var released and > 0)
-        {
-            Log.Released(_processor.Logger, _processor.Owner, released);
-        }
-    }
-
-    /// <summary>Logs a delivery that failed (error 1029); its events are left to their lease.</summary>
-    public void HandOffFailed(int count, Exception exception) => Log.HandOffFailed(_processor.Logger, _processor.Owner, count, exception);
-
-    /// <summary>The event as the store wrote it for a hand-off: as a claim leaves it (processing, first attempt, leased).</summary>
-    private EventRecord AsLeased(EventRecord record, DateTimeOffset leaseUntil) => new()
-    {
-        Id = record.Id,
-        Type = record.Type,
-        Entity = record.Entity,
-        EntityId = record.EntityId,
-        Payload = record.Payload,
-        Status = EventStatus.Processing,
-        Attempts = 1,
-        AvailableAt = leaseUntil,
-        CreatedAt = record.CreatedAt,
-        LockedBy = Owner,
-        LockedUntil = leaseUntil,
-        Actor = record.Actor,
-        CorrelationId = record.CorrelationId,
-        IdempotencyKey = record.IdempotencyKey,
-        TraceParent = record.TraceParent,
-    };
 
     /// <summary>The outcome of an event whose processing failed in EventKit itself: retried soon.</summary>
     public static EventOutcome Unexpected(LeasedEvent leased, Exception exception, DateTimeOffset now) => new()

@@ -1,0 +1,65 @@
+namespace EventKit.Internal.Processing;
+
+/// <summary>How a run stops: nothing new starts, unstarted and parked events are released, known outcomes are written.</summary>
+internal sealed partial class ProcessorRun
+{
+    /// <summary>From now on workers start nothing new; what they take from the buffer is released.</summary>
+    public void BeginStopping() => _stopping = true;
+
+    /// <summary>Cancels every running handler (the shutdown grace period is over); nothing more starts.</summary>
+    public void Abort()
+    {
+        _stopping = true;
+        foreach (var slot in _slots)
+        {
+            slot.Abort();
+        }
+    }
+
+    /// <summary>
+    /// Stops: unstarted events are released, running handlers finish (or are cancelled by <see cref="Abort"/>),
+    /// outcomes already known are written. Waits no longer than <paramref name="hardStop"/> allows.
+    /// </summary>
+    public async Task StopAsync(CancellationToken hardStop)
+    {
+        _stopping = true;
+        Buffer.Writer.TryComplete();
+        while (Buffer.Reader.TryRead(out var leased))
+        {
+            Release(leased);
+        }
+
+        try
+        {
+            await Task.WhenAll(_workers).WaitAsync(hardStop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
+        {
+            foreach (var slot in _slots)
+            {
+                if (slot.Inspect() is { Running: true } view)
+                {
+                    Log.RunAbandoned(_processor.Logger, view.Handler, view.EventId, Time.GetElapsedTime(view.StartedAt));
+                }
+            }
+        }
+
+        // Events parked at a handler's limit had runs in this attempt: release them with those runs.
+        foreach (var limiter in _limiters?.Values ?? Enumerable.Empty<HandlerLimiter>())
+        {
+            foreach (var parked in limiter.TakeParked())
+            {
+                Release(parked, buffered: false);
+            }
+        }
+
+        Writer.Complete();
+        await Writer.Completion.ConfigureAwait(false);
+        await _renewer.DisposeAsync().ConfigureAwait(false);
+        _watchdog.Dispose();
+        if (!IsDrain && Volatile.Read(ref _released) is var released and > 0)
+        {
+            Log.Released(_processor.Logger, _processor.Owner, released);
+        }
+    }
+}
