@@ -2,10 +2,6 @@ using System.Data.Common;
 using EventKit.EntityFramework.Internal.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EventKit.EntityFramework.Internal.Publishing;
 
@@ -17,7 +13,7 @@ namespace EventKit.EntityFramework.Internal.Publishing;
 /// context is used by one thread at a time), and is emptied by EF Core when a pooled context goes back to its pool,
 /// so events published into one lease never reach the next (<c>AddDbContextPool</c>, <c>AddPooledDbContextFactory</c>).
 /// </summary>
-internal sealed class ContextOutbox(IDbContextOptions options) : IResettableService, IDisposable
+internal sealed partial class ContextOutbox(IDbContextOptions options) : IResettableService, IDisposable
 {
     private readonly List<EventRecord> _pending = [];
     private readonly List<EventRecord> _written = [];
@@ -276,31 +272,6 @@ internal sealed class ContextOutbox(IDbContextOptions options) : IResettableServ
         }
 
         _writtenHandOffs.Clear();
-    }
-
-    public sealed class Services(IServiceProvider provider)
-    {
-        public EventSignal Signal { get; } = provider.GetRequiredService<EventSignal>();
-
-        public ILogger Logger { get; } = provider.GetService<ILoggerFactory>()?.CreateLogger(Log.Category) ?? NullLogger.Instance;
-
-        public EventHandOff HandOff { get; } = provider.GetRequiredService<EventHandOff>();
-
-        private readonly bool _notify = provider.GetService<IOptions<EntityFrameworkStoreOptions>>()?.Value.UseNotifications ?? true;
-
-        private readonly TimeProvider _time = provider.GetService<TimeProvider>() ?? TimeProvider.System;
-
-        /// <summary>Sends the notifications of commits EF Core reports (null: an application that registered the store elsewhere).</summary>
-        public CommitNotifier? Notifier { get; } = provider.GetService<CommitNotifier>();
-
-        /// <summary>Whether an event available at <paramref name="earliest"/> (UTC) is due now, so other instances should be woken.</summary>
-        public bool IsDue(DateTime earliest) => EventEntity.Utc(earliest) <= _time.GetUtcNow();
-
-        /// <summary>
-        /// Events written pending and due by this time wake the other instances' processors on commit
-        /// (<see cref="EntityFrameworkStoreOptions.UseNotifications"/>); <see langword="null"/>: notifications are off.
-        /// </summary>
-        public DateTimeOffset? WakeDueBy() => _notify ? _time.GetUtcNow() : null;
     }
 
     /// <summary>
