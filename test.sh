@@ -17,6 +17,9 @@
 #                                 assemblies run in parallel and all of them use it.
 #   EVENTKIT_TEST_POSTGRES_PORT   the port (private servers keep away from it)
 #   EVENTKIT_TEST_POSTGRES_OSUSER the OS user initdb/pg_ctl must run as (they refuse root)
+#   EVENTKIT_TEST_POSTGRES_PASSWORD_ROLE  "Username=…;Password=…" of a role that must log in
+#                                 with its password (SCRAM), for tests of the connections
+#                                 EventKit opens itself (LISTEN, the NOTIFY after a commit)
 # If EVENTKIT_TEST_POSTGRES is already set, that server is used and none is started.
 #
 # The dashboard's browser tests need headless Chromium and chromedriver from Debian's
@@ -160,6 +163,9 @@ start_postgres() {
     tail -n 15 "$PG_DIR/initdb.log" | sed 's/^/    /'
     return 1
   fi
+  # One role must log in with its password (the others are trusted): EventKit's own connections, cloned from the
+  # application's, must keep its credentials.
+  as_pg sh -c "{ printf 'host all eventkit_password 127.0.0.1/32 scram-sha-256\\n'; cat '$data/pg_hba.conf'; } > '$data/pg_hba.new' && mv '$data/pg_hba.new' '$data/pg_hba.conf'"
   # fsync off is for test speed only; -k keeps the socket out of /var/run/postgresql.
   # First free port from PG_FIRST_PORT; if the start still fails because someone
   # took the port meanwhile, try the next one.
@@ -192,6 +198,14 @@ start_postgres() {
     return 1
   fi
 
+  if "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
+      -c "CREATE ROLE eventkit_password LOGIN SUPERUSER PASSWORD 'eventkit-test-secret'" >"$PG_DIR/role.log" 2>&1; then
+    export EVENTKIT_TEST_POSTGRES_PASSWORD_ROLE="Username=eventkit_password;Password=eventkit-test-secret"
+  else
+    log "WARNING: could not create the password role; its tests skip (or fail under CI=true):"
+    sed 's/^/    /' "$PG_DIR/role.log"
+  fi
+
   export EVENTKIT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=eventkit_tests;Pooling=true"
   export EVENTKIT_TEST_POSTGRES_BIN="$PG_BIN"
   export EVENTKIT_TEST_POSTGRES_PORT="$port"
@@ -218,7 +232,7 @@ stop_postgres() {
 # Unset the variables when the server failed, so tests skip (or fail under CI=true).
 unset_postgres_env() {
   unset EVENTKIT_TEST_POSTGRES EVENTKIT_TEST_POSTGRES_BIN EVENTKIT_TEST_POSTGRES_PORT \
-        EVENTKIT_TEST_POSTGRES_OSUSER
+        EVENTKIT_TEST_POSTGRES_OSUSER EVENTKIT_TEST_POSTGRES_PASSWORD_ROLE
 }
 
 # Sum VSTest's per-assembly summaries in log file $1 and print

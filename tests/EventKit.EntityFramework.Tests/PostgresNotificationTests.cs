@@ -152,6 +152,40 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
     }
 
     [SkippableFact]
+    public async Task ConnectionsEventKitOpensItself_KeepTheApplicationsPassword()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var role = Environment.GetEnvironmentVariable("EVENTKIT_TEST_POSTGRES_PASSWORD_ROLE");
+        if (role is null && PostgresServer.Required)
+        {
+            throw new InvalidOperationException("CI=true but EVENTKIT_TEST_POSTGRES_PASSWORD_ROLE is not set: ./test.sh must create the password role.");
+        }
+
+        Skip.If(role is null, "EVENTKIT_TEST_POSTGRES_PASSWORD_ROLE is not set (./test.sh creates a role that must log in with its password)");
+        var withPassword = new NpgsqlConnectionStringBuilder(Database.ConnectionString + ";" + role);
+        var withoutPassword = new NpgsqlConnectionStringBuilder(withPassword.ConnectionString) { Password = null };
+        await using (var refused = new NpgsqlConnection(withoutPassword.ConnectionString))
+        {
+            await FluentActions.Awaiting(() => refused.OpenAsync()).Should().ThrowAsync<Exception>("the server asks this role for its password");
+        }
+
+        var worker = CreateApp(connectionString: withPassword.ConnectionString);
+        var listener = ListenerEvents.Observe<PostgresTestDbContext>(worker.Services);
+        Start(worker);
+        await listener.WaitForAsync("listening");
+        var publisher = CreateApp(connectionString: withPassword.ConnectionString);
+
+        // The publisher's connection is open (and Npgsql hides an open connection's password) when the commit is
+        // announced: the NOTIFY's connection is a clone of it.
+        var id = await publisher.PublishAsync(NewUser());
+        await publisher.Services.GetRequiredService<CommitNotifier>().FlushAsync();
+
+        await worker.Probe.Started.Task.WaitAsync(Wait);
+        worker.Probe.Calls.Should().Contain(c => c.EventId == id);
+        (await listener.NextAsync()).Should().Be("notified");
+    }
+
+    [SkippableFact]
     public async Task UseNotificationsOff_SendsNothing_AndDoesNotListen()
     {
         Skip.If(SkipReason is not null, SkipReason);
@@ -261,7 +295,7 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
         a.Should().NotBe(b);
     }
 
-    private TestApp CreateApp(Action<EntityFrameworkStoreOptions>? store = null, Action<EventKitOptions>? configure = null, CommandRecorder? recorder = null)
+    private TestApp CreateApp(Action<EntityFrameworkStoreOptions>? store = null, Action<EventKitOptions>? configure = null, CommandRecorder? recorder = null, string? connectionString = null)
     {
         var app = TestApp.Create(
             b => b.UseEntityFramework<PostgresTestDbContext>(store ?? (_ => { })),
@@ -272,7 +306,15 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
             },
             services: s => s.AddDbContext<PostgresTestDbContext>(o =>
             {
-                Database.Use(o);
+                if (connectionString is null)
+                {
+                    Database.Use(o);
+                }
+                else
+                {
+                    o.UseNpgsql(connectionString);
+                }
+
                 if (recorder is not null)
                 {
                     o.AddInterceptors(recorder);
