@@ -97,6 +97,39 @@ public sealed class PostgresNotificationTests() : DatabaseTests(new PostgresTest
     }
 
     [SkippableFact]
+    public async Task ConcurrentCommits_ShareNotifications_AndNoneIsLeftUnannounced()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var worker = CreateApp();
+        var listener = ListenerEvents.Observe<PostgresTestDbContext>(worker.Services);
+        Start(worker);
+        await listener.WaitForAsync("listening");
+        var publisher = CreateApp();
+        var counter = await CountAsync(Channel);
+
+        // 10 publishers commit 5 events each, one per transaction, while notifications are in flight: the worker polls
+        // hourly on a clock that never moves, so only a notification sent after the last commits can explain its
+        // finding every event.
+        var ids = (await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
+        {
+            var published = new List<Guid>();
+            for (var i = 0; i < 5; i++)
+            {
+                published.Add(await publisher.PublishAsync(NewUser()));
+            }
+
+            return published;
+        })))).SelectMany(p => p).ToHashSet();
+
+        await Poll.UntilAsync(
+            "every event handled by the other instance",
+            () => Task.FromResult(ids.IsSubsetOf(worker.Probe.Calls.Select(c => c.EventId))),
+            done => done,
+            Wait);
+        (await CountAsync(counter, publisher)).Should().BeInRange(1, 50, "commits close together share one notification");
+    }
+
+    [SkippableFact]
     public async Task TransactionThePublisherCannotSeeEnd_CarriesTheNotifyInside()
     {
         Skip.If(SkipReason is not null, SkipReason);
