@@ -1,3 +1,4 @@
+using EventKit.EntityFramework.Internal;
 using FluentAssertions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,6 +71,46 @@ public sealed class SqliteBusyTimeoutTests() : DatabaseTests(new SqliteTestDatab
         var claim = Task.Run(() => store.ClaimAsync("p1", 10, int.MaxValue, now.AddMinutes(1), TimeSpan.FromMinutes(1)).AsTask());
         await transaction.CommitAsync();
 
+        (await claim.WaitAsync(TimeSpan.FromSeconds(30))).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task ProcessorWrites_TakeTurnsInTheProcess_ButNeverInsideTheApplicationsTransaction()
+    {
+        await using (var publish = _provider!.CreateAsyncScope())
+        {
+            var publisher = publish.ServiceProvider.GetRequiredService<IEventPublisher>();
+            await publisher.PublishAsync("test.event", "test", "1", new { });
+            await publisher.PublishAsync("test.event", "test", "2", new { });
+            await publish.ServiceProvider.GetRequiredService<SqliteTestDbContext>().SaveChangesAsync();
+        }
+
+        // Another of the processor's writes holds the turn for this database.
+        await using var scope = _provider!.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>();
+        var dialect = (SqliteDialect)StoreDialect.Get(context, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var turn = await dialect.EnterWriteAsync(context.Database.GetDbConnection(), CancellationToken.None);
+        turn.Should().NotBeNull();
+
+        var now = DateTimeOffset.UtcNow.AddMinutes(1);
+        await using var waiting = _provider!.CreateAsyncScope();
+        var claim = Task.Run(() => waiting.ServiceProvider.GetRequiredService<IEventStore>().ClaimAsync("p1", 1, int.MaxValue, now, TimeSpan.FromMinutes(1)).AsTask());
+        var dataSource = context.Database.GetDbConnection().DataSource;
+        await Poll.UntilAsync("the processor's claim waits for its turn", () => Task.FromResult(SqliteDialect.WaitingForWrite(dataSource)), waiting => waiting == 1, TimeSpan.FromSeconds(30));
+
+        // A claim inside the application's own transaction does not take a turn: it cannot wait on one in a cycle.
+        await using (var inTransaction = _provider!.CreateAsyncScope())
+        {
+            var appContext = inTransaction.ServiceProvider.GetRequiredService<SqliteTestDbContext>();
+            await using var transaction = await appContext.Database.BeginTransactionAsync();
+            var claimed = await inTransaction.ServiceProvider.GetRequiredService<IEventStore>().ClaimAsync("p2", 1, int.MaxValue, now, TimeSpan.FromMinutes(1)).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            claimed.Should().ContainSingle();
+            await transaction.CommitAsync();
+        }
+
+        SqliteDialect.WaitingForWrite(dataSource).Should().Be(1, "the application's claim took no turn, and the processor's still waits");
+        claim.IsCompleted.Should().BeFalse();
+        turn!.Dispose();
         (await claim.WaitAsync(TimeSpan.FromSeconds(30))).Should().ContainSingle();
     }
 

@@ -14,7 +14,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         return await OnConnectionAsync(
             (Owner: owner, MaxCount: maxCount, MaxPayloadBytes: maxPayloadBytes, Now: now, LeaseDuration: leaseDuration),
             static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseDuration, state.MaxCount, state.MaxPayloadBytes, ct),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            processorWrite: true).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
@@ -30,7 +31,8 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         return await OnConnectionAsync(
             (Ids: eventIds, Owner: owner, Now: now, LeaseDuration: leaseDuration),
             static (state, db, ct) => db.Dialect.RenewAsync(db.Connection, db.Transaction, db.Timeout, state.Ids, state.Owner, state.Now, state.LeaseDuration, ct),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            processorWrite: true).ConfigureAwait(false);
     }
 
     public async ValueTask<int> SettleAsync(IReadOnlyList<EventOutcome> outcomes, string owner, CancellationToken cancellationToken = default)
@@ -71,5 +73,6 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
                 (state, db),
                 static (s, transaction, ct) => s.db.Dialect.SettleAsync(s.db.Connection, transaction, s.db.Timeout, s.state.Outcomes, s.state.Logs, s.state.Owner, ct),
                 ct),
-            cancellationToken);
+            cancellationToken,
+            processorWrite: true);
 }

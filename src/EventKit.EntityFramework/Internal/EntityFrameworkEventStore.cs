@@ -67,7 +67,7 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
     /// Runs the store's own ADO.NET statements on the context's connection (in its transaction, if any), opened for
     /// the call and prepared by the dialect. EF Core's command logging does not see them, so a failure is logged here.
     /// </summary>
-    private async Task<T> OnConnectionAsync<TState, T>(TState state, Func<TState, StoreConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
+    private async Task<T> OnConnectionAsync<TState, T>(TState state, Func<TState, StoreConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken, bool processorWrite = false, [CallerMemberName] string operation = "")
     {
         var started = Stopwatch.GetTimestamp();
         var database = context.Database;
@@ -78,6 +78,9 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
             {
                 var db = new StoreConnection(Dialect, database.GetDbConnection(), database.CurrentTransaction?.GetDbTransaction(), database.GetCommandTimeout());
                 await db.Dialect.PrepareAsync(db.Connection, db.Transaction, db.Timeout, cancellationToken).ConfigureAwait(false);
+                using var turn = processorWrite && db.Transaction is null
+                    ? await db.Dialect.EnterWriteAsync(db.Connection, cancellationToken).ConfigureAwait(false)
+                    : null;
                 var result = await work(state, db, cancellationToken).ConfigureAwait(false);
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 Log.StatementExecuted(_logger, operation, typeof(TContext).Name, elapsed);

@@ -186,6 +186,13 @@ internal abstract partial class StoreDialect
     /// <summary>Prepares a connection the store just opened for its own statements (nothing by default).</summary>
     public virtual Task PrepareAsync(DbConnection connection, DbTransaction? transaction, int? timeout, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Waits for this process's turn to write to <paramref name="connection"/>'s database with the processor's own
+    /// statements (claim, lease renewal, settle), outside any transaction of the application; the turn ends when the
+    /// result is disposed. <see langword="null"/>: the database takes concurrent writers itself.
+    /// </summary>
+    public virtual ValueTask<IDisposable?> EnterWriteAsync(DbConnection connection, CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
     protected const string RenewWhere = "\"status\" = 'processing' AND \"locked_by\" = @owner";
 
     protected virtual Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
