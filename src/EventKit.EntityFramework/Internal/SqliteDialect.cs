@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace EventKit.EntityFramework.Internal;
@@ -19,9 +17,6 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
     private const int DefaultTimeoutSeconds = 30;
 
     private const string TimeFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF";
-
-    /// <summary>The processor's turns to write, per database (<see cref="EnterWriteAsync"/>).</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Turnstile> WriteTurns = new(StringComparer.Ordinal);
 
     // Pending and failed rows are due at @now; a processing row (its available_at is its lease expiry) only once its
     // lease has been expired for a further lease duration, at @expired_before (@now minus the lease duration).
@@ -87,53 +82,6 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
         await using (command.ConfigureAwait(false))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// SQLite has one writer at a time, and a writer that finds the database locked sleeps in its busy handler (1, 2,
-    /// 5, 10, … ms) while the lock may already be free. The processor's claims and settles run concurrently (the
-    /// pipeline claims while outcomes are written), so in one process they take turns here, first come first served,
-    /// and only meet other writers (the application's commits, other processes) in SQLite's lock. Keyed by the
-    /// database's data source; never held across the application's transactions, so it cannot wait on them in a cycle.
-    /// </summary>
-    public override async ValueTask<IDisposable?> EnterWriteAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        var turnstile = WriteTurns.GetOrAdd(connection.DataSource ?? "", static _ => new Turnstile());
-        Interlocked.Increment(ref turnstile.Waiting);
-        try
-        {
-            await turnstile.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref turnstile.Waiting);
-        }
-
-        return new WriteTurn(turnstile.Gate);
-    }
-
-    /// <summary>How many of the processor's writes wait for their turn on <paramref name="dataSource"/> (tests).</summary>
-    internal static int WaitingForWrite(string dataSource) => WriteTurns.TryGetValue(dataSource, out var turnstile) ? Volatile.Read(ref turnstile.Waiting) : 0;
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "One per database for the process's lifetime; a SemaphoreSlim whose wait handle is never read holds no OS resource.")]
-    private sealed class Turnstile
-    {
-        public readonly SemaphoreSlim Gate = new(1, 1);
-
-        public int Waiting;
-    }
-
-    private sealed class WriteTurn(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                gate.Release();
-            }
         }
     }
 
@@ -253,77 +201,6 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
     // Microsoft.Data.Sqlite binds a Guid as a BLOB; EF Core stores it as upper-case text.
     protected override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
 
-    private static string IdsJson(IReadOnlyCollection<Guid> ids)
-    {
-        var buffer = new ArrayBufferWriter<byte>((ids.Count * 40) + 2);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var id in ids)
-            {
-                WriteId(json, id);
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static string OutcomesJson(IReadOnlyList<EventOutcome> outcomes)
-    {
-        var buffer = new ArrayBufferWriter<byte>(outcomes.Count * 96);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var outcome in outcomes)
-            {
-                var (availableAt, processedAt) = Times(outcome);
-                json.WriteStartArray();
-                WriteId(json, outcome.EventId);
-                json.WriteStringValue(outcome.Status.ToStorageString());
-                WriteTime(json, availableAt);
-                WriteTime(json, processedAt);
-                json.WriteStringValue(outcome.Error);
-                json.WriteBooleanValue(outcome.Logs.Count > 0);
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static string LogsJson(IEnumerable<EventLogEntry> logs, int count)
-    {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(count, 1) * 192);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var log in logs)
-            {
-                json.WriteStartArray();
-                WriteId(json, log.Id);
-                WriteId(json, log.EventId);
-                json.WriteStringValue(EventLogEntity.KindString(log.Kind));
-                json.WriteStringValue(log.Handler);
-                json.WriteStringValue(log.Actor);
-                json.WriteStringValue(EventLogEntity.ResultString(log.Result));
-                json.WriteStringValue(log.Error);
-                json.WriteStringValue(log.Reason);
-                json.WriteNumberValue(log.Attempt);
-                json.WriteNumberValue(log.Duration.TotalMilliseconds);
-                WriteTime(json, log.CreatedAt.UtcDateTime);
-                json.WriteEndArray();
-            }
-
-            json.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
     protected override string Milliseconds(string from, string to) => $"round((julianday({to}) - julianday({from})) * 86400000.0)";
 
     // Whole seconds suffice: buckets are whole minutes from a whole minute.
@@ -339,30 +216,5 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
             AddParameter(insert, "@logs", LogsJson(entries, entries.Count));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static void WriteId(Utf8JsonWriter json, Guid id)
-    {
-        Span<char> text = stackalloc char[36];
-        id.TryFormat(text, out _);
-        for (var i = 0; i < text.Length; i++)
-        {
-            text[i] = char.ToUpperInvariant(text[i]);
-        }
-
-        json.WriteStringValue(text);
-    }
-
-    private static void WriteTime(Utf8JsonWriter json, DateTime? value)
-    {
-        if (value is not { } time)
-        {
-            json.WriteNullValue();
-            return;
-        }
-
-        Span<char> text = stackalloc char[32];
-        time.TryFormat(text, out var written, TimeFormat, CultureInfo.InvariantCulture);
-        json.WriteStringValue(text[..written]);
     }
 }
