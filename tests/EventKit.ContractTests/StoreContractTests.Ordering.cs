@@ -60,11 +60,13 @@ public abstract partial class StoreContractTests
         app.Probe.Gates["a"] = gate;
         await app.PublishAsync(new AccountChanged("a", 1));
         var a2 = await app.PublishAsync(new AccountChanged("a", 2));
-        await app.PublishAsync(new AccountChanged("b", 1));
+        var b1 = await app.PublishAsync(new AccountChanged("b", 1));
         var b2 = await app.PublishAsync(new AccountChanged("b", 2));
 
-        // p1 takes a/1 and b/1 and waits for a/1; p2 drains b/2 as soon as b/1 has completed.
+        // p1 takes a/1 and b/1 and waits for a/1 (p2 starts only then: it would otherwise race p1 for them); p2
+        // drains b/2 as soon as b/1 has completed.
         var first = app.DrainAsync(app.CreateProcessor("p1"));
+        await WaitUntilAsync(async () => Sequence(app, "a").Count == 1 && (await app.GetAsync(b1)).Status == EventStatus.Completed);
         var second = app.CreateProcessor("p2");
         await WaitUntilAsync(async () =>
         {
