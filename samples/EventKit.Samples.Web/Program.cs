@@ -30,6 +30,10 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.Error); // see the console sample's Program.cs
 
+// EventKit's options from configuration too (section "EventKit"), for example `--EventKit:EnableProcessing=false` for
+// a web node that only publishes while other instances process.
+builder.Services.Configure<EventKitOptions>(builder.Configuration.GetSection("EventKit"));
+
 var app = builder.Build();
 await using (var scope = app.Services.CreateAsyncScope())
 {

@@ -1,6 +1,8 @@
 using EventKit.EntityFramework.Internal;
 using FluentAssertions;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -42,12 +44,69 @@ public sealed class SqliteBusyTimeoutTests() : DatabaseTests(new SqliteTestDatab
         await using var scope = _provider!.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>();
         await context.Database.OpenConnectionAsync();
-        (await ReadBusyTimeoutAsync(context)).Should().Be(0, "a fresh connection has no busy timeout");
+        await SetBusyTimeoutAsync(context, 5);
 
         var now = DateTimeOffset.UtcNow;
         await scope.ServiceProvider.GetRequiredService<IEventStore>().ClaimAsync("p1", 10, int.MaxValue, now, TimeSpan.FromSeconds(30));
 
         (await ReadBusyTimeoutAsync(context)).Should().Be(7000);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ApplicationsConnections_GetTheCommandTimeoutAsBusyTimeout_WhenTheyOpen(bool async)
+    {
+        await using var provider = Provider(o => o.UseSqlite(Unpooled, s => s.CommandTimeout(9)));
+        await using var scope = provider.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>();
+        if (async)
+        {
+            await context.Database.OpenConnectionAsync();
+        }
+        else
+        {
+            context.Database.OpenConnection();
+        }
+
+        (await ReadBusyTimeoutAsync(context)).Should().Be(9000, "EventKit's processor writes beside the application, which should wait for the lock, not sleep 150 ms");
+    }
+
+    [Fact]
+    public async Task ApplicationsConnections_WithoutACommandTimeout_WaitWithoutLimit()
+    {
+        await using var provider = Provider(o => o.UseSqlite(Unpooled, s => s.CommandTimeout(0)));
+        await using var scope = provider.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>();
+        await context.Database.OpenConnectionAsync();
+
+        (await ReadBusyTimeoutAsync(context)).Should().Be(int.MaxValue);
+    }
+
+    [Fact]
+    public async Task ApplicationsOwnBusyTimeout_IsKept()
+    {
+        await using var provider = Provider(o => o.UseSqlite(Unpooled).AddInterceptors(new OwnBusyTimeout()));
+        await using var scope = provider.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>();
+        await context.Database.OpenConnectionAsync();
+
+        (await ReadBusyTimeoutAsync(context)).Should().Be(1234);
+    }
+
+    [Fact]
+    public async Task ContextsEventKitDoesNotUse_AreLeftAlone()
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<OtherContext>(o => o.UseSqlite(Unpooled));
+        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite(Unpooled));
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>();
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+        var other = scope.ServiceProvider.GetRequiredService<OtherContext>();
+        await other.Database.OpenConnectionAsync();
+
+        (await ReadBusyTimeoutAsync(other)).Should().Be(0);
     }
 
     [Fact]
@@ -114,6 +173,23 @@ public sealed class SqliteBusyTimeoutTests() : DatabaseTests(new SqliteTestDatab
         (await claim.WaitAsync(TimeSpan.FromSeconds(30))).Should().ContainSingle();
     }
 
+    private string Unpooled => Database.ConnectionString + ";Pooling=False";
+
+    private static ServiceProvider Provider(Action<DbContextOptionsBuilder> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<SqliteTestDbContext>(configure);
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task SetBusyTimeoutAsync(DbContext context, int milliseconds)
+    {
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout = {milliseconds}";
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<long> ReadBusyTimeoutAsync(DbContext context)
     {
         await using var command = context.Database.GetDbConnection().CreateCommand();
@@ -121,3 +197,17 @@ public sealed class SqliteBusyTimeoutTests() : DatabaseTests(new SqliteTestDatab
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
+
+/// <summary>An application's own busy timeout, set when its connections open.</summary>
+internal sealed class OwnBusyTimeout : DbConnectionInterceptor
+{
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout = 1234";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>A context of the application's that EventKit does not use.</summary>
+internal sealed class OtherContext(DbContextOptions<OtherContext> options) : DbContext(options);

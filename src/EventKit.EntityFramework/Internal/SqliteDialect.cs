@@ -77,13 +77,43 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
     /// </summary>
     public override async Task PrepareAsync(DbConnection connection, DbTransaction? transaction, int? timeout, CancellationToken cancellationToken)
     {
-        var milliseconds = (long)(timeout ?? DefaultTimeoutSeconds) * 1000;
-        var command = CreateCommand(connection, transaction, timeout, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {Math.Min(milliseconds, int.MaxValue)}"));
+        var command = CreateCommand(connection, transaction, timeout, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeout(timeout)}"));
         await using (command.ConfigureAwait(false))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Sets the busy timeout of an application's connection that has none (<see cref="PrepareAsync"/>): one statement
+    /// that reads it, and one more the first time a pooled connection is opened. A timeout set by the application is kept.
+    /// </summary>
+    public static async ValueTask EnsureBusyTimeoutAsync(DbConnection connection, int? timeout, bool async, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = "PRAGMA busy_timeout";
+            var current = async ? await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) : command.ExecuteScalar();
+            if (Convert.ToInt64(current, CultureInfo.InvariantCulture) != 0)
+            {
+                return;
+            }
+
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeout(timeout)}");
+            if (async)
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>The busy timeout in milliseconds for a command timeout in seconds (<see langword="null"/>: the default; 0: no limit).</summary>
+    private static long BusyTimeout(int? timeout) => timeout == 0 ? int.MaxValue : Math.Min((long)(timeout ?? DefaultTimeoutSeconds) * 1000, int.MaxValue);
 
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetString(ordinal).Split('\n'), StringComparer.Ordinal);
