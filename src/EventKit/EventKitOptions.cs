@@ -88,6 +88,18 @@ public sealed class EventKitOptions
     public bool DeadLetterUnhandledEvents { get; set; }
 
     /// <summary>
+    /// Gets or sets how long the processor waits, after a handler run ends, for more outcomes to record with it in one
+    /// write (one statement and one commit for the whole group). At a low rate every event would otherwise cost a
+    /// commit of its own. Only when an event's status is written waits: handlers, retries and other events do not.
+    /// The group is written at once when it reaches <see cref="BatchSize"/> outcomes, when it holds an event ordered
+    /// per entity (the entity's next event waits for it), and when the processor stops; a drain
+    /// (<see cref="IEventDrainer"/>) never waits. Measured on the system clock, not on the <see cref="TimeProvider"/>:
+    /// it groups writes and changes nothing else.
+    /// </summary>
+    /// <value>Default 10 milliseconds. Allowed 0 (write each group as soon as the previous write ended) – 1 second.</value>
+    public TimeSpan OutcomeBatchWindow { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// Gets or sets how long handlers already running get to finish when the host stops. Events not yet started
     /// are released at once; handlers still running after this are cancelled and their events released.
     /// </summary>

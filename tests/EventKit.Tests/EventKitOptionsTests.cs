@@ -33,6 +33,7 @@ public sealed class EventKitOptionsTests
             CleanupBatchSize = 1000,
             DeadLetterUnhandledEvents = false,
             ShutdownTimeout = TimeSpan.FromSeconds(10),
+            OutcomeBatchWindow = TimeSpan.FromMilliseconds(10),
             EnableProcessing = true,
             MaxPayloadSize = 1_048_576,
             MaxClaimPayloadSize = 4_194_304,
@@ -62,6 +63,8 @@ public sealed class EventKitOptionsTests
         { o => o.Retention = TimeSpan.FromMilliseconds(-2), "EventKitOptions.Retention must be between 00:01:00 and 3650.00:00:00 (or Timeout.InfiniteTimeSpan); it was -00:00:00.0020000." },
         { o => o.CleanupInterval = TimeSpan.Zero, "EventKitOptions.CleanupInterval must be between 00:00:01 and 7.00:00:00; it was 00:00:00." },
         { o => o.ShutdownTimeout = TimeSpan.FromHours(2), "EventKitOptions.ShutdownTimeout must be between 00:00:00 and 01:00:00; it was 02:00:00." },
+        { o => o.OutcomeBatchWindow = TimeSpan.FromSeconds(2), "EventKitOptions.OutcomeBatchWindow must be between 00:00:00 and 00:00:01; it was 00:00:02." },
+        { o => o.OutcomeBatchWindow = TimeSpan.FromMilliseconds(-1), "EventKitOptions.OutcomeBatchWindow must be between 00:00:00 and 00:00:01; it was -00:00:00.0010000." },
         { o => o.SerializerOptions = null!, "EventKitOptions.SerializerOptions must not be null." },
     };
 

@@ -108,8 +108,12 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventS
             throw;
         }
 
+        SettleGroups.Enqueue(outcomes.Count);
         return Inner.SettleAsync(outcomes, owner, cancellationToken);
     }
+
+    /// <summary>The size of every group of outcomes the store accepted to record, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<int> SettleGroups { get; } = new();
 
     public override ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
     {

@@ -43,6 +43,7 @@ internal sealed class EventKitOptionsValidator(HandlerRegistry? registry = null)
 
         Range(failures, nameof(options.CleanupInterval), options.CleanupInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
         Range(failures, nameof(options.ShutdownTimeout), options.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromHours(1));
+        Range(failures, nameof(options.OutcomeBatchWindow), options.OutcomeBatchWindow, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         Range(failures, nameof(options.ProcessorHeartbeatInterval), options.ProcessorHeartbeatInterval, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
 
         if (!Enum.IsDefined(options.OrderedDeadLetters))

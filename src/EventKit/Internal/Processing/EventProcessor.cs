@@ -67,6 +67,12 @@ internal sealed class EventProcessor
 
     public TimeProvider Time { get; }
 
+    /// <summary>
+    /// The clock of <see cref="EventKitOptions.OutcomeBatchWindow"/>: the system's, since the processor's may be a test's
+    /// that nothing advances while the writer waits for company; tests replace it to hold the window open.
+    /// </summary>
+    internal TimeProvider WindowClock { get; set; } = TimeProvider.System;
+
     public ILogger Logger { get; }
 
     public EventKitTelemetry Telemetry { get; }

@@ -4,7 +4,8 @@ namespace EventKit.Internal.Processing;
 
 /// <summary>
 /// Records outcomes as they arrive, in groups: each write takes every outcome that arrived meanwhile (up to
-/// <see cref="MaxGroup"/>), so the group grows with the load and a lone outcome waits for no timer. A group that
+/// <see cref="MaxGroup"/>), so the group grows with the load; a group that starts alone first waits up to
+/// <see cref="EventKitOptions.OutcomeBatchWindow"/> for company (<see cref="WaitForGroupAsync"/>). A group that
 /// fails is written again one outcome at a time, so one outcome the store refuses never holds back the others.
 /// When nothing can be written (the store is unreachable) the writer keeps the outcomes and retries with backoff
 /// for as long as their leases last. In a drain (tests, the harness) it never waits: a store that refuses every
@@ -23,7 +24,21 @@ internal sealed class OutcomeWriter
     private readonly Channel<LeasedEvent> _queue = Channel.CreateUnbounded<LeasedEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly OutcomeRetries _retries;
     private readonly StoreScope _store;
+    private readonly TimeSpan _window;
+    private readonly int _fullGroup;
     private Task _loop = Task.CompletedTask;
+
+    /// <summary>Completed to end the current wait for a group early (<see cref="WaitForGroupAsync"/>); null when none waits.</summary>
+    private TaskCompletionSource? _groupReady;
+
+    /// <summary>Outcomes posted since the last group was taken that must not wait (ordered events).</summary>
+    private int _urgent;
+
+    /// <summary>Outcomes in the queue (a single-reader channel cannot count them).</summary>
+    private int _queued;
+
+    /// <summary>No more outcomes come (<see cref="Complete"/>): nothing is worth waiting for.</summary>
+    private volatile bool _completed;
 
     public OutcomeWriter(EventProcessor processor, ProcessorRun run)
     {
@@ -31,6 +46,8 @@ internal sealed class OutcomeWriter
         _run = run;
         _store = new StoreScope(processor.Scopes);
         _retries = new OutcomeRetries(processor, run);
+        _window = run.IsDrain ? TimeSpan.Zero : processor.Options.OutcomeBatchWindow;
+        _fullGroup = Math.Min(processor.Options.BatchSize, MaxGroup);
     }
 
     public Task Completion => _loop;
@@ -40,11 +57,26 @@ internal sealed class OutcomeWriter
     public void Post(LeasedEvent leased, EventOutcome outcome)
     {
         leased.Outcome = outcome;
+        var queued = Interlocked.Increment(ref _queued);
         _queue.Writer.TryWrite(leased);
+        if (leased.Event.Ordering != EventOrdering.None)
+        {
+            Interlocked.Increment(ref _urgent);
+            Volatile.Read(ref _groupReady)?.TrySetResult();
+        }
+        else if (queued >= _fullGroup)
+        {
+            Volatile.Read(ref _groupReady)?.TrySetResult();
+        }
     }
 
     /// <summary>No more outcomes come; the loop ends once it has recorded (or given up on) the ones it has.</summary>
-    public void Complete() => _queue.Writer.TryComplete();
+    public void Complete()
+    {
+        _completed = true;
+        _queue.Writer.TryComplete();
+        Volatile.Read(ref _groupReady)?.TrySetResult();
+    }
 
     private async Task LoopAsync(CancellationToken hardStop)
     {
@@ -64,11 +96,18 @@ internal sealed class OutcomeWriter
                 {
                     _retries.TakeInto(group);
                 }
+                else if (_retries.Count == 0 && _window > TimeSpan.Zero)
+                {
+                    await WaitForGroupAsync(hardStop).ConfigureAwait(false);
+                }
+
+                Volatile.Write(ref _urgent, 0);
 
                 // Outcomes that arrived meanwhile join the group (while the store is down, WaitAsync held them back
                 // until the retry was due).
                 while (group.Count < MaxGroup && reader.TryRead(out var leased))
                 {
+                    Interlocked.Decrement(ref _queued);
                     group.Add(leased);
                 }
 
@@ -115,7 +154,7 @@ internal sealed class OutcomeWriter
             return true;
         }
 
-        if (_retries.StoreDown || reader.Completion.IsCompleted)
+        if (_retries.StoreDown || _completed)
         {
             await Task.Delay(delay, _processor.Time, hardStop).ConfigureAwait(false);
             return true;
@@ -129,6 +168,33 @@ internal sealed class OutcomeWriter
         await wake.CancelAsync().ConfigureAwait(false);
         hardStop.ThrowIfCancellationRequested();
         return true;
+    }
+
+    /// <summary>
+    /// Lets more outcomes join the one that arrived: waits up to the window, or until a group's worth has arrived, an
+    /// ordered event's outcome is among them, or the run ends. Each write is a commit; at a low rate this saves one
+    /// per event, and only delays when the statuses are written.
+    /// </summary>
+    private async ValueTask WaitForGroupAsync(CancellationToken hardStop)
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _groupReady, ready); // a full fence: a Post that comes now either sees it or is seen below
+        try
+        {
+            if (Volatile.Read(ref _urgent) > 0 || Volatile.Read(ref _queued) >= _fullGroup || _completed)
+            {
+                return;
+            }
+
+            await ready.Task.WaitAsync(_window, _processor.WindowClock, hardStop).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _groupReady, null);
+        }
     }
 
     private async Task WriteAsync(List<LeasedEvent> group, CancellationToken hardStop)
