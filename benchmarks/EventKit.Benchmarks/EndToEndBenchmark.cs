@@ -12,6 +12,7 @@ namespace EventKit.Benchmarks;
 /// and reported as p50/p95/p99 columns, over every invocation but the first (JIT).
 /// <list type="bullet">
 /// <item><c>PerRequest</c>: 8 publishers, one event per transaction with its business row (as in workload 1).</item>
+/// <item><c>PerRequestOnePublisher</c>: the same requests from one publisher, one after another.</item>
 /// <item><c>Batched</c>: 2 publishers, 100 events per transaction (as in workload 2).</item>
 /// </list>
 /// EventKit runs its hosted services as an application does (one processor loop, default options: batch 100,
@@ -26,6 +27,7 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
     public const int PerRequestEvents = 2_000;
     public const int BatchedEvents = 20_000;
     public const int PerRequestPublishers = 8;
+    public const int OnePublisherEvents = 500;
     public const int BatchedPublishers = 2;
     public const int EventsPerCommit = 100;
     private const int ResetEvery = 1_000_000;
@@ -42,13 +44,15 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
 
     private static int BatchedCount => BenchSettings.Scale(BatchedEvents, 400);
 
-    [GlobalSetup(Targets = [nameof(EventKitPerRequest), nameof(EventKitBatched)])]
+    private static int OnePublisherCount => BenchSettings.Scale(OnePublisherEvents, 20);
+
+    [GlobalSetup(Targets = [nameof(EventKitPerRequest), nameof(EventKitBatched), nameof(EventKitPerRequestOnePublisher)])]
     public Task SetupEventKitAsync() => StartEventKitAsync();
 
-    [GlobalSetup(Targets = [nameof(EventKitPublishOnlyPerRequest)])]
+    [GlobalSetup(Targets = [nameof(EventKitPublishOnlyPerRequest), nameof(EventKitPublishOnlyPerRequestOnePublisher)])]
     public Task SetupPublishOnlyAsync() => StartEventKitAsync(processing: false);
 
-    [GlobalSetup(Targets = [nameof(RawPerRequest), nameof(RawBatched)])]
+    [GlobalSetup(Targets = [nameof(RawPerRequest), nameof(RawBatched), nameof(RawPerRequestOnePublisher)])]
     public Task SetupRawAsync() => StartRawAsync();
 
     /// <summary>
@@ -88,6 +92,21 @@ public class EndToEndBenchmark() : CommitToHandlerBenchmark(nameof(EndToEndBench
     [BenchmarkCategory("PerRequest")]
     [Benchmark(OperationsPerInvoke = PerRequestEvents)]
     public Task EventKitPublishOnlyPerRequest() => RunAsync(nameof(EventKitPublishOnlyPerRequest), PerRequestCount, PerRequestPublishers, 1, (first, count) =>
+        PublishRequestAsync(OrderPlaced.Create(first)), handled: false);
+
+    [BenchmarkCategory("PerRequestOnePublisher")]
+    [Benchmark(Baseline = true, OperationsPerInvoke = OnePublisherEvents)]
+    public Task RawPerRequestOnePublisher() => RunAsync(nameof(RawPerRequestOnePublisher), OnePublisherCount, 1, 1, (first, count) =>
+        PublishRawRequestAsync(OrderPlaced.Create(first)));
+
+    [BenchmarkCategory("PerRequestOnePublisher")]
+    [Benchmark(OperationsPerInvoke = OnePublisherEvents)]
+    public Task EventKitPerRequestOnePublisher() => RunAsync(nameof(EventKitPerRequestOnePublisher), OnePublisherCount, 1, 1, (first, count) =>
+        PublishRequestAsync(OrderPlaced.Create(first)));
+
+    [BenchmarkCategory("PerRequestOnePublisher")]
+    [Benchmark(OperationsPerInvoke = OnePublisherEvents)]
+    public Task EventKitPublishOnlyPerRequestOnePublisher() => RunAsync(nameof(EventKitPublishOnlyPerRequestOnePublisher), OnePublisherCount, 1, 1, (first, count) =>
         PublishRequestAsync(OrderPlaced.Create(first)), handled: false);
 
     [BenchmarkCategory("Batched")]

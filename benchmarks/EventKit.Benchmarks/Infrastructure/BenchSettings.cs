@@ -25,6 +25,9 @@ public static class BenchSettings
     /// <summary><c>0</c> turns the EF store's PostgreSQL notifications off (<c>UseNotifications = false</c>), to measure what they cost.</summary>
     public const string NotifyVariable = "EVENTKIT_BENCH_NOTIFY";
 
+    /// <summary>Milliseconds of <c>OutcomeBatchWindow</c> for EventKit's hosts (default: EventKit's default), to measure what the window saves.</summary>
+    public const string OutcomeWindowVariable = "EVENTKIT_BENCH_OUTCOME_WINDOW_MS";
+
     /// <summary>Folder where benchmark processes leave per-case measurements (latency, peak memory) for the report columns.</summary>
     public const string MetricsVariable = "EVENTKIT_BENCH_METRICS_DIR";
 
@@ -34,6 +37,9 @@ public static class BenchSettings
         : null;
 
     public static bool Smoke => Environment.GetEnvironmentVariable(SmokeVariable) is "1" or "true";
+
+    public static TimeSpan? OutcomeWindow =>
+        int.TryParse(Environment.GetEnvironmentVariable(OutcomeWindowVariable), System.Globalization.CultureInfo.InvariantCulture, out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
 
     public static bool Notify => Environment.GetEnvironmentVariable(NotifyVariable) is not ("0" or "false");
 

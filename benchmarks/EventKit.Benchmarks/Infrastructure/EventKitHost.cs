@@ -21,7 +21,15 @@ internal sealed class EventKitHost : IAsyncDisposable
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(probe);
-        var eventKit = services.AddEventKit(configure).AddHandler<BenchHandler>();
+        var eventKit = services.AddEventKit(o =>
+        {
+            if (BenchSettings.OutcomeWindow is { } window)
+            {
+                o.OutcomeBatchWindow = window;
+            }
+
+            configure?.Invoke(o);
+        }).AddHandler<BenchHandler>();
         if (store == StoreKind.InMemory)
         {
             eventKit.UseInMemoryStore();
