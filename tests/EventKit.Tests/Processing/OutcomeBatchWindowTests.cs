@@ -49,9 +49,7 @@ public sealed class OutcomeBatchWindowTests
     public async Task Stopping_WritesTheWaitingOutcome_AtOnce()
     {
         await using var host = Create();
-        var id = await host.PublishStepAsync("a");
-        host.Start();
-        await host.WaitUntilAsync(() => host.Script.Runs.Count == 1, "the handler runs");
+        var id = await StartOneRunAsync(host);
 
         await host.StopAsync();
 
@@ -75,9 +73,7 @@ public sealed class OutcomeBatchWindowTests
     public async Task LoneOutcome_IsWrittenWhenTheWindowElapses()
     {
         await using var host = Create();
-        var id = await host.PublishStepAsync("a");
-        host.Start();
-        await host.WaitUntilAsync(() => host.Script.Runs.Count == 1, "the handler runs");
+        var id = await StartOneRunAsync(host);
 
         // The window's clock moves only here (in steps, as the test cannot see when the writer starts waiting).
         var window = (FakeTimeProvider)host.Processor.WindowClock;
@@ -101,6 +97,15 @@ public sealed class OutcomeBatchWindowTests
         });
         host.Processor.WindowClock = new FakeTimeProvider(TestApp.Start);
         return host;
+    }
+
+    /// <summary>Publishes one event, starts the processor and waits until its handler has run.</summary>
+    private static async Task<Guid> StartOneRunAsync(PipelineHost host)
+    {
+        var id = await host.PublishStepAsync("a");
+        host.Start();
+        await host.WaitUntilAsync(() => host.Script.Runs.Count == 1, "the handler runs");
+        return id;
     }
 
     private static TaskCompletionSource Gate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
