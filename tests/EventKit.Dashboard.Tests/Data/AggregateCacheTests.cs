@@ -88,16 +88,40 @@ public sealed class AggregateCacheTests
     {
         var cache = NewCache();
         await cache.GetAsync("k", Costing(TimeSpan.FromSeconds(2)), default);
-        _time.Advance(TimeSpan.FromSeconds(37)); // 39 s after it started
+        _time.Advance(TimeSpan.FromSeconds(8)); // 10 s after it started: the first value is due (see the next test)
         await cache.GetAsync("k", Costing(TimeSpan.FromSeconds(2)), default);
         await cache.RefreshOf("k");
-        _computations.Should().Be(1, "a 2 s aggregate is refreshed every 40 s, not every 10 s");
+        _computations.Should().Be(2);
+
+        _time.Advance(TimeSpan.FromSeconds(37)); // 39 s after the refresh started
+        await cache.GetAsync("k", Costing(TimeSpan.FromSeconds(2)), default);
+        await cache.RefreshOf("k");
+        _computations.Should().Be(2, "a 2 s aggregate is refreshed every 40 s, not every 10 s");
 
         _time.Advance(TimeSpan.FromSeconds(1));
         await cache.GetAsync("k", Costing(TimeSpan.FromSeconds(2)), default);
         await cache.RefreshOf("k");
 
-        _computations.Should().Be(2);
+        _computations.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task GetAsync_FirstComputation_IsRefreshedAfterTheInterval_WhateverItCost_ThenLiveWhenFast()
+    {
+        var cache = NewCache();
+        await cache.WarmAsync("k", Costing(TimeSpan.FromSeconds(3))); // a cold start on a busy machine: 60 s by its cost
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var beforeInterval = await cache.GetAsync("k", Costing(TimeSpan.FromMilliseconds(20)), default);
+        await cache.RefreshOf("k");
+        _time.Advance(TimeSpan.FromSeconds(1)); // 10 s after it started
+
+        var due = await cache.GetAsync("k", Costing(TimeSpan.FromMilliseconds(20)), default);
+        await cache.RefreshOf("k");
+        var live = await cache.GetAsync("k", Costing(TimeSpan.FromMilliseconds(20)), default);
+
+        (beforeInterval.Value, beforeInterval.Kept).Should().Be((1, true));
+        (due.Value, due.Kept).Should().Be((1, true), "the kept value is served while its refresh runs");
+        (live.Value, live.Kept).Should().Be((3, false), "the refresh took 20 ms: a small store shows live numbers from then on, not the start's count for a minute");
     }
 
     [Fact]

@@ -30,7 +30,7 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
         var now = time.GetUtcNow();
         if (_entries.TryGetValue(key, out var entry) && entry.Kept && now - entry.AsOf <= policy.MaxAge)
         {
-            if (entry.Due || now - entry.AsOf >= policy.RefreshAfter(entry.Cost))
+            if (entry.Due || now - entry.AsOf >= policy.RefreshAfter(entry.Cost, entry.First))
             {
                 StartRefresh(key, entry, compute);
             }
@@ -96,7 +96,7 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
     {
         try
         {
-            var computed = await ComputeAsync(compute, stopping).ConfigureAwait(false);
+            var computed = await ComputeAsync(compute, first: false, stopping).ConfigureAwait(false);
             _entries.TryUpdate(key, computed, entry);
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
@@ -137,7 +137,8 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
     {
         try
         {
-            var computed = await ComputeAsync(compute, stopping).ConfigureAwait(false);
+            // Entries are never removed: none yet means this process has not run this query before.
+            var computed = await ComputeAsync(compute, first: !_entries.ContainsKey(key), stopping).ConfigureAwait(false);
             _entries[key] = computed;
             return computed;
         }
@@ -153,19 +154,19 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
         }
     }
 
-    private async Task<Entry> ComputeAsync<T>(Func<CancellationToken, Task<T>> compute, CancellationToken cancellationToken)
+    private async Task<Entry> ComputeAsync<T>(Func<CancellationToken, Task<T>> compute, bool first, CancellationToken cancellationToken)
     {
         var asOf = time.GetUtcNow();
         var started = time.GetTimestamp();
         var value = await compute(cancellationToken).ConfigureAwait(false);
         var cost = time.GetElapsedTime(started);
-        return new Entry(value, asOf, cost, kept: cost >= policy.SlowerThan);
+        return new Entry(value, asOf, cost, kept: cost >= policy.SlowerThan, first);
     }
 
     /// <summary>A first computation of one key, shared by whoever asks while it runs.</summary>
     private sealed record Computation(DateTimeOffset StartedAt, Task<Entry> Task);
 
-    private sealed class Entry(object? value, DateTimeOffset asOf, TimeSpan cost, bool kept)
+    private sealed class Entry(object? value, DateTimeOffset asOf, TimeSpan cost, bool kept, bool first)
     {
         public object? Value { get; } = value;
 
@@ -174,6 +175,9 @@ internal sealed class AggregateCache(TimeProvider time, AggregatePolicy policy, 
         public TimeSpan Cost { get; } = cost;
 
         public bool Kept { get; } = kept;
+
+        /// <summary>The process's first computation of the key: its cost includes one-time work (see <see cref="AggregatePolicy.RefreshAfter"/>).</summary>
+        public bool First { get; } = first;
 
         public volatile bool Due;
 
