@@ -68,13 +68,25 @@ public static partial class EventKitModelBuilderExtensions
             throw new ArgumentException("EventKitModelOptions.PayloadColumnType must be null (the provider's default) or a column type name; it was blank.", paramName);
         }
 
-        if (columnType.Trim().Equals("jsonb", StringComparison.OrdinalIgnoreCase))
+        if (IsJsonb(columnType))
         {
             throw new ArgumentException(
                 "EventKitModelOptions.PayloadColumnType cannot be 'jsonb': jsonb reorders object keys (System.Text.Json reads a polymorphic payload's \"$type\" only when it comes first) " +
                 "and refuses the \\u0000 escape, so payloads would not round-trip exactly. Leave it null (json on PostgreSQL), or use 'json' or a text type; cast to jsonb in queries that need its operators.",
                 paramName);
         }
+    }
+
+    /// <summary>Whether the type names jsonb however it is spelled: any case, quoted, or qualified by a schema (<c>pg_catalog.jsonb</c>).</summary>
+    private static bool IsJsonb(string columnType)
+    {
+        var name = columnType.AsSpan().Trim();
+        if (name.LastIndexOf('.') is var dot and >= 0)
+        {
+            name = name[(dot + 1)..].Trim();
+        }
+
+        return name.Trim('"').Trim().Equals("jsonb", StringComparison.OrdinalIgnoreCase);
     }
 
     private static void ValidateIdentifier(string? value, string option, bool required, string paramName)

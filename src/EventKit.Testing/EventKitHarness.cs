@@ -183,7 +183,7 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Drains, then moves the clock to the next retry or delayed event and drains again, until every event
-    /// published through the harness is completed or dead-lettered.
+    /// published through the harness is completed, dead-lettered or cancelled.
     /// </summary>
     /// <param name="maxTime">How far the clock may move, default one day.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
@@ -195,7 +195,8 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     {
         var limit = maxTime ?? TimeSpan.FromDays(1);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, TimeSpan.Zero, nameof(maxTime));
-        var deadline = Time.GetUtcNow() + limit;
+        var now = Time.GetUtcNow();
+        var deadline = limit >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + limit;
         int processed = 0, completed = 0, failed = 0, deadLettered = 0;
         while (true)
         {
@@ -251,7 +252,7 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
         foreach (var record in PublishedEvents)
         {
             if (await Operations.GetEventAsync(record.Id).ConfigureAwait(false) is { } details
-                && details.Event.Status is not (EventStatus.Completed or EventStatus.DeadLetter))
+                && details.Event.Status is not (EventStatus.Completed or EventStatus.DeadLetter or EventStatus.Cancelled))
             {
                 waiting.Add(details);
             }

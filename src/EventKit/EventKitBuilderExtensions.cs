@@ -23,8 +23,9 @@ public static class EventKitBuilderExtensions
     /// <exception cref="ArgumentException">An option set by <paramref name="configure"/> is out of range (the message names it).</exception>
     /// <exception cref="InvalidOperationException">
     /// <typeparamref name="THandler"/> implements no <see cref="IEventHandler{TPayload}"/>, a payload type has no valid
-    /// <see cref="EventTypeAttribute"/>, another handler of the same event type has the same name, or the handler is
-    /// already registered with other options.
+    /// <see cref="EventTypeAttribute"/>, another handler of the same event type has the same name, the handler is
+    /// already registered with other options, or no <see cref="EventHandlerOptions.Name"/> is set and the class name is
+    /// longer than 200 characters.
     /// </exception>
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Handler types are registered explicitly and kept by their registration.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Use AddHandler<THandler, TPayload>() for native AOT.")]
@@ -77,7 +78,7 @@ public static class EventKitBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="eventType"/> is not a valid event type name, or an option set by <paramref name="configure"/> is out of range.</exception>
-    /// <exception cref="InvalidOperationException">No event type name is given or declared, another handler of the same event type has the same name, or the handler is already registered with other options.</exception>
+    /// <exception cref="InvalidOperationException">No event type name is given or declared, another handler of the same event type has the same name, the handler is already registered with other options, or no <see cref="EventHandlerOptions.Name"/> is set and the class name is longer than 200 characters.</exception>
     [SuppressMessage("ApiDesign", "RS0026", Justification = "The two AddHandler overloads differ in generic arity, so a call is never ambiguous.")]
     public static IEventKitBuilder AddHandler<THandler, TPayload>(this IEventKitBuilder builder, string? eventType = null, Action<EventHandlerOptions>? configure = null)
         where THandler : class, IEventHandler<TPayload>
@@ -112,13 +113,26 @@ public static class EventKitBuilderExtensions
     {
         if (configure is null)
         {
-            return (HandlerDescriptor.DefaultName(handlerType), HandlerSettings.Defaults);
+            return (DefaultName(handlerType), HandlerSettings.Defaults);
         }
 
         var options = new EventHandlerOptions();
         configure(options);
         var settings = HandlerSettings.From(options, handlerType, nameof(configure));
-        return (options.Name ?? HandlerDescriptor.DefaultName(handlerType), settings);
+        return (options.Name ?? DefaultName(handlerType), settings);
+    }
+
+    /// <summary>The class name, when it can be the handler's name in the event log (the rule of <see cref="EventHandlerOptions.Name"/>).</summary>
+    private static string DefaultName(Type handlerType)
+    {
+        var name = HandlerDescriptor.DefaultName(handlerType);
+        if (name.Length > EventValidation.MaxHandlerNameLength || !EventValidation.IsStorableText(name))
+        {
+            throw new InvalidOperationException(
+                $"Cannot register '{handlerType.FullName}': its class name ({name.Length} characters) would be its name in the event log, which is at most {EventValidation.MaxHandlerNameLength} characters. Give it a shorter one with EventHandlerOptions.Name: AddHandler<THandler>(o => o.Name = \"...\").");
+        }
+
+        return name;
     }
 
     private static IEventKitBuilder Register<THandler>(IEventKitBuilder builder, List<HandlerDescriptor> descriptors)

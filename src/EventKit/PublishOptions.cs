@@ -5,7 +5,7 @@ public sealed class PublishOptions
 {
     /// <summary>
     /// Gets the UTC time before which the event is not handled (a delayed event), or <see langword="null"/> to make it
-    /// runnable at once. A time in the past means "at once".
+    /// runnable at once. A time in the past means "at once". Stored rounded up to whole microseconds.
     /// </summary>
     /// <value>Default <see langword="null"/>.</value>
     public DateTimeOffset? AvailableAt { get; init; }

@@ -36,6 +36,11 @@ internal sealed class EventOperations(
 
     public Task<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type = null, int limit = 100, CancellationToken cancellationToken = default)
     {
+        if (type is not null && !EventValidation.IsValidTypeName(type))
+        {
+            throw new ArgumentException($"The type '{EventValidation.Shorten(type)}' is not a valid event type name: {EventValidation.TypeNameRule}; or null for any.", nameof(type));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
         return RunAsync((store, ct) => store.GetDeadLettersAsync(type, limit, ct), cancellationToken);
@@ -86,7 +91,8 @@ internal sealed class EventOperations(
             throw new ArgumentOutOfRangeException(nameof(before), before, $"The range from {since:O} to {before:O} has {count} buckets of one {interval}; at most {MaxBuckets} are allowed.");
         }
 
-        var end = new DateTimeOffset(endTicks, TimeSpan.Zero);
+        // The last bucket of a range that reaches the end of time ends there.
+        var end = endTicks > DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue : new DateTimeOffset(endTicks, TimeSpan.Zero);
         var found = await RunAsync((store, ct) => store.GetTimelineAsync(start, end, interval, ct), cancellationToken).ConfigureAwait(false);
         var byStart = found.ToDictionary(b => b.Start.UtcTicks);
         var buckets = new EventTimelineBucket[count];
@@ -163,9 +169,9 @@ internal sealed class EventOperations(
 
     public async Task<bool> ReplayAsync(Guid eventId, string? handler, string actor, string reason, CancellationToken cancellationToken = default)
     {
-        if (handler is not null && (string.IsNullOrWhiteSpace(handler) || handler.Length > EventValidation.MaxHandlerNameLength || handler == EventLogEntry.AllHandlers))
+        if (handler is not null && (string.IsNullOrWhiteSpace(handler) || handler.Length > EventValidation.MaxHandlerNameLength || handler == EventLogEntry.AllHandlers || !EventValidation.IsStorableText(handler)))
         {
-            throw new ArgumentException($"The handler must be null (every handler) or a handler name of at most {EventValidation.MaxHandlerNameLength} characters; it was '{EventValidation.Shorten(handler)}'.", nameof(handler));
+            throw new ArgumentException($"The handler must be null (every handler) or a handler name: non-blank, at most {EventValidation.MaxHandlerNameLength} characters, {EventValidation.StorableTextRule}; it was '{EventValidation.Shorten(handler)}'.", nameof(handler));
         }
 
         ValidateOperator(actor, reason);

@@ -11,6 +11,11 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
     private readonly JsonSerializerOptions _serializerOptions = options.Value.SerializerOptions;
     private readonly int _maxPayloadSize = options.Value.MaxPayloadSize;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // What the serializer may write is what the handler's deserializer reads back: the same depth (0 means 64).
+    private readonly int _readerDepth = options.Value.SerializerOptions.MaxDepth is > 0 and var depth ? depth : 64;
+
     // Stored with each ordered event, so the claim applies it without knowing the options of the instance that published.
     private readonly EventOrdering _ordered = options.Value.OrderedDeadLetters == OrderedDeadLetterPolicy.Wait ? EventOrdering.PerEntityStrict : EventOrdering.PerEntity;
 
@@ -22,17 +27,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         ArgumentNullException.ThrowIfNull(payload);
         ValidateOptions(options);
 
-        string json;
-        try
-        {
-            json = JsonSerializer.Serialize(payload, payload.GetType(), _serializerOptions);
-        }
-        catch (Exception ex) when (IsSerializationError(ex))
-        {
-            throw SerializationError(payload.GetType(), ex, nameof(payload));
-        }
-
-        ValidateJson(json, payload.GetType(), nameof(payload));
+        var json = Serialize(payload, payload.GetType(), nameof(payload));
         return AppendAsync(type, entity, entityId, json, Ordering(false, options), options, cancellationToken);
     }
 
@@ -97,8 +92,8 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
 
         // Everything is validated and serialized before anything is stored: an invalid payload stores none.
         var now = timeProvider.GetUtcNow();
-        var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
-        var traceParent = Activity.Current?.Id;
+        var availableAt = AvailableAt(options, now);
+        var traceParent = TraceParent(Activity.Current);
         var ordering = Ordering(metadata.Ordered, options);
         var records = payloads.TryGetNonEnumeratedCount(out var count) ? new List<EventRecord>(count) : [];
         foreach (var payload in payloads)
@@ -117,17 +112,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             }
 
             EventValidation.ValidateStorable(entityId, nameof(payloads), $"The [EntityId] property '{metadata.EntityIdProperty}' of '{typeof(TPayload).FullName}'");
-            string json;
-            try
-            {
-                json = JsonSerializer.Serialize(payload, _serializerOptions);
-            }
-            catch (Exception ex) when (IsSerializationError(ex))
-            {
-                throw SerializationError(typeof(TPayload), ex, nameof(payloads));
-            }
-
-            ValidateJson(json, typeof(TPayload), nameof(payloads));
+            var json = Serialize(payload, typeof(TPayload), nameof(payloads));
             records.Add(new EventRecord
             {
                 Id = SequentialGuid.Next(now),
@@ -156,40 +141,50 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
     }
 
     private ValueTask<Guid> PublishTyped<TPayload>(TPayload payload, EventTypeMetadata metadata, string entityId, PublishOptions? options, CancellationToken cancellationToken)
+        where TPayload : notnull
     {
         ValidateOptions(options);
-        string json;
-        try
-        {
-            json = JsonSerializer.Serialize(payload, _serializerOptions);
-        }
-        catch (Exception ex) when (IsSerializationError(ex))
-        {
-            throw SerializationError(typeof(TPayload), ex, nameof(payload));
-        }
-
-        ValidateJson(json, typeof(TPayload), nameof(payload));
+        var json = Serialize(payload, typeof(TPayload), nameof(payload));
         return AppendAsync(metadata.Name!, metadata.Entity!, entityId, json, Ordering(metadata.Ordered, options), options, cancellationToken);
     }
 
-    private void ValidateJson(string json, Type payloadType, string paramName)
+    /// <summary>
+    /// The payload's JSON as stored, serialized as <paramref name="payloadType"/>: checked to be one well-formed JSON value
+    /// of valid UTF-8 (a converter that writes raw JSON without validation could write anything, which one store would
+    /// keep and hand to the handler, and another refuse only in the application's SaveChanges) within
+    /// <see cref="EventKitOptions.MaxPayloadSize"/>. One pass of a reader over the bytes the serializer writes anyway.
+    /// </summary>
+    private string Serialize(object payload, Type payloadType, string paramName)
     {
-        // System.Text.Json escapes NUL (\u0000) and replaces unpaired surrogates with U+FFFD, so its text never has them
-        // raw; a converter that writes raw JSON without validation could, and no store could then hold the payload exactly.
-        EventValidation.ValidateStorable(json, paramName, $"The JSON of the payload of type '{payloadType.FullName}'");
-
-        // A UTF-16 character is at most 3 UTF-8 bytes (a surrogate pair, 2 characters, is 4): most payloads need no count.
-        if ((long)json.Length * 3 <= _maxPayloadSize)
+        byte[] utf8;
+        try
         {
-            return;
+            utf8 = JsonSerializer.SerializeToUtf8Bytes(payload, payloadType, _serializerOptions);
+        }
+        catch (Exception ex) when (IsSerializationError(ex))
+        {
+            throw SerializationError(payloadType, ex, paramName);
         }
 
-        var size = Encoding.UTF8.GetByteCount(json);
-        if (size > _maxPayloadSize)
+        if (utf8.Length > _maxPayloadSize)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"The JSON of the payload of type '{payloadType.FullName}' is {size:N0} bytes (UTF-8), more than EventKitOptions.MaxPayloadSize allows ({_maxPayloadSize:N0} bytes)."),
+                string.Create(CultureInfo.InvariantCulture, $"The JSON of the payload of type '{payloadType.FullName}' is {utf8.Length:N0} bytes (UTF-8), more than EventKitOptions.MaxPayloadSize allows ({_maxPayloadSize:N0} bytes)."),
                 paramName);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = _readerDepth });
+            while (reader.Read())
+            {
+            }
+
+            return StrictUtf8.GetString(utf8);
+        }
+        catch (Exception ex) when (ex is JsonException or DecoderFallbackException)
+        {
+            throw new ArgumentException($"The JSON of the payload of type '{payloadType.FullName}' is not one valid JSON value in valid UTF-8 (a converter that writes raw JSON?): {ex.Message}", paramName, ex);
         }
     }
 
@@ -200,7 +195,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         var now = timeProvider.GetUtcNow();
         var id = SequentialGuid.Next(now);
         using var activity = EventKitTelemetry.StartPublish(id, type, entity);
-        var availableAt = options?.AvailableAt is { } at && at > now ? at.ToUniversalTime() : now;
+        var availableAt = AvailableAt(options, now);
         var record = new EventRecord
         {
             Id = id,
@@ -217,7 +212,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             Ordering = ordering,
 
             // The publish span becomes the parent of every handler run's span.
-            TraceParent = activity?.Id ?? Activity.Current?.Id,
+            TraceParent = TraceParent(activity ?? Activity.Current),
         };
 
         try
@@ -253,6 +248,30 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         EventValidation.ValidateOptional(options.Actor, EventValidation.MaxOptionLength, "options.Actor");
         EventValidation.ValidateOptional(options.CorrelationId, EventValidation.MaxOptionLength, "options.CorrelationId");
         EventValidation.ValidateOptional(options.IdempotencyKey, EventValidation.MaxOptionLength, "options.IdempotencyKey");
+    }
+
+    /// <summary>
+    /// The W3C trace context of <paramref name="activity"/> (a 55-character <c>traceparent</c>), the one format processing
+    /// restores as its parent. A hierarchical id is not stored: processing could not use it, and it has no length limit (a
+    /// client's legacy <c>Request-Id</c> header can make it longer than any store's column).
+    /// </summary>
+    private static string? TraceParent(Activity? activity) => activity is { IdFormat: ActivityIdFormat.W3C } ? activity.Id : null;
+
+    /// <summary>
+    /// When a publish's event becomes runnable: now, or a later <see cref="PublishOptions.AvailableAt"/> rounded up to
+    /// whole microseconds, the precision of PostgreSQL's timestamps (which would otherwise cut it, and run the event up to a
+    /// microsecond early); every store keeps the same value.
+    /// </summary>
+    private static DateTimeOffset AvailableAt(PublishOptions? options, DateTimeOffset now)
+    {
+        if (options?.AvailableAt is not { } at || at <= now)
+        {
+            return now;
+        }
+
+        var partial = at.UtcTicks % TimeSpan.TicksPerMicrosecond;
+        var ticks = partial == 0 || at.UtcTicks > DateTimeOffset.MaxValue.UtcTicks - TimeSpan.TicksPerMicrosecond ? at.UtcTicks : at.UtcTicks - partial + TimeSpan.TicksPerMicrosecond;
+        return new DateTimeOffset(ticks, TimeSpan.Zero);
     }
 
     private static bool IsSerializationError(Exception ex) => ex is NotSupportedException or JsonException or InvalidOperationException;
