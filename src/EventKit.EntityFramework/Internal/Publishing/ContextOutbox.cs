@@ -46,12 +46,6 @@ internal sealed partial class ContextOutbox(IDbContextOptions options) : IResett
     /// <summary>What <c>AutoTransactionBehavior</c> was before EventKit asked EF Core for a transaction (SQLite).</summary>
     public AutoTransactionBehavior? RestoreBehavior { get; set; }
 
-    /// <summary>The transaction the events of <see cref="Written"/> wait in (after SaveChanges, until EF reports its end).</summary>
-    public object? WrittenIn { get; private set; }
-
-    /// <summary>EF Core accepted the changes of the SaveChanges that wrote <see cref="WrittenIn"/>'s events.</summary>
-    private bool _writtenAccepted;
-
     /// <summary>
     /// The pending events a running processor has room for (<see cref="EventHandOff"/>), written leased to it by the
     /// current SaveChanges; <see langword="null"/> when none are.
@@ -174,68 +168,6 @@ internal sealed partial class ContextOutbox(IDbContextOptions options) : IResett
         return earliest;
     }
 
-    /// <summary>The pending events were written inside <paramref name="transaction"/>, which is still open.</summary>
-    public void WrittenInTransaction(object transaction, bool accepted)
-    {
-        if (WrittenIn is not null && !ReferenceEquals(WrittenIn, transaction))
-        {
-            // Written in an earlier transaction EF never reported the end of (a DbTransaction committed directly, or
-            // a TransactionScope): those rows are the database's business now (rows of a hand-off, if committed, are
-            // claimed once their lease expires).
-            _written.Clear();
-            CancelWrittenHandOffs();
-        }
-
-        WrittenIn = transaction;
-        _writtenAccepted = accepted;
-        _written.AddRange(_pending);
-        _pending.Clear();
-        if (HandOff is not null)
-        {
-            _writtenHandOffs.Add(HandOff);
-            HandOff = null;
-        }
-    }
-
-    /// <summary>
-    /// <paramref name="transaction"/> ended. Committed: its events are stored; returns their earliest availability.
-    /// Rolled back: they are gone, unless EF Core had not accepted the changes of their SaveChanges
-    /// (<c>SaveChanges(acceptAllChangesOnSuccess: false)</c>, as an execution strategy's retry loop does), in which
-    /// case the business rows are still Added and will be saved again, so the events become pending again too.
-    /// </summary>
-    public DateTime? TransactionEnded(object transaction, bool committed)
-    {
-        if (!ReferenceEquals(WrittenIn, transaction))
-        {
-            return null;
-        }
-
-        WrittenIn = null;
-        DateTime? earliest = null;
-        if (committed)
-        {
-            earliest = Earliest(_written, _writtenHandOffs);
-            foreach (var handOff in _writtenHandOffs)
-            {
-                handOff.Deliver();
-            }
-
-            _writtenHandOffs.Clear();
-        }
-        else
-        {
-            _notifyAfterCommit = false;
-            CancelWrittenHandOffs();
-            if (!_writtenAccepted)
-            {
-                _pending.InsertRange(0, _written);
-            }
-        }
-
-        _written.Clear();
-        return earliest;
-    }
-
     public void ResetState()
     {
         CancelHandOff();
@@ -243,6 +175,8 @@ internal sealed partial class ContextOutbox(IDbContextOptions options) : IResett
         StartedTransaction = null;
         _pending.Clear();
         _written.Clear();
+        _forgottenEarliest = null;
+        _savepoints.Clear();
         WrittenIn = null;
         Saving = false;
         Written = false;

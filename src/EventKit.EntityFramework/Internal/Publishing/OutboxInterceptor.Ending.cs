@@ -12,16 +12,51 @@ namespace EventKit.EntityFramework.Internal.Publishing;
 /// <summary>How a unit of work that wrote events ends: a new attempt, SaveChanges done or failed, the transaction committed or rolled back, and who is woken.</summary>
 internal sealed partial class OutboxInterceptor
 {
-    private static void NewAttempt(DbContext? context, DbTransaction transaction)
+    /// <summary>
+    /// A transaction began on the context: EF Core began it (<paramref name="started"/>; during a SaveChanges, a new
+    /// attempt: an execution strategy retries in a new one), or the application passed one in (UseTransaction). Any
+    /// transaction events were written in before has ended, and EF Core did not report how (see
+    /// <see cref="ContextOutbox.TransactionBegan"/>). Checked before anything else: a provider may hand out the same
+    /// transaction object again (Npgsql does, per connection), so the object alone never tells transactions apart.
+    /// </summary>
+    private static void Began(DbContext? context, DbTransaction transaction, bool started)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        var outbox = Outbox(context);
+        outbox.TransactionBegan();
+        outbox.StartedTransaction = started ? transaction : null;
+        if (started && outbox.Saving)
+        {
+            outbox.NewAttempt();
+        }
+    }
+
+    private static void SavepointCreated(DbContext? context)
     {
         if (context is not null)
         {
-            var outbox = Outbox(context);
-            outbox.StartedTransaction = transaction;
-            if (outbox.Saving)
-            {
-                outbox.NewAttempt();
-            }
+            Outbox(context).SavepointCreated();
+        }
+    }
+
+    private static void SavepointReleased(DbContext? context)
+    {
+        if (context is not null)
+        {
+            Outbox(context).SavepointReleased();
+        }
+    }
+
+    /// <summary>The application rolled <paramref name="transaction"/> back to a savepoint (EF Core's own, in a failed SaveChanges, is <see cref="Failed"/>'s).</summary>
+    private static void RolledBackToSavepoint(DbContext? context, DbTransaction transaction)
+    {
+        if (context is not null && Outbox(context) is { Saving: false } outbox)
+        {
+            outbox.RolledBackToSavepoint(transaction);
         }
     }
 
@@ -118,9 +153,12 @@ internal sealed partial class OutboxInterceptor
             outbox.StartedTransaction = null;
         }
 
-        if (ReferenceEquals(outbox.WrittenIn, transaction))
+        // Called whatever was written in it: it also forgets the transaction's savepoints.
+        var written = ReferenceEquals(outbox.WrittenIn, transaction);
+        var earliest = outbox.TransactionEnded(transaction, committed);
+        if (written)
         {
-            Announce(context, outbox, outbox.TransactionEnded(transaction, committed));
+            Announce(context, outbox, earliest);
         }
     }
 }
