@@ -41,11 +41,14 @@ internal static partial class Log
     [LoggerMessage(1013, LogLevel.Debug, "EventKit processor {Owner} claimed {Count} events")]
     public static partial void Claimed(ILogger logger, string owner, int count);
 
-    [LoggerMessage(1029, LogLevel.Error, "EventKit processor {Owner} could not take {Count} events handed to it after their commit; they stay leased to it and are claimed again once the lease expires")]
+    [LoggerMessage(1037, LogLevel.Error, "EventKit processor {Owner} could not take {Count} events handed to it after their commit; they stay leased to it and are claimed again once the lease expires")]
     public static partial void HandOffFailed(ILogger logger, string owner, int count, Exception exception);
 
-    [LoggerMessage(1028, LogLevel.Debug, "EventKit processor {Owner} was handed {Count} events committed in this process (released at once, too late in their lease: {TooLate})")]
+    [LoggerMessage(1038, LogLevel.Debug, "EventKit processor {Owner} was handed {Count} events committed in this process (released at once, too late in their lease: {TooLate})")]
     public static partial void HandedOff(ILogger logger, string owner, int count, bool tooLate);
+
+    [LoggerMessage(1039, LogLevel.Warning, "EventKit processor {Owner} stopped before the unit of work that wrote {Count} events leased to it committed, and could not release them; they stay leased to it and are claimed again once the lease expires, with this attempt counted")]
+    public static partial void HandOffAfterStop(ILogger logger, string owner, int count, Exception exception);
 
     [LoggerMessage(1014, LogLevel.Debug, "Event {EventId} ({EventType}) has no handler")]
     public static partial void NoHandler(ILogger logger, Guid eventId, string eventType);

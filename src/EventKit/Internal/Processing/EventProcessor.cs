@@ -151,7 +151,7 @@ internal sealed class EventProcessor
         {
             HandOff.Detach(run);
             await watchers.StopAsync().ConfigureAwait(false);
-            await run.StopAsync(hardStopToken).ConfigureAwait(false);
+            await run.StopAsync(hardStopToken, abort.Token).ConfigureAwait(false);
             await heartbeatStop.CancelAsync().ConfigureAwait(false);
             await beating.ConfigureAwait(false);
             await heartbeat.RemoveAsync(hardStopToken).ConfigureAwait(false);

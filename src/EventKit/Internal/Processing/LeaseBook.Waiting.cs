@@ -11,6 +11,9 @@ internal sealed partial class LeaseBook
     /// <summary>Waits until no event is outstanding; throws what <see cref="Fault"/> recorded.</summary>
     public ValueTask WaitForQuiescenceAsync(CancellationToken cancellationToken) => WaitAsync(Wanted.Quiescence, cancellationToken);
 
+    /// <summary>Waits until no room is reserved for hand-offs: every unit of work that wrote rows leased to this run has ended.</summary>
+    public ValueTask WaitForNoReservationsAsync(CancellationToken cancellationToken) => WaitAsync(Wanted.NoReservations, cancellationToken);
+
     /// <summary>Records a failure that ends the run (a drain's writer could not record outcomes) and wakes waiters.</summary>
     public void Fault(Exception exception)
     {
@@ -44,7 +47,7 @@ internal sealed partial class LeaseBook
                     ExceptionDispatchInfo.Throw(fault);
                 }
 
-                if (wanted == Wanted.Capacity ? Claimable() > 0 : _leased.Count == 0)
+                if (IsMet(wanted))
                 {
                     _wanted = Wanted.Nothing;
                     return;
@@ -71,16 +74,18 @@ internal sealed partial class LeaseBook
         return room >= _claimSize || (room > 0 && _buffered + _reserved == 0) ? Math.Min(room, _claimSize) : 0;
     }
 
+    private bool IsMet(Wanted wanted) => wanted switch
+    {
+        Wanted.Capacity => Claimable() > 0,
+        Wanted.Quiescence => _leased.Count == 0,
+        Wanted.NoReservations => _reserved == 0,
+        _ => false,
+    };
+
     /// <summary>Wakes the claim loop when what it waits for has come (caller holds the lock).</summary>
     private void Changed()
     {
-        var wake = _wanted switch
-        {
-            Wanted.Capacity => Claimable() > 0,
-            Wanted.Quiescence => _leased.Count == 0,
-            _ => false,
-        };
-        if (wake)
+        if (_wanted != Wanted.Nothing && IsMet(_wanted))
         {
             _wanted = Wanted.Nothing;
             _changed.Writer.TryWrite(true);

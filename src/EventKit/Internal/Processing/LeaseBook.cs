@@ -43,6 +43,7 @@ internal sealed partial class LeaseBook
         Nothing,
         Capacity,
         Quiescence,
+        NoReservations,
     }
 
     public int Outstanding

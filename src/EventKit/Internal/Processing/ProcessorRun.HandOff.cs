@@ -3,6 +3,9 @@ namespace EventKit.Internal.Processing;
 /// <summary>A run's side of hand-offs: reserving room for events committed in this process, and taking them in leased.</summary>
 internal sealed partial class ProcessorRun
 {
+    private readonly Lock _deliveryGate = new();
+    private bool _deliveriesClosed;
+
     /// <summary>
     /// Reserves room for the events of <paramref name="records"/> that may be handed off (<see cref="EventHandOff.Eligible"/>),
     /// as many as fit; <see langword="null"/> while stopping, while the store may hold a backlog, or without room.
@@ -57,6 +60,56 @@ internal sealed partial class ProcessorRun
     /// </summary>
     public void Deliver(HandOffReservation reservation, long payload)
     {
+        // Under the gate StopAsync closes before it completes the writer: a delivery either posts its releases to the
+        // writer first, or finds it closed.
+        lock (_deliveryGate)
+        {
+            if (_deliveriesClosed)
+            {
+                // The run stopped (its grace period over) before this unit of work committed: the rows are released
+                // straight through the store, off the committing thread, so they are claimed at once, attempt uncounted.
+                Book.Unreserve(reservation.Leased.Count, payload);
+                var leased = reservation.Leased;
+                _ = Task.Run(() => ReleaseAfterStopAsync(leased));
+                return;
+            }
+
+            DeliverOpen(reservation, payload);
+        }
+    }
+
+    /// <summary>Releases rows handed to this run after it stopped; when that fails they are left to their lease (warning 1039).</summary>
+    private async Task ReleaseAfterStopAsync(IReadOnlyList<EventRecord> leased)
+    {
+        try
+        {
+            var now = Time.GetUtcNow();
+            var outcomes = leased.Select(r => new EventOutcome { EventId = r.Id, Status = EventStatus.Pending, AvailableAt = now }).ToList();
+            var store = new StoreScope(_processor.Scopes);
+            await using (store.ConfigureAwait(false))
+            {
+                await store.Store.SettleAsync(outcomes, Owner, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _processor.Signal.Notify(now);
+        }
+        catch (Exception ex)
+        {
+            Log.HandOffAfterStop(_processor.Logger, _processor.Owner, leased.Count, ex);
+        }
+    }
+
+    /// <summary>From now on deliveries are not taken (the writer is about to complete).</summary>
+    private void CloseDeliveries()
+    {
+        lock (_deliveryGate)
+        {
+            _deliveriesClosed = true;
+        }
+    }
+
+    private void DeliverOpen(HandOffReservation reservation, long payload)
+    {
         var leaseUntil = reservation.LeaseUntil;
         var added = Book.Delivered(reservation.Leased.Count, payload, reservation.Leased.Select(r => new LeasedEvent(new ClaimedEvent(AsLeased(r, leaseUntil), []), leaseUntil)));
         if (added.Count == 0)
@@ -83,7 +136,7 @@ internal sealed partial class ProcessorRun
         Log.HandedOff(_processor.Logger, _processor.Owner, added.Count, tooLate);
     }
 
-    /// <summary>Logs a delivery that failed (error 1029); its events are left to their lease.</summary>
+    /// <summary>Logs a delivery that failed (error 1037); its events are left to their lease.</summary>
     public void HandOffFailed(int count, Exception exception) => Log.HandOffFailed(_processor.Logger, _processor.Owner, count, exception);
 
     /// <summary>The event as the store wrote it for a hand-off: as a claim leaves it (processing, first attempt, leased).</summary>

@@ -18,9 +18,10 @@ internal sealed partial class ProcessorRun
 
     /// <summary>
     /// Stops: unstarted events are released, running handlers finish (or are cancelled by <see cref="Abort"/>),
-    /// outcomes already known are written. Waits no longer than <paramref name="hardStop"/> allows.
+    /// outcomes already known are written. Waits no longer than <paramref name="hardStop"/> allows, and for units of
+    /// work that wrote rows leased to this run no longer than <paramref name="graceOver"/>.
     /// </summary>
-    public async Task StopAsync(CancellationToken hardStop)
+    public async Task StopAsync(CancellationToken hardStop, CancellationToken graceOver = default)
     {
         _stopping = true;
         Buffer.Writer.TryComplete();
@@ -53,6 +54,23 @@ internal sealed partial class ProcessorRun
             }
         }
 
+        // A unit of work that wrote rows leased to this run and commits now hands them over, and they are released (not
+        // run: the run is stopping) through the writer; wait for it, within the grace period, rather than leave them
+        // to their lease with an attempt counted.
+        if (!IsDrain)
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(hardStop, graceOver);
+            try
+            {
+                await Book.WaitForNoReservationsAsync(either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (either.IsCancellationRequested)
+            {
+                // Those that commit later are released through the store (Deliver).
+            }
+        }
+
+        CloseDeliveries();
         Writer.Complete();
         await Writer.Completion.ConfigureAwait(false);
         await _renewer.DisposeAsync().ConfigureAwait(false);
