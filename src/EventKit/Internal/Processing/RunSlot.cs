@@ -89,8 +89,10 @@ internal sealed class RunSlot
             source = _source;
         }
 
-        // Outside the lock: cancellation callbacks (the handler's continuations) may run inline.
-        source?.Cancel();
+        // Never inline: the callbacks are the handler's continuations, and the worker goes on from there to its next
+        // event, whose handler may block its thread. Run inline, that would be the renewer's or the watchdog's thread
+        // (a lease no longer renewed: a second run elsewhere), or the stopping host's.
+        _ = source?.CancelAsync();
     }
 
     /// <summary>Cancels the current run if it runs a handler of event <paramref name="eventId"/>.</summary>
