@@ -267,19 +267,11 @@ public abstract class HandOffRollbackTests<TContext>(ITestDatabase database) : D
         Skip.If(SkipReason is not null, SkipReason);
         var (app, running) = await StartWithOneAttemptAsync();
 
-        Guid id;
-        await using (var scope = app.Services.CreateAsyncScope())
+        var id = await PublishAcrossTheStopAsync(app, running, async (stopping, commit) =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            db.Users.Add(NewUserRow());
-            id = await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(NewUser());
-            await db.SaveChangesAsync();
-
-            var stopping = await BeginStopAsync(app, running);
-            await transaction.CommitAsync();
+            await commit();
             await stopping.WaitAsync(Wait);
-        }
+        });
 
         await AssertReleasedThenTakenOverAsync(app, await app.GetAsync(id), id);
     }
@@ -308,8 +300,26 @@ public abstract class HandOffRollbackTests<TContext>(ITestDatabase database) : D
         return (app, running);
     }
 
+    /// <summary>
+    /// Publishes one event in a transaction whose SaveChanges hands it off to the running processor, starts the host's
+    /// stop, then lets <paramref name="end"/> (given the stop and the commit) decide when the transaction commits.
+    /// </summary>
+    private protected async Task<Guid> PublishAcrossTheStopAsync(TestApp app, RunningProcessor running, Func<Task, Func<Task>, Task> end)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.Users.Add(NewUserRow());
+        var id = await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(NewUser());
+        await db.SaveChangesAsync();
+
+        var stopping = await BeginStopAsync(app, running);
+        await end(stopping, () => transaction.CommitAsync());
+        return id;
+    }
+
     /// <summary>Starts the host's stop and returns once the processor takes no more hand-offs (it is stopping).</summary>
-    private protected static async Task<Task> BeginStopAsync(TestApp app, RunningProcessor running)
+    private static async Task<Task> BeginStopAsync(TestApp app, RunningProcessor running)
     {
         var stopping = running.DisposeAsync().AsTask();
         using var timeout = new CancellationTokenSource(Wait);
@@ -409,20 +419,12 @@ public sealed class PostgresHandOffRollbackTests() : HandOffRollbackTests<Postgr
         Skip.If(SkipReason is not null, SkipReason);
         var (app, running) = await StartWithOneAttemptAsync();
 
-        Guid id;
-        await using (var scope = app.Services.CreateAsyncScope())
+        var id = await PublishAcrossTheStopAsync(app, running, async (stopping, commit) =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            db.Users.Add(NewUserRow());
-            id = await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(NewUser());
-            await db.SaveChangesAsync();
-
-            var stopping = await BeginStopAsync(app, running);
             app.Time.Advance(app.Options.ShutdownTimeout);
             await stopping.WaitAsync(Wait);
-            await transaction.CommitAsync();
-        }
+            await commit();
+        });
 
         var released = await Poll.UntilAsync($"event {id} released", () => app.GetAsync(id), e => e.Status == EventStatus.Pending, Wait);
         await AssertReleasedThenTakenOverAsync(app, released, id);
