@@ -21,7 +21,7 @@ public abstract class ForwardingEventStore(IEventStore inner) : IEventStore
 
     public virtual ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) => Inner.GetDeadLettersAsync(type, limit, cancellationToken);
 
-    public virtual ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.RequeueAsync(eventId, filter, batchSize, actor, reason, now, cancellationToken);
+    public virtual ValueTask<EventBatchResult> RequeueAsync(Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.RequeueAsync(eventId, filter, after, batchSize, actor, reason, now, cancellationToken);
 
     public virtual ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.ReplayAsync(eventId, handler, actor, reason, now, cancellationToken);
 

@@ -44,7 +44,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<IEventKitBuilder>? handlers = null,
         Action<IServiceCollection>? services = null,
         Func<IServiceProvider, Task>? commit = null,
-        ClaimLog? claimLog = null)
+        ClaimLog? claimLog = null,
+        Func<IEventStore, IEventStore>? wrapStore = null)
     {
         var collection = new ServiceCollection();
         collection.AddSingleton(NullLoggerFactory.Instance);
@@ -64,7 +65,12 @@ public sealed class TestApp : IAsyncDisposable
         useStore(builder);
         if (claimLog is not null)
         {
-            LogClaims(collection, claimLog);
+            WrapStore(collection, inner => new ClaimLoggingStore(inner, claimLog));
+        }
+
+        if (wrapStore is not null)
+        {
+            WrapStore(collection, wrapStore);
         }
 
         if (handlers is null)
@@ -139,8 +145,8 @@ public sealed class TestApp : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
-    /// <summary>Puts a <see cref="ClaimLoggingStore"/> around the registered store, keeping its lifetime.</summary>
-    private static void LogClaims(IServiceCollection services, ClaimLog log)
+    /// <summary>Puts <paramref name="wrap"/>'s store (a <see cref="ForwardingEventStore"/>) around the registered store, keeping its lifetime.</summary>
+    private static void WrapStore(IServiceCollection services, Func<IEventStore, IEventStore> wrap)
     {
         var descriptor = services.Last(d => d.ServiceType == typeof(IEventStore) && !d.IsKeyedService);
         services.Remove(descriptor);
@@ -151,6 +157,6 @@ public sealed class TestApp : IAsyncDisposable
             { ImplementationFactory: { } factory } => new ServiceDescriptor(typeof(IEventStore), key, (sp, _) => factory(sp), descriptor.Lifetime),
             _ => new ServiceDescriptor(typeof(IEventStore), key, descriptor.ImplementationType!, descriptor.Lifetime),
         });
-        services.Add(new ServiceDescriptor(typeof(IEventStore), sp => new ClaimLoggingStore(sp.GetRequiredKeyedService<IEventStore>(key), log), descriptor.Lifetime));
+        services.Add(new ServiceDescriptor(typeof(IEventStore), sp => wrap(sp.GetRequiredKeyedService<IEventStore>(key)), descriptor.Lifetime));
     }
 }

@@ -45,7 +45,7 @@ public sealed class PostgresRetentionTests() : DatabaseTests(new PostgresTestDat
         await using var requeueScope = _provider!.CreateAsyncScope();
         var requeueContext = requeueScope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
         await using var requeue = await requeueContext.Database.BeginTransactionAsync();
-        (await requeueScope.ServiceProvider.GetRequiredService<IEventStore>().RequeueAsync(requeued, new EventFilter(), 1, "ops", "fixed", now)).Should().Be(1);
+        (await requeueScope.ServiceProvider.GetRequiredService<IEventStore>().RequeueAsync(requeued, new EventFilter(), null, 1, "ops", "fixed", now)).Count.Should().Be(1);
 
         // Transaction 2, retention: its subquery still sees both rows as old dead letters; the DELETE waits for the lock.
         await using var cleanupScope = _provider!.CreateAsyncScope();

@@ -78,14 +78,16 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         })];
     }
 
-    public async ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask<EventBatchResult> RequeueAsync(Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        return (await ChangeAsync(
-            (Id: eventId, Filter: filter, Batch: batchSize, Now: now),
-            static (state, db, tx, ct) => db.Dialect.RequeueAsync(db.Connection, tx, db.Timeout, state.Id, state.Filter, state.Batch, state.Now, ct),
-            EventLogKind.Requeue, EventLogEntry.AllHandlers, actor, reason, now, cancellationToken).ConfigureAwait(false)).Count;
+        var last = new StoreDialect.LastPosition();
+        var changed = await ChangeAsync(
+            (Id: eventId, Filter: filter, After: after, Batch: batchSize, Now: now, Last: last),
+            static (state, db, tx, ct) => db.Dialect.RequeueAsync(db.Connection, tx, db.Timeout, state.Id, state.Filter, state.After, state.Batch, state.Now, state.Last, ct),
+            EventLogKind.Requeue, EventLogEntry.AllHandlers, actor, reason, now, cancellationToken).ConfigureAwait(false);
+        return new EventBatchResult(changed.Count, last.Position);
     }
 
     public async ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>

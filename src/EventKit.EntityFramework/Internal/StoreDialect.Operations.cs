@@ -80,13 +80,16 @@ internal abstract partial class StoreDialect
         return sql.ToString();
     }
 
-    /// <summary>Requeues a batch (or one event): failed and dead-lettered rows matching the filter, oldest first.</summary>
-    public Task<List<(Guid Id, int Attempts)>> RequeueAsync(DbConnection connection, DbTransaction? transaction, int? timeout, Guid? eventId, EventFilter filter, int batchSize, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Requeues a batch (or one event): failed and dead-lettered rows matching the filter, oldest first, strictly after
+    /// <paramref name="after"/>; <paramref name="last"/> gets the position of the last one requeued.
+    /// </summary>
+    public async Task<List<(Guid Id, int Attempts)>> RequeueAsync(DbConnection connection, DbTransaction? transaction, int? timeout, Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, DateTimeOffset now, LastPosition last, CancellationToken cancellationToken)
     {
         const string Requeueable = "\"status\" IN ('failed', 'dead_letter')";
         var command = CreateCommand(connection, transaction, timeout, "");
         var select = new System.Text.StringBuilder("SELECT \"id\" FROM ").Append(EventsTable);
-        AppendFilter(select, filter, EventOrder.OldestFirst, null, Parameter(command));
+        AppendFilter(select, filter, EventOrder.OldestFirst, after, Parameter(command));
         if (eventId is { } id)
         {
             select.Append(" AND \"id\" = @id");
@@ -98,8 +101,47 @@ internal abstract partial class StoreDialect
         AddParameter(command, "@now", now.UtcDateTime);
 
         // The outer condition repeats the status: a row claimed since the subquery chose it is skipped.
-        command.CommandText = $"UPDATE {EventsTable} SET {Reopen} WHERE \"id\" IN ({select}) AND {Requeueable} RETURNING \"id\", \"attempts\"";
-        return ReadChangedAsync(command, cancellationToken);
+        command.CommandText = $"UPDATE {EventsTable} SET {Reopen} WHERE \"id\" IN ({select}) AND {Requeueable} RETURNING \"id\", \"attempts\", \"created_at\"";
+        await using (command.ConfigureAwait(false))
+        {
+            var changed = new List<(Guid, int)>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var changedId = ReadId(reader, 0);
+                    changed.Add((changedId, reader.GetInt32(1)));
+                    last.Offer(ReadTime(reader, 2), changedId);
+                }
+            }
+
+            return changed;
+        }
+    }
+
+    /// <summary>The latest of the positions offered, in the order of the events' keyset (creation time, then the id as a database orders a UUID).</summary>
+    public sealed class LastPosition
+    {
+        public EventPosition? Position { get; private set; }
+
+        public void Offer(DateTimeOffset createdAt, Guid id)
+        {
+            if (Position is not { } current || createdAt > current.CreatedAt || (createdAt == current.CreatedAt && CompareIds(id, current.Id) > 0))
+            {
+                Position = new EventPosition(createdAt, id);
+            }
+        }
+
+        // Big-endian bytes: the order of a UUID in PostgreSQL and of its text (uppercase hex) on SQLite.
+        private static int CompareIds(Guid x, Guid y)
+        {
+            Span<byte> a = stackalloc byte[16];
+            Span<byte> b = stackalloc byte[16];
+            x.TryWriteBytes(a, bigEndian: true, out _);
+            y.TryWriteBytes(b, bigEndian: true, out _);
+            return a.SequenceCompareTo(b);
+        }
     }
 
     /// <summary>Reopens a completed event for a replay.</summary>

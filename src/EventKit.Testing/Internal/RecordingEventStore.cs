@@ -33,8 +33,8 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
     public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default) =>
         inner.GetDeadLettersAsync(type, limit, cancellationToken);
 
-    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.RequeueAsync(eventId, filter, batchSize, actor, reason, now, cancellationToken);
+    public ValueTask<EventBatchResult> RequeueAsync(Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.RequeueAsync(eventId, filter, after, batchSize, actor, reason, now, cancellationToken);
 
     public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.ReplayAsync(eventId, handler, actor, reason, now, cancellationToken);

@@ -6,16 +6,17 @@ namespace EventKit.InMemory;
 /// <summary>The in-memory store's operator actions, pauses and processor heartbeats (under the lock).</summary>
 internal sealed partial class InMemoryEventStore
 {
-    public ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<EventBatchResult> RequeueAsync(Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var count = 0;
+        Entry? last = null;
         lock (_gate)
         {
             var candidates = eventId is { } id
                 ? (_events.TryGetValue(id, out var one) && filter.Matches(one.ToRecord()) ? [one] : [])
-                : Ordered(Select(filter), newest: false).ToList();
+                : Ordered(Select(filter), newest: false).Where(e => after is null || Compare(e, after) > 0).ToList();
             foreach (var entry in candidates)
             {
                 if (count >= batchSize)
@@ -31,6 +32,7 @@ internal sealed partial class InMemoryEventStore
                 Reopen(entry, now);
                 entry.AddLogs([OperatorEntry(entry, EventLogKind.Requeue, EventLogEntry.AllHandlers, actor, reason, now)]);
                 count++;
+                last = entry;
             }
         }
 
@@ -39,7 +41,7 @@ internal sealed partial class InMemoryEventStore
             _signal?.Notify(now);
         }
 
-        return ValueTask.FromResult(count);
+        return ValueTask.FromResult(new EventBatchResult(count, last is null ? null : new EventPosition(last.CreatedAt, last.Id)));
     }
 
     public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)

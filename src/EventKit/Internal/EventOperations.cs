@@ -134,7 +134,7 @@ internal sealed class EventOperations(
     {
         ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
-        var count = await RunAsync((store, ct) => store.RequeueAsync(eventId, new EventFilter(), 1, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
+        var count = (await RunAsync((store, ct) => store.RequeueAsync(eventId, new EventFilter(), null, 1, actor, reason, now, ct), cancellationToken).ConfigureAwait(false)).Count;
         if (count > 0)
         {
             Log.Requeued(_logger, actor, count);
@@ -156,7 +156,20 @@ internal sealed class EventOperations(
 
         ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
-        var total = await BatchesAsync((store, batch, ct) => store.RequeueAsync(null, valid, batch, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
+        // Each batch continues after the previous one: an event requeued here that a processor fails again meanwhile
+        // is not taken again (nor counted twice) by this call.
+        var batchSize = options.Value.CleanupBatchSize;
+        var total = 0;
+        EventPosition? after = null;
+        EventBatchResult batch;
+        do
+        {
+            batch = await RunAsync((store, ct) => store.RequeueAsync(null, valid, after, batchSize, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
+            total += batch.Count;
+            after = batch.Last ?? after;
+        }
+        while (batch.Count >= batchSize);
+
         if (total > 0)
         {
             Log.Requeued(_logger, actor, total);

@@ -164,18 +164,24 @@ public interface IEventStore
     /// events back to <see cref="EventStatus.Pending"/>, available at <paramref name="now"/>, in one atomic step, and adds
     /// an operator entry (<see cref="EventLogKind.Requeue"/>) to the log of each. The attempt count is kept (the log's
     /// numbers go on) and <see cref="EventRecord.UncountedAttempts"/> is set to it (a fresh budget); handlers that
-    /// already succeeded are still not run again. Events are taken oldest created first; one that changed status
-    /// concurrently (claimed meanwhile) is skipped.
+    /// already succeeded are still not run again. Events are taken oldest created first (strictly after
+    /// <paramref name="after"/> when given: a bulk requeue continues after its previous batch, so an event that batch
+    /// requeued and a processor failed again is not taken twice); one that changed status concurrently (claimed
+    /// meanwhile) is skipped.
     /// </summary>
     /// <param name="eventId">One event to requeue, or <see langword="null"/> for those matching <paramref name="filter"/>.</param>
     /// <param name="filter">The events to consider (its <see cref="EventFilter.Status"/> is <see langword="null"/>, failed or dead letter).</param>
+    /// <param name="after">Where the previous batch of the same bulk requeue ended (<see cref="EventBatchResult.Last"/>), or <see langword="null"/>.</param>
     /// <param name="batchSize">The largest number of events to requeue in this call.</param>
     /// <param name="actor">Who requeues them.</param>
     /// <param name="reason">Why.</param>
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The number of events requeued; callers repeat while it equals <paramref name="batchSize"/>.</returns>
-    ValueTask<int> RequeueAsync(Guid? eventId, EventFilter filter, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <returns>
+    /// How many events were requeued and the last of them; callers repeat after it while the count equals
+    /// <paramref name="batchSize"/>.
+    /// </returns>
+    ValueTask<EventBatchResult> RequeueAsync(Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Makes one handler (or every handler) of a <see cref="EventStatus.Completed"/> event run again: the event becomes
