@@ -24,8 +24,8 @@ public static class EventKitDashboardEndpointRouteBuilderExtensions
     /// as no policy.
     /// </para>
     /// <para>
-    /// <b>Actions</b> are POST forms validated against an antiforgery token (a cookie scoped to the dashboard's path,
-    /// <c>SameSite=Strict</c>); they are refused when <see cref="EventKitDashboardOptions.ReadOnly"/> is set. Each goes to
+    /// <b>Actions</b> are POST forms validated against an antiforgery token (a cookie of its own on the application's
+    /// path base, HttpOnly, <c>SameSite=Strict</c>); they are refused when <see cref="EventKitDashboardOptions.ReadOnly"/> is set. Each goes to
     /// <see cref="IEventOperations"/> with the operator's name as <c>actor</c>: the signed-in user's name
     /// (<c>ClaimsIdentity.Name</c>, else its <c>NameIdentifier</c> or <c>sub</c> claim), or, for a request that is not
     /// authenticated, <c>anonymous@</c> followed by its remote address (<c>anonymous@127.0.0.1</c>); and with the

@@ -29,6 +29,28 @@ public sealed class HeadersTests
         response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
     }
 
+    /// <summary>What no dashboard route takes (an unknown path, a malformed id, another method) is still the dashboard's answer.</summary>
+    [Theory]
+    [InlineData("GET", "/events/not-a-guid", null, HttpStatusCode.NotFound)]
+    [InlineData("GET", "/events/00000000-0000-0000-0000-000000000001/requeue", null, HttpStatusCode.NotFound)]
+    [InlineData("GET", "/bulk/purge", null, HttpStatusCode.NotFound)]
+    [InlineData("GET", "/no-such-page", null, HttpStatusCode.NotFound)]
+    [InlineData("GET", "/no-such-page", "203.0.113.7", HttpStatusCode.Forbidden)]
+    [InlineData("HEAD", "/", null, HttpStatusCode.OK)]
+    [InlineData("HEAD", "/assets/dashboard.js", null, HttpStatusCode.OK)]
+    [InlineData("PUT", "/events", null, HttpStatusCode.MethodNotAllowed)]
+    [InlineData("DELETE", "/", null, HttpStatusCode.MethodNotAllowed)]
+    public async Task UnroutedPathOrMethod_IsAnsweredByTheDashboard_WithItsHeadersAndAccessCheck(string method, string path, string? remote, HttpStatusCode status)
+    {
+        await using var host = await DashboardHost.StartAsync();
+        var response = await host.Client.SendAsync(DashboardHost.Request(new HttpMethod(method), DashboardHost.Base + path, remote));
+
+        response.StatusCode.Should().Be(status);
+        response.Headers.GetValues("Content-Security-Policy").Should().ContainSingle().Which.Should().Contain("default-src 'none'");
+        response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+    }
+
     [Fact]
     public async Task Pages_HaveNoInlineScriptOrStyle_AndLoadOnlyEmbeddedAssets()
     {
