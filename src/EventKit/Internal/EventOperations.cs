@@ -223,6 +223,9 @@ internal sealed class EventOperations(
         {
             Log.Cancelled(_logger, actor, eventId);
             Log.OperatorActionDetails(_logger, "cancel", actor, eventId.ToString(), reason);
+
+            // It may have held back the later events of its entity (ordering per entity): they are runnable now.
+            signal.Notify(now);
         }
 
         return cancelled;
@@ -244,6 +247,12 @@ internal sealed class EventOperations(
 
         ValidateOperator(actor, reason);
         var total = await BatchesAsync((store, batch, ct) => store.PurgeAsync(valid, batch, ct), cancellationToken).ConfigureAwait(false);
+        if (total > 0)
+        {
+            // A purged event may have held back the later events of its entity (ordering per entity).
+            signal.Notify(time.GetUtcNow());
+        }
+
         Log.Purged(_logger, actor, total);
         Log.OperatorActionDetails(_logger, "purge", actor, valid.ToString(), reason);
         return total;
@@ -258,7 +267,17 @@ internal sealed class EventOperations(
         // Before the store has it: no event of the type is handed off in this process from now on (the next heartbeat
         // corrects this if the pause fails).
         handOff.Pause(type);
-        var paused = await RunAsync((store, ct) => store.PauseAsync(pause, ct), cancellationToken).ConfigureAwait(false);
+        bool paused;
+        try
+        {
+            paused = await RunAsync((store, ct) => store.PauseAsync(pause, ct), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A heartbeat's read of the pauses that began before the store had this one does not undo it.
+            handOff.ChangeWritten();
+        }
+
         if (paused)
         {
             Log.Paused(_logger, actor, type);

@@ -32,6 +32,9 @@ public sealed class EventHandOff
     /// </summary>
     private FrozenSet<string>? _paused;
 
+    /// <summary>Counts this process's pauses and resumes (and the ends of their store writes); guarded by <see cref="_gate"/>.</summary>
+    private int _version;
+
     internal EventHandOff()
     {
     }
@@ -57,14 +60,51 @@ public sealed class EventHandOff
     /// <summary>Whether a running processor would take a hand-off now (caught up and not stopping), room permitting.</summary>
     internal bool IsAccepting => Volatile.Read(ref _paused) is not null && Volatile.Read(ref _runs).Any(r => r.CaughtUp && !r.IsStopping);
 
-    /// <summary>The paused types as the store holds them now (read by a processor's heartbeat).</summary>
-    internal void SetPaused(IEnumerable<string> types) => Volatile.Write(ref _paused, types.ToFrozenSet(StringComparer.Ordinal));
+    /// <summary>
+    /// Starts a read of the paused types from the store (a processor's heartbeat): returns the version of this process's
+    /// own changes to pass to <see cref="SetPaused"/>.
+    /// </summary>
+    internal int BeginReadPaused()
+    {
+        lock (_gate)
+        {
+            return _version;
+        }
+    }
+
+    /// <summary>
+    /// The paused types as the store held them for a read begun at <paramref name="version"/>. Ignored when this process
+    /// paused or resumed a type since (its change may be newer than what the read saw, and the next read has it).
+    /// </summary>
+    internal void SetPaused(IEnumerable<string> types, int version)
+    {
+        var read = types.ToFrozenSet(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            if (version == _version)
+            {
+                Volatile.Write(ref _paused, read);
+            }
+        }
+    }
 
     /// <summary>This process pauses <paramref name="type"/>: from now on its events are written pending.</summary>
     internal void Pause(string type) => Change(type, add: true);
 
     /// <summary>This process resumed <paramref name="type"/>.</summary>
     internal void Resume(string type) => Change(type, add: false);
+
+    /// <summary>
+    /// The store write of a pause or resume of this process ended: a read of the paused types that began while it ran
+    /// may not have seen it, so that read's result is ignored (<see cref="SetPaused"/>).
+    /// </summary>
+    internal void ChangeWritten()
+    {
+        lock (_gate)
+        {
+            _version++;
+        }
+    }
 
     /// <summary>
     /// Reserves room for the events among <paramref name="records"/> that may be handed off, in their order, as many as
@@ -106,10 +146,11 @@ public sealed class EventHandOff
     {
         lock (_gate)
         {
+            _version++;
             var current = Volatile.Read(ref _paused);
             if (current is null)
             {
-                // Not read yet: the first heartbeat's read includes this change.
+                // Not read yet: a read that began before this change is ignored (the version moved), a later one includes it.
                 return;
             }
 

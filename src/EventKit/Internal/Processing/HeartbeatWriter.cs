@@ -59,7 +59,9 @@ internal sealed class HeartbeatWriter(EventProcessor processor, ProcessorRun run
             {
                 // The paused types, for the hand-off (the claim reads them itself): a pause made by another instance
                 // reaches this one's hand-off within one interval.
-                processor.HandOff.SetPaused((await store.GetPausesAsync(stoppingToken).ConfigureAwait(false)).Select(p => p.Type));
+                // A pause or resume this process makes meanwhile wins over what the read saw.
+                var version = processor.HandOff.BeginReadPaused();
+                processor.HandOff.SetPaused((await store.GetPausesAsync(stoppingToken).ConfigureAwait(false)).Select(p => p.Type), version);
                 await store.RecordProcessorAsync(info, now - (3 * processor.Options.ProcessorHeartbeatInterval), stoppingToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }

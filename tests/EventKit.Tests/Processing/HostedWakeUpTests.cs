@@ -1,0 +1,206 @@
+using EventKit.ContractTests;
+using EventKit.InMemory;
+using EventKit.Internal;
+using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace EventKit.Tests.Processing;
+
+/// <summary>
+/// The hosted processor (in-memory store, frozen fake clock, PollingInterval of an hour), so anything that
+/// completes did so because something woke the claim loop, not because a poll came.
+/// </summary>
+public sealed class HostedWakeUpTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _time = new(TestApp.Start);
+    private ServiceProvider? _provider;
+    private IHostedService[] _services = [];
+
+    private HandlerProbe Probe => _provider!.GetRequiredService<HandlerProbe>();
+
+    private ObservedStore Store => (ObservedStore)_provider!.GetRequiredService<IEventStore>();
+
+    private IEventOperations Operations => _provider!.GetRequiredService<IEventOperations>();
+
+    /// <summary>README: "When nothing is runnable it waits: … a requeue … wakes it at once".</summary>
+    [Fact]
+    public async Task Requeue_WakesTheIdleProcessorAtOnce()
+    {
+        await StartAsync(o => o.PollingInterval = TimeSpan.FromHours(1));
+        Probe.FailWith(nameof(WelcomeEmailHandler), () => new NonRetryableEventException("no"));
+        var id = await PublishUserAsync();
+        await WaitUntilAsync(async () => (await StatusAsync(id)) == EventStatus.DeadLetter);
+        Probe.Heal(nameof(WelcomeEmailHandler));
+
+        (await Operations.RequeueAsync(id, "ops", "fixed")).Should().BeTrue();
+
+        await WaitUntilAsync(async () => (await StatusAsync(id)) == EventStatus.Completed);
+        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed: the requeue woke the processor");
+    }
+
+    /// <summary>
+    /// README (Skip): a dead letter "lets the later events of its entity go on"; "recording an ordered event's completion
+    /// wakes the claim loop at once, so the next one does not wait for a poll". A dead letter ends the head as surely as a
+    /// completion does.
+    /// </summary>
+    [Fact]
+    public async Task OrderedDeadLetterUnderSkip_ReleasesTheNextEventWithoutWaitingForAPoll()
+    {
+        await StartAsync(o =>
+        {
+            o.PollingInterval = TimeSpan.FromHours(1);
+            o.MaxAttempts = 1;
+        }, handlers: b => b.AddHandler<AccountHandler>());
+        Probe.FailTimes("acc/1", 1);
+
+        var ids = await PublishAccountAsync("acc", 1, 2);
+
+        await WaitUntilAsync(async () => (await StatusAsync(ids[1])) == EventStatus.Completed);
+        (await StatusAsync(ids[0])).Should().Be(EventStatus.DeadLetter);
+        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed: the dead letter released acc/2 at once");
+    }
+
+    /// <summary>README: "An operator's cancel of a pending or failed event, or a purge, releases its entity at once".</summary>
+    [Fact]
+    public async Task OrderedCancelOfTheFailedHead_ReleasesTheNextEventWithoutWaitingForAPoll()
+    {
+        await StartAsync(o =>
+        {
+            o.PollingInterval = TimeSpan.FromHours(1);
+            o.RetryBaseDelay = TimeSpan.FromMinutes(30);
+            o.RetryMaxDelay = TimeSpan.FromMinutes(30);
+        }, handlers: b => b.AddHandler<AccountHandler>());
+        Probe.FailTimes("acc/1", 1);
+        var ids = await PublishAccountAsync("acc", 1, 2);
+        await WaitUntilAsync(async () => (await StatusAsync(ids[0])) == EventStatus.Failed);
+
+        (await Operations.CancelAsync(ids[0], "ops", "superseded")).Should().BeTrue();
+
+        await WaitUntilAsync(async () => (await StatusAsync(ids[1])) == EventStatus.Completed);
+        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed: the cancel released acc/2 at once");
+    }
+
+    /// <summary>README: "An operator's cancel of a pending or failed event, or a purge, releases its entity at once".</summary>
+    [Fact]
+    public async Task OrderedPurgeOfTheFailedHead_ReleasesTheNextEventWithoutWaitingForAPoll()
+    {
+        await StartAsync(o =>
+        {
+            o.PollingInterval = TimeSpan.FromHours(1);
+            o.RetryBaseDelay = TimeSpan.FromMinutes(30);
+            o.RetryMaxDelay = TimeSpan.FromMinutes(30);
+        }, handlers: b => b.AddHandler<AccountHandler>());
+        Probe.FailTimes("acc/1", 1);
+        var ids = await PublishAccountAsync("acc", 1, 2);
+        await WaitUntilAsync(async () => (await StatusAsync(ids[0])) == EventStatus.Failed);
+
+        (await Operations.PurgeAsync(new EventFilter { Status = EventStatus.Failed }, "ops", "obsolete")).Should().Be(1);
+
+        await WaitUntilAsync(async () => (await StatusAsync(ids[1])) == EventStatus.Completed);
+        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed: the purge released acc/2 at once");
+    }
+
+    /// <summary>README (Wait): "requeue it (it runs first, the others follow once it completes)" — without a poll.</summary>
+    [Fact]
+    public async Task OrderedDeadLetterUnderWait_Requeued_RunsFirst_ThenTheOthersFollow_WithoutAPoll()
+    {
+        await StartAsync(o =>
+        {
+            o.PollingInterval = TimeSpan.FromHours(1);
+            o.MaxAttempts = 1;
+            o.OrderedDeadLetters = OrderedDeadLetterPolicy.Wait;
+        }, handlers: b => b.AddHandler<AccountHandler>());
+        Probe.FailTimes("acc/1", 1);
+        var ids = await PublishAccountAsync("acc", 1, 2, 3);
+        await WaitUntilAsync(async () => (await StatusAsync(ids[0])) == EventStatus.DeadLetter);
+        (await StatusAsync(ids[1])).Should().Be(EventStatus.Pending);
+
+        (await Operations.RequeueAsync(ids[0], "ops", "fixed")).Should().BeTrue();
+
+        await WaitUntilAsync(async () => (await StatusAsync(ids[2])) == EventStatus.Completed);
+        Probe.Calls.Select(c => ((AccountChanged)c.Payload).Seq).Should().Equal(1, 1, 2, 3);
+        _time.GetUtcNow().Should().Be(TestApp.Start);
+    }
+
+    /// <summary>README: "a retry … that comes due wakes it at once".</summary>
+    [Fact]
+    public async Task RetryComingDue_WakesTheProcessor_NotTheHourlyPoll()
+    {
+        await StartAsync(o =>
+        {
+            o.PollingInterval = TimeSpan.FromHours(1);
+            o.RetryBaseDelay = TimeSpan.FromSeconds(10);
+        });
+        Probe.FailTimes(nameof(WelcomeEmailHandler), 1);
+        var id = await PublishUserAsync();
+        await WaitUntilAsync(async () => (await StatusAsync(id)) == EventStatus.Failed);
+
+        await WaitUntilAsync(async () =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            return (await StatusAsync(id)) == EventStatus.Completed;
+        });
+        (_time.GetUtcNow() - TestApp.Start).Should().BeLessThan(TimeSpan.FromSeconds(20));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_provider is not null)
+        {
+            Probe.Gate?.TrySetResult();
+            await Task.WhenAll(_services.Select(s => s.StopAsync(CancellationToken.None)));
+            await _provider.DisposeAsync();
+        }
+    }
+
+    private async Task AwaitIdleAsync()
+    {
+        // The next claim that finds nothing: the loop is then waiting (for a signal or the hourly poll).
+        Store.EmptyClaim = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Store.EmptyClaim.Task.WaitAsync(Wait);
+    }
+
+    private async Task<EventStatus> StatusAsync(Guid id) => (await Operations.GetEventAsync(id))!.Event.Status;
+
+    private async Task StartAsync(Action<EventKitOptions> configure, Action<IEventKitBuilder>? handlers = null)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddSingleton<HandlerProbe>();
+        var builder = services.AddEventKit(configure).AddHandler<WelcomeEmailHandler>();
+        handlers?.Invoke(builder);
+        services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp => new ObservedStore(new InMemoryEventStore(sp.GetRequiredService<EventSignal>()))));
+        _provider = services.BuildServiceProvider();
+        _services = [.. _provider.GetServices<IHostedService>()];
+        foreach (var service in _services)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<Guid> PublishUserAsync()
+    {
+        await using var scope = _provider!.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+    }
+
+    private async Task<Guid[]> PublishAccountAsync(string account, params int[] seqs)
+    {
+        await using var scope = _provider!.CreateAsyncScope();
+        return [.. await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishManyAsync(seqs.Select(s => new AccountChanged(account, s)))];
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!await condition())
+        {
+            await Task.Delay(1, timeout.Token);
+        }
+    }
+}
