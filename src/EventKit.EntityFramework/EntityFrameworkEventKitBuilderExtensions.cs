@@ -24,16 +24,29 @@ public static class EntityFrameworkEventKitBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">EventKit already uses another context type.</exception>
     public static IEventKitBuilder UseEntityFramework<TContext>(this IEventKitBuilder builder)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+
+        // Events are published into the store's context, and only its SaveChanges commits them: a second context type
+        // would take every event while the application saves the first (the events would never be stored).
+        if (services.FirstOrDefault(d => d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(OutboxRegistration<>)
+            && d.ServiceType != typeof(OutboxRegistration<TContext>)) is { } other)
+        {
+            var chosen = other.ServiceType.GenericTypeArguments[0];
+            throw new InvalidOperationException(
+                $"EventKit already stores events in '{chosen.FullName}' (UseEntityFramework<{chosen.Name}>()), so it cannot also use '{typeof(TContext).FullName}': " +
+                "events are published into one context type, the one whose SaveChanges commits them with your changes. Call UseEntityFramework once, with the context your units of work save.");
+        }
+
         services.Replace(ServiceDescriptor.Scoped<IEventStore, EntityFrameworkEventStore<TContext>>());
         services.TryAddScoped<UnsavedPublications>();
 
-        // Once per context type (a second UseEntityFramework with another context must write and wake for it too): the
-        // outbox joins the context's own EF Core services, with one shared interceptor, through an options extension.
+        // Once (a second call with the same context changes nothing): the outbox joins the context's own EF Core
+        // services, with one shared interceptor, through an options extension.
         if (!services.Any(d => d.ServiceType == typeof(OutboxRegistration<TContext>)))
         {
             services.AddSingleton<OutboxRegistration<TContext>>();
@@ -63,6 +76,7 @@ public static class EntityFrameworkEventKitBuilderExtensions
     /// <param name="configure">Configures <see cref="EntityFrameworkStoreOptions"/>.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">EventKit already uses another context type.</exception>
     public static IEventKitBuilder UseEntityFramework<TContext>(this IEventKitBuilder builder, Action<EntityFrameworkStoreOptions> configure)
         where TContext : DbContext
     {

@@ -63,24 +63,44 @@ public sealed partial class EventKitHarness
         }
     }
 
-    /// <summary>Throws unless every event published through the harness is completed, describing the others.</summary>
+    /// <summary>
+    /// Throws unless every event published through the harness is completed, describing the others; an event the test
+    /// published itself (<see cref="RunInScopeAsync"/>, <see cref="PublishAsync{TPayload}(TPayload, PublishOptions?)"/>)
+    /// that was never stored (its unit of work not saved) counts as not completed. Events a failed handler run published
+    /// and its unit of work discarded do not.
+    /// </summary>
     /// <returns>A task that completes if all are completed.</returns>
     /// <exception cref="EventKitHarnessException">Some events are not completed.</exception>
     public async Task EnsureAllCompletedAsync()
     {
         var notCompleted = new List<EventDetails>();
+        var neverStored = new List<EventRecord>();
         foreach (var record in PublishedEvents)
         {
-            if (await Operations.GetEventAsync(record.Id).ConfigureAwait(false) is { } details && details.Event.Status != EventStatus.Completed)
+            var details = await Operations.GetEventAsync(record.Id).ConfigureAwait(false);
+            if (details is not null && details.Event.Status != EventStatus.Completed)
             {
                 notCompleted.Add(details);
             }
+            else if (details is null && _recorder.PublishedByTest(record.Id))
+            {
+                // Published by the test's own unit of work and never stored: it was not saved (a failed handler run's
+                // publications are discarded on purpose, so only the test's count).
+                neverStored.Add(record);
+            }
         }
 
-        if (notCompleted.Count > 0)
+        if (notCompleted.Count > 0 || neverStored.Count > 0)
         {
-            throw new EventKitHarnessException(
-                $"Expected every published event to be completed; {notCompleted.Count} of {PublishedEvents.Count} are not.{Environment.NewLine}{Describe(notCompleted)}");
+            var text = new StringBuilder();
+            text.Append(CultureInfo.InvariantCulture, $"Expected every published event to be completed; {notCompleted.Count + neverStored.Count} of {PublishedEvents.Count} are not.");
+            text.Append(Environment.NewLine).Append(Describe(notCompleted));
+            foreach (var record in neverStored)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"- {record.Type} {record.Id}: published but never stored (was its unit of work saved? SaveChanges commits it){Environment.NewLine}");
+            }
+
+            throw new EventKitHarnessException(text.ToString());
         }
     }
 

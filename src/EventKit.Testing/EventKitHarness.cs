@@ -149,6 +149,7 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     public async Task RunInScopeAsync(Func<IServiceProvider, Task> action)
     {
         ArgumentNullException.ThrowIfNull(action);
+        _recorder.InTestFlow();
         var scope = _provider.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -239,6 +240,7 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
 
     private async Task<Guid> InScopeAsync(Func<IEventPublisher, ValueTask<Guid>> publish)
     {
+        _recorder.InTestFlow();
         var scope = _provider.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {

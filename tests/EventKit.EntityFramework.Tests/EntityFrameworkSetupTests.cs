@@ -72,27 +72,24 @@ public sealed class EntityFrameworkSetupTests
     }
 
     [Fact]
-    public async Task UseEntityFramework_WithASecondContext_WritesAndWakesForThatContextToo()
+    public void UseEntityFramework_WithASecondContextType_Throws_NamingBoth()
     {
         var services = new ServiceCollection();
-        services.AddDbContext<SqliteTestDbContext>(o => o.UseSqlite("Data Source=:memory:"));
-        services.AddDbContext<PostgresTestDbContext>(o => o.UseNpgsql("Host=127.0.0.1;Database=none"));
-        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().UseEntityFramework<PostgresTestDbContext>().UseEntityFramework<SqliteTestDbContext>();
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
+        var eventKit = services.AddEventKit().UseEntityFramework<SqliteTestDbContext>();
 
-        static int OutboxExtensions(DbContext context) =>
-            Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Infrastructure.IDbContextOptions>(context)
-                .Extensions.OfType<EventKit.EntityFramework.Internal.Publishing.EventKitContextOptionsExtension>().Count();
+        var second = () => eventKit.UseEntityFramework<PostgresTestDbContext>();
 
-        OutboxExtensions(scope.ServiceProvider.GetRequiredService<SqliteTestDbContext>()).Should().Be(1);
-        OutboxExtensions(scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>()).Should().Be(1);
+        second.Should().Throw<InvalidOperationException>()
+            .WithMessage($"*'{typeof(SqliteTestDbContext).FullName}'*'{typeof(PostgresTestDbContext).FullName}'*UseEntityFramework once*",
+                "events published into the second context would never be stored by the first one's SaveChanges");
     }
 
     [Theory]
     [InlineData("events; DROP TABLE users", null, "EventsTable")]
     [InlineData("events", "1schema", "Schema")]
     [InlineData("", null, "EventsTable")]
+    [InlineData("events\n", null, "EventsTable")]
+    [InlineData("events", "public\n", "Schema")]
     public void AddEventKit_InvalidIdentifier_Throws(string table, string? schema, string option)
     {
         var add = () => new ModelBuilder().AddEventKit(o =>

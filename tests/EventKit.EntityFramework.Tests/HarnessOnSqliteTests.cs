@@ -39,4 +39,22 @@ public sealed class HarnessOnSqliteTests() : DatabaseTests(new SqliteTestDatabas
         (await harness.GetEventAsync(id)).Log.Select(l => l.Result).Should().Equal(EventLogResult.Failure, EventLogResult.Success);
         harness.Time.GetUtcNow().Should().BeAfter(EventKitHarness.DefaultStartTime, "the harness moved its clock to the retry");
     }
+
+    [Fact]
+    public async Task EnsureAllCompleted_FailsForAnEventTheTestPublishedButNeverSaved()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<HandlerProbe>();
+        services.AddDbContext<SqliteTestDbContext>(Database.Use);
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().AddHandler<WelcomeEmailHandler>();
+        await using var harness = EventKitHarness.Create(services);
+        await harness.RunInScopeAsync(sp => sp.GetRequiredService<SqliteTestDbContext>().Database.MigrateAsync());
+
+        Guid id = default;
+        await harness.RunInScopeAsync(async sp => id = await sp.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "ana@example.com", "Ana")));   // no SaveChanges
+        await harness.DrainUntilIdleAsync();
+
+        var ensure = () => harness.EnsureAllCompletedAsync();
+        (await ensure.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should().Contain(id.ToString()).And.Contain("never stored");
+    }
 }

@@ -54,6 +54,18 @@ public sealed class EventPublisherTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("user.created\n")]
+    [InlineData("user.created\r\n")]
+    [InlineData("\nuser.created")]
+    public async Task Publish_TypeWithALineBreak_Throws_AndStoresNothing(string type)
+    {
+        var publish = () => _app.PublishAsync(p => p.PublishAsync(type, "user", "1", new { }));
+
+        (await publish.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("type");
+        await AssertNothingStoredAsync();
+    }
+
+    [Theory]
     [InlineData("user.created")]
     [InlineData("payment_failed")]
     [InlineData("email-sent.v2")]
