@@ -66,8 +66,10 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
     }
 
     /// <summary>README: "An operator's cancel of a pending or failed event, or a purge, releases its entity at once".</summary>
-    [Fact]
-    public async Task OrderedCancelOfTheFailedHead_ReleasesTheNextEventWithoutWaitingForAPoll()
+    [Theory]
+    [InlineData("cancel")]
+    [InlineData("purge")]
+    public async Task OrderedFailedHead_CancelledOrPurged_ReleasesTheNextEventWithoutWaitingForAPoll(string action)
     {
         await StartAsync(o =>
         {
@@ -79,30 +81,13 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
         var ids = await PublishAccountAsync("acc", 1, 2);
         await WaitUntilAsync(async () => (await StatusAsync(ids[0])) == EventStatus.Failed);
 
-        (await Operations.CancelAsync(ids[0], "ops", "superseded")).Should().BeTrue();
+        var changed = action == "cancel"
+            ? await Operations.CancelAsync(ids[0], "ops", "superseded")
+            : await Operations.PurgeAsync(new EventFilter { Status = EventStatus.Failed }, "ops", "obsolete") == 1;
 
+        changed.Should().BeTrue();
         await WaitUntilAsync(async () => (await StatusAsync(ids[1])) == EventStatus.Completed);
-        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed: the cancel released acc/2 at once");
-    }
-
-    /// <summary>README: "An operator's cancel of a pending or failed event, or a purge, releases its entity at once".</summary>
-    [Fact]
-    public async Task OrderedPurgeOfTheFailedHead_ReleasesTheNextEventWithoutWaitingForAPoll()
-    {
-        await StartAsync(o =>
-        {
-            o.PollingInterval = TimeSpan.FromHours(1);
-            o.RetryBaseDelay = TimeSpan.FromMinutes(30);
-            o.RetryMaxDelay = TimeSpan.FromMinutes(30);
-        }, handlers: b => b.AddHandler<AccountHandler>());
-        Probe.FailTimes("acc/1", 1);
-        var ids = await PublishAccountAsync("acc", 1, 2);
-        await WaitUntilAsync(async () => (await StatusAsync(ids[0])) == EventStatus.Failed);
-
-        (await Operations.PurgeAsync(new EventFilter { Status = EventStatus.Failed }, "ops", "obsolete")).Should().Be(1);
-
-        await WaitUntilAsync(async () => (await StatusAsync(ids[1])) == EventStatus.Completed);
-        _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed: the purge released acc/2 at once");
+        _time.GetUtcNow().Should().Be(TestApp.Start, $"no time passed: the {action} released acc/2 at once");
     }
 
     /// <summary>README (Wait): "requeue it (it runs first, the others follow once it completes)" — without a poll.</summary>
