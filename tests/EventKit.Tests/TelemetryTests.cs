@@ -92,6 +92,35 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Spans_PublishMany_IsOnePublishSpan_TheParentOfEachHandlerRun()
+    {
+        // A typed event (PublishManyAsync takes typed payloads): its spans are told apart from parallel tests' by this trace.
+        await using var app = TestApp.Create(b => b.UseInMemoryStore(), handlers: b => b.AddHandler<WelcomeEmailHandler>());
+        using var source = new ActivitySource("App");
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "App" or "EventKit",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using (var request = source.StartActivity("POST /users/bulk"))
+        {
+            await app.PublishManyAsync([new UserCreated(Guid.NewGuid(), "a@example.com", "A"), new UserCreated(Guid.NewGuid(), "b@example.com", "B")]);
+            await app.DrainAsync();
+        }
+
+        var ours = spans.Where(a => a.Source.Name == "EventKit" && a.TraceId == spans.Single(r => r.OperationName == "POST /users/bulk").TraceId).ToList();
+        var publish = ours.Should().ContainSingle(a => a.OperationName == "publish user.created").Subject;
+        publish.Kind.Should().Be(ActivityKind.Producer);
+        publish.GetTagItem("messaging.batch.message_count").Should().Be(2);
+        ours.Where(a => a.OperationName == "process user.created").Should().HaveCount(2)
+            .And.OnlyContain(a => a.ParentSpanId == publish.SpanId, "the batch's publish span is the parent of every handler run");
+    }
+
+    [Fact]
     public async Task Spans_FailedRun_HasErrorStatusAndException()
     {
         await using var app = CreateApp();

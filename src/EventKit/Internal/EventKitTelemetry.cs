@@ -47,6 +47,18 @@ internal sealed class EventKitTelemetry : IDisposable
 
     public static Activity? StartPublish(Guid id, string type, string entity)
     {
+        var activity = StartPublishMany(type, entity);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.message.id", id.ToString());
+        }
+
+        return activity;
+    }
+
+    /// <summary>Starts the span of one publish call (of one event, or of a batch of one type: no message id then).</summary>
+    public static Activity? StartPublishMany(string type, string entity)
+    {
         if (!ActivitySource.HasListeners())
         {
             return null;
@@ -59,7 +71,6 @@ internal sealed class EventKitTelemetry : IDisposable
             activity.SetTag("messaging.operation.type", "send");
             activity.SetTag("messaging.operation.name", "publish");
             activity.SetTag("messaging.destination.name", type);
-            activity.SetTag("messaging.message.id", id.ToString());
             activity.SetTag("eventkit.entity", entity);
         }
 

@@ -93,7 +93,10 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         // Everything is validated and serialized before anything is stored: an invalid payload stores none.
         var now = timeProvider.GetUtcNow();
         var availableAt = AvailableAt(options, now);
-        var traceParent = TraceParent(Activity.Current);
+
+        // One publish span for the batch (its size as messaging.batch.message_count): the parent of every handler run.
+        using var activity = EventKitTelemetry.StartPublishMany(metadata.Name!, metadata.Entity!);
+        var traceParent = TraceParent(activity ?? Activity.Current);
         var ordering = Ordering(metadata.Ordered, options);
         var records = payloads.TryGetNonEnumeratedCount(out var count) ? new List<EventRecord>(count) : [];
         foreach (var payload in payloads)
@@ -135,9 +138,18 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             return [];
         }
 
-        var ids = await store.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
-        telemetry.Published(metadata.Name!, records.Count);
-        return ids;
+        activity?.SetTag("messaging.batch.message_count", records.Count);
+        try
+        {
+            var ids = await store.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
+            telemetry.Published(metadata.Name!, records.Count);
+            return ids;
+        }
+        catch (Exception ex)
+        {
+            EventKitTelemetry.SetError(activity, ex);
+            throw;
+        }
     }
 
     private ValueTask<Guid> PublishTyped<TPayload>(TPayload payload, EventTypeMetadata metadata, string entityId, PublishOptions? options, CancellationToken cancellationToken)
