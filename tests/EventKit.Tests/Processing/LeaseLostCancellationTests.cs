@@ -27,8 +27,6 @@ public sealed class LeaseLostCancellationTests
     public async Task LeaseLostCancellation_ThenASynchronouslyBlockingHandler_RenewerKeepsRenewing_NoSecondRunElsewhere(string waitStyle)
     {
         await using var pair = new TwoProcessors(Lease);
-        using var unblock = new ManualResetEventSlim();
-        var blockingStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var lostObserved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // A: a cooperative handler that waits on its token (a common pattern: a TaskCompletionSource cancelled by the
@@ -55,16 +53,7 @@ public sealed class LeaseLostCancellationTests
         });
 
         // B: a handler calling a synchronous driver for a few minutes (its first run only).
-        pair.Script.On("b", run =>
-        {
-            if (Interlocked.Increment(ref pair.BlockingRuns) == 1)
-            {
-                blockingStarted.TrySetResult();
-                unblock.Wait(TimeSpan.FromSeconds(60));
-            }
-
-            return Task.CompletedTask;
-        });
+        pair.BlockFirstRunOf("b");
 
         var a = await pair.PublishAsync("a");
         var b = await pair.PublishAsync("b");
@@ -75,18 +64,14 @@ public sealed class LeaseLostCancellationTests
         pair.Store.Lost.TryAdd(a, 0);
         await pair.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => lostObserved.Task.IsCompleted, "the renewer cancels A");
         pair.Store.Lost.TryRemove(a, out _);
-        await blockingStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await pair.BlockingStarted.WaitAsync(TimeSpan.FromSeconds(30));
 
         // A second processor joins. B is P1's and runs there: README says its lease is renewed while it runs.
-        pair.StartSecond();
-        var renewalsBefore = pair.Store.Renewals.GetValueOrDefault(pair.FirstOwner);
-        var until = pair.Time.GetUtcNow() + TimeSpan.FromMinutes(3);
-        await pair.AdvanceUntilAsync(TimeSpan.FromSeconds(5), () => pair.Time.GetUtcNow() >= until || pair.Script.RunsOf("b") > 1, "three minutes pass");
+        var renewalsDuring = await pair.StartSecondAndLetThreeMinutesPassAsync("b");
 
-        var renewalsDuring = pair.Store.Renewals.GetValueOrDefault(pair.FirstOwner) - renewalsBefore;
         var runsOfB = pair.Script.RunsOf("b");
         var maxAtOnce = pair.Script.MaxConcurrentRunsOf("b");
-        unblock.Set();
+        pair.Unblock();
 
         renewalsDuring.Should().BeGreaterThan(0, "README (P1's own renewals): the lease is renewed every third of LeaseDuration while the handler runs");
         runsOfB.Should().Be(1, "README: an event is leased to at most one processor; no second run of a running event starts anywhere");
@@ -97,35 +82,20 @@ public sealed class LeaseLostCancellationTests
     public async Task Control_SameScenarioWithoutALostLease_BlockingHandlerKeepsItsLease()
     {
         await using var pair = new TwoProcessors(Lease);
-        using var unblock = new ManualResetEventSlim();
-        var blockingStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         pair.Script.On("a", _ => releaseA.Task);
-        pair.Script.On("b", run =>
-        {
-            if (Interlocked.Increment(ref pair.BlockingRuns) == 1)
-            {
-                blockingStarted.TrySetResult();
-                unblock.Wait(TimeSpan.FromSeconds(60));
-            }
-
-            return Task.CompletedTask;
-        });
+        pair.BlockFirstRunOf("b");
 
         await pair.PublishAsync("a");
         var b = await pair.PublishAsync("b");
         pair.StartFirst();
         await pair.WaitUntilAsync(() => pair.Script.RunsOf("a") == 1, "P1 runs A");
         releaseA.SetResult();
-        await blockingStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await pair.BlockingStarted.WaitAsync(TimeSpan.FromSeconds(30));
 
-        pair.StartSecond();
-        var renewalsBefore = pair.Store.Renewals.GetValueOrDefault(pair.FirstOwner);
-        var until = pair.Time.GetUtcNow() + TimeSpan.FromMinutes(3);
-        await pair.AdvanceUntilAsync(TimeSpan.FromSeconds(5), () => pair.Time.GetUtcNow() >= until || pair.Script.RunsOf("b") > 1, "three minutes pass");
-        var renewalsDuring = pair.Store.Renewals.GetValueOrDefault(pair.FirstOwner) - renewalsBefore;
+        var renewalsDuring = await pair.StartSecondAndLetThreeMinutesPassAsync("b");
         var runsOfB = pair.Script.RunsOf("b");
-        unblock.Set();
+        pair.Unblock();
 
         renewalsDuring.Should().BeGreaterThan(0);
         runsOfB.Should().Be(1);
@@ -152,7 +122,9 @@ public sealed class LeaseLostCancellationTests
         private readonly ServiceProvider _first;
         private readonly ServiceProvider _second;
         private readonly List<(CancellationTokenSource Stop, Task Run)> _runs = [];
-        public int BlockingRuns;
+        private readonly ManualResetEventSlim _unblock = new();
+        private readonly TaskCompletionSource _blockingStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _blockingRuns;
 
         public TwoProcessors(TimeSpan lease, Action<EventKitOptions>? configure = null)
         {
@@ -190,6 +162,36 @@ public sealed class LeaseLostCancellationTests
             return await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(new Step(name));
         }
 
+        /// <summary>Completes once the blocking handler's first run started (<see cref="BlockFirstRunOf"/>).</summary>
+        public Task BlockingStarted => _blockingStarted.Task;
+
+        /// <summary>The handler of <paramref name="name"/> calls a synchronous driver for minutes, its first run only, until <see cref="Unblock"/>.</summary>
+        public void BlockFirstRunOf(string name) => Script.On(name, _ =>
+        {
+            if (Interlocked.Increment(ref _blockingRuns) == 1)
+            {
+                _blockingStarted.TrySetResult();
+                _unblock.Wait(TimeSpan.FromSeconds(60));
+            }
+
+            return Task.CompletedTask;
+        });
+
+        public void Unblock() => _unblock.Set();
+
+        /// <summary>
+        /// Starts the second processor and lets three minutes of fake time pass (or until <paramref name="name"/> runs a
+        /// second time); returns how often the first processor renewed its leases meanwhile.
+        /// </summary>
+        public async Task<int> StartSecondAndLetThreeMinutesPassAsync(string name)
+        {
+            StartSecond();
+            var before = Store.Renewals.GetValueOrDefault(FirstOwner);
+            var until = Time.GetUtcNow() + TimeSpan.FromMinutes(3);
+            await AdvanceUntilAsync(TimeSpan.FromSeconds(5), () => Time.GetUtcNow() >= until || Script.RunsOf(name) > 1, "three minutes pass");
+            return Store.Renewals.GetValueOrDefault(FirstOwner) - before;
+        }
+
         public void StartFirst() => Start(_first);
 
         public void StartSecond() => Start(_second);
@@ -221,6 +223,7 @@ public sealed class LeaseLostCancellationTests
 
         public async ValueTask DisposeAsync()
         {
+            _unblock.Set();
             foreach (var (stop, _) in _runs)
             {
                 await stop.CancelAsync();
@@ -241,6 +244,7 @@ public sealed class LeaseLostCancellationTests
 
             await _first.DisposeAsync();
             await _second.DisposeAsync();
+            _unblock.Dispose();
         }
 
         private void Start(ServiceProvider services)
