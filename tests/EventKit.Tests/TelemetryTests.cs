@@ -121,6 +121,30 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Spans_PublishMany_RefusedBatch_HasNoSpan_AsARefusedPublishHasNone()
+    {
+        await using var app = TestApp.Create(b => b.UseInMemoryStore(), handlers: b => b.AddHandler<WelcomeEmailHandler>());
+        using var source = new ActivitySource("App");
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "App" or "EventKit",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using (source.StartActivity("POST /users/bulk"))
+        {
+            var refused = async () => await app.PublishManyAsync([new UserCreated(Guid.NewGuid(), "a@example.com", "A"), null!]);
+            await refused.Should().ThrowAsync<ArgumentNullException>().WithParameterName("payloads");
+        }
+
+        var traceId = spans.Single(r => r.OperationName == "POST /users/bulk").TraceId;
+        spans.Where(a => a.Source.Name == "EventKit" && a.TraceId == traceId).Should().BeEmpty("nothing was published");
+    }
+
+    [Fact]
     public async Task Spans_FailedRun_HasErrorStatusAndException()
     {
         await using var app = CreateApp();

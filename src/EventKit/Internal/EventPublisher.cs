@@ -90,15 +90,9 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
                 nameof(payloads));
         }
 
-        // Everything is validated and serialized before anything is stored: an invalid payload stores none.
-        var now = timeProvider.GetUtcNow();
-        var availableAt = AvailableAt(options, now);
-
-        // One publish span for the batch (its size as messaging.batch.message_count): the parent of every handler run.
-        using var activity = EventKitTelemetry.StartPublishMany(metadata.Name!, metadata.Entity!);
-        var traceParent = TraceParent(activity ?? Activity.Current);
-        var ordering = Ordering(metadata.Ordered, options);
-        var records = payloads.TryGetNonEnumeratedCount(out var count) ? new List<EventRecord>(count) : [];
+        // Everything is validated and serialized before anything is stored (an invalid payload stores none) and before the
+        // publish span starts: a refused batch, like a refused PublishAsync, has no span.
+        var serialized = payloads.TryGetNonEnumeratedCount(out var count) ? new List<(string EntityId, string Json)>(count) : [];
         foreach (var payload in payloads)
         {
             if (payload is null)
@@ -115,7 +109,25 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             }
 
             EventValidation.ValidateStorable(entityId, nameof(payloads), $"The [EntityId] property '{metadata.EntityIdProperty}' of '{typeof(TPayload).FullName}'");
-            var json = Serialize(payload, typeof(TPayload), nameof(payloads));
+            serialized.Add((entityId, Serialize(payload, typeof(TPayload), nameof(payloads))));
+        }
+
+        if (serialized.Count == 0)
+        {
+            return [];
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var availableAt = AvailableAt(options, now);
+
+        // One publish span for the batch (its size as messaging.batch.message_count): the parent of every handler run.
+        using var activity = EventKitTelemetry.StartPublishMany(metadata.Name!, metadata.Entity!);
+        activity?.SetTag("messaging.batch.message_count", serialized.Count);
+        var traceParent = TraceParent(activity ?? Activity.Current);
+        var ordering = Ordering(metadata.Ordered, options);
+        var records = new List<EventRecord>(serialized.Count);
+        foreach (var (entityId, json) in serialized)
+        {
             records.Add(new EventRecord
             {
                 Id = SequentialGuid.Next(now),
@@ -133,12 +145,6 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             });
         }
 
-        if (records.Count == 0)
-        {
-            return [];
-        }
-
-        activity?.SetTag("messaging.batch.message_count", records.Count);
         try
         {
             var ids = await store.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
