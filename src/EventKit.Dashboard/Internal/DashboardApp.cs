@@ -192,11 +192,12 @@ internal sealed class DashboardApp
 
     private Task RefuseRemoteAsync(DashboardContext context)
     {
-        Log.RemoteRequestRefused(Logger, context.Http.Connection.RemoteIpAddress?.ToString() ?? "(unknown)", context.Http.Request.Path);
+        var why = AccessGate.Refusal(context.Http) ?? "It answers local requests only, because it has no authorization policy.";
+        Log.RemoteRequestRefused(Logger, context.Http.Connection.RemoteIpAddress?.ToString() ?? "(unknown)", context.Http.Request.Path, why);
         return context.WriteHtmlAsync(StatusCodes.Status403Forbidden, MessagePage.RenderBare(
             "Local requests only",
-            "This EventKit dashboard answers local requests only, because it has no authorization policy. To open it from " +
-            "other machines, give it one: app.MapEventKitDashboard(\"/eventkit\").RequireAuthorization(\"your-policy\")."));
+            "This EventKit dashboard refused the request. " + why + " To open it from " +
+            "other machines or under another name, give it one: app.MapEventKitDashboard(\"/eventkit\").RequireAuthorization(\"your-policy\")."));
     }
 
     private enum RequestKind

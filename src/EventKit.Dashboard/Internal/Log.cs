@@ -10,8 +10,8 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Error, "Dashboard page {Path} failed")]
     public static partial void PageFailed(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(3003, LogLevel.Warning, "Dashboard refused a request from {RemoteAddress} to {Path}: it answers local requests only unless it has an authorization policy")]
-    public static partial void RemoteRequestRefused(ILogger logger, string remoteAddress, string path);
+    [LoggerMessage(3003, LogLevel.Warning, "Dashboard refused a request from {RemoteAddress} to {Path}: {Reason}")]
+    public static partial void RemoteRequestRefused(ILogger logger, string remoteAddress, string path, string reason);
 
     [LoggerMessage(3004, LogLevel.Warning, "Dashboard refused action {Path}: the antiforgery token is missing or invalid")]
     public static partial void AntiforgeryRejected(ILogger logger, string path, Exception exception);

@@ -104,6 +104,30 @@ public sealed class ColdStoreTests
         await blocking.Cancelled.WaitAsync(Guard);
     }
 
+    /// <summary>
+    /// The bulk confirmation of a status alone counts with the store's counts per status: while the store computes them
+    /// it shows "Computing…" and offers no action (the operator confirms only a count), then the count once it is there.
+    /// </summary>
+    [Fact]
+    public async Task BulkConfirmation_WhileTheStoreIsComputingCounts_ShowsComputing_WithoutTheAction_ThenTheCount()
+    {
+        var blocking = new BlockingOperations();
+        await using var host = await StartAsync(blocking, AggregatePolicy.Default);
+        await host.Seed.DeadLetterAsync(host.Seed.NewEvent("invoice.paid"), "boom");
+        await blocking.Started.WaitAsync(Guard);
+        const string Path = DashboardHost.Base + "/bulk?op=requeue&status=dead_letter";
+
+        var computing = await AdvanceUntilAnsweredAsync(host, host.PageAsync(Path));
+        blocking.Release();
+        var counted = await host.PageAsync(Path).WaitAsync(Guard);
+
+        computing.Response.StatusCode.Should().Be(HttpStatusCode.OK);
+        computing.Document.QuerySelector(".computing").Should().NotBeNull();
+        computing.Form("/bulk/requeue").Should().BeNull("nothing is offered before the operator has seen how many it changes");
+        counted.Document.QuerySelector("#match-count")!.GetAttribute("data-count").Should().Be("1");
+        counted.Form("/bulk/requeue").Should().NotBeNull();
+    }
+
     private static Task<DashboardHost> StartAsync(BlockingOperations blocking, AggregatePolicy policy) =>
         DashboardHost.StartAsync(services: s =>
         {

@@ -67,21 +67,25 @@ internal sealed class DashboardData(IEventOperations operations, DashboardLimits
         Checked(() => operations.GetEventsAsync(filter, order, pageSize, continuation, cancellationToken));
 
     /// <summary>
-    /// How many events <paramref name="filter"/> matches now. A filter of one status alone is counted exactly by the
-    /// store's counts per status; any other is counted by paging through its matches, up to <see cref="DashboardLimits.MaxCounted"/>.
+    /// How many events <paramref name="filter"/> matches, and when it was counted. A filter of one status alone is counted
+    /// exactly by the store's counts per status, through the cache like every page's aggregate (live on a small store;
+    /// on a large one the kept counts with their time, or <see cref="Cached{T}.Computing"/> while the store counts for
+    /// longer than a request waits); any other filter is counted now by paging through its matches, up to
+    /// <see cref="DashboardLimits.MaxCounted"/>.
     /// </summary>
-    public async Task<MatchCount> CountAsync(EventFilter filter, CancellationToken cancellationToken)
+    public async Task<Cached<MatchCount>> CountAsync(EventFilter filter, CancellationToken cancellationToken)
     {
         if (filter is { Status: { } status, Type: null, Entity: null, EntityId: null, CreatedFrom: null, CreatedBefore: null })
         {
-            // Live, not kept: a confirmation shows what the action would change now.
-            var metrics = await operations.GetMetricsAsync(cancellationToken).ConfigureAwait(false);
-            return new MatchCount(Count(metrics, status), Exact: true);
+            var metrics = await GetMetricsAsync(cancellationToken).ConfigureAwait(false);
+            return metrics.Computing
+                ? Cached<MatchCount>.Pending(metrics.AsOf)
+                : new Cached<MatchCount>(new MatchCount(Count(metrics.Value, status), Exact: true), metrics.AsOf, metrics.Kept);
         }
 
         long count = 0;
         var exact = await ScanAsync(filter, limits.MaxCounted, page => count += page.Count, cancellationToken).ConfigureAwait(false);
-        return new MatchCount(count, exact);
+        return new Cached<MatchCount>(new MatchCount(count, exact), time.GetUtcNow(), Kept: false);
     }
 
     /// <summary>The newest (up to <see cref="DashboardLimits.MaxGrouped"/>) events of <paramref name="status"/>, grouped by type and first line of their last error, largest groups first.</summary>

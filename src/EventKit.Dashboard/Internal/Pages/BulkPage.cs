@@ -18,12 +18,18 @@ internal static class BulkPage
         var op = Operation(context.Query("op"));
         var filter = FilterForm.FromQuery(context.Http.Request.Query);
         Ensure(filter);
-        var count = await context.App.Data.CountAsync(filter, context.Aborted).ConfigureAwait(false);
+        var counted = await context.App.Data.CountAsync(filter, context.Aborted).ConfigureAwait(false);
+        var count = counted.Value;
         var verb = op == "purge" ? "Purge" : "Requeue";
         var html = new HtmlBuilder();
         html.Append($"<div class=\"page-head\"><h1>{verb} events</h1></div>");
         var back = context.Url("/dead-letters");
-        if (count.Count == 0)
+        if (counted.Computing)
+        {
+            // No action before the operator has seen how many it changes: the page refreshes itself until the count is there.
+            html.Append(Layout.Computing(counted.AsOf)).Append($"<p><a href=\"{back}\">Cancel</a></p>");
+        }
+        else if (count.Count == 0)
         {
             html.Append($"<p class=\"empty\">No events match {FilterForm.Describe(filter)}.</p><p><a href=\"{back}\">Back</a></p>");
         }
@@ -34,7 +40,7 @@ internal static class BulkPage
                 ? "They are deleted with their logs, for good."
                 : "Each becomes pending and runs again at once; handlers that already succeeded for an event do not run again.";
             html.Append($"<div class=\"confirm\"><p>This {verb.ToLowerInvariant()}s <strong id=\"match-count\" data-count=\"{count.Count}\" data-exact=\"{(count.Exact ? "true" : "false")}\">{many}{Format.Count(count.Count)}</strong> event(s) matching <code>{FilterForm.Describe(filter)}</code>. {effect}</p>");
-            html.Append($"<p class=\"muted\" id=\"counted-at\">Counted at {Layout.Time(context.App.Now)}. The action applies to the events that match when it runs; the result says how many it changed.</p>");
+            html.Append($"<p class=\"muted\" id=\"counted-at\">Counted at {Layout.Time(counted.AsOf)}. The action applies to the events that match when it runs; the result says how many it changed.</p>");
             html.Append(Layout.PostForm(context, "/bulk/" + op, $"{verb} {many}{Format.Count(count.Count)} event(s)",
                 [.. FilterForm.Hidden(filter), ("counted", count.Exact ? count.Count.ToString(CultureInfo.InvariantCulture) : string.Empty)]));
             html.Append($" <a href=\"{back}\">Cancel</a></div>");

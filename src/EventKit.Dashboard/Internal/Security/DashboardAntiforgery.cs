@@ -11,11 +11,14 @@ namespace EventKit.Dashboard.Internal.Security;
 /// ASP.NET Core's antiforgery, in a configuration of the dashboard's own: the application need not register
 /// antiforgery, and its antiforgery options (cookie name, header, X-Frame-Options) do not change the dashboard's.
 /// Tokens are protected with the application's data protection when it registered one (so they are valid on every
-/// instance that shares its keys), else with keys that live as long as the process. The cookie's path is left to
-/// antiforgery (the request's path base), so it works under <c>UsePathBase</c> too.
+/// instance that shares its keys), else with keys that live as long as the process, one set for every mount: the
+/// cookie's path is left to antiforgery (the request's path base, so it works under <c>UsePathBase</c> too), so every
+/// mount of one application shares the cookie, and each must be able to read the cookie another mount set.
 /// </summary>
 internal static class DashboardAntiforgery
 {
+    private static readonly Lazy<EphemeralDataProtectionProvider> ProcessKeys = new(() => new EphemeralDataProtectionProvider());
+
     public const string CookieName = ".EventKit.Dashboard.Antiforgery";
 
     public const string FormFieldName = "__RequestVerificationToken";
@@ -25,7 +28,7 @@ internal static class DashboardAntiforgery
         var services = new ServiceCollection();
         services.AddSingleton(application.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance);
         services.AddSingleton<IDataProtectionProvider>(
-            application.GetService<IDataProtectionProvider>() ?? new EphemeralDataProtectionProvider());
+            application.GetService<IDataProtectionProvider>() ?? ProcessKeys.Value);
         services.AddLogging();
         services.AddAntiforgery(o =>
         {
