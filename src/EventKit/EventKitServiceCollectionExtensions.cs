@@ -41,7 +41,7 @@ public static class EventKitServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new EventSignal());
+        services.TryAddSingleton(sp => new EventSignal(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<EventKitTelemetry>();
         services.TryAddSingleton<ProcessorHeartbeat>();
         services.TryAddSingleton(_ => new EventHandOff());

@@ -133,6 +133,30 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
         (_time.GetUtcNow() - TestApp.Start).Should().BeLessThan(TimeSpan.FromSeconds(20));
     }
 
+    /// <summary>
+    /// README: "a retry or delayed event that comes due wakes it at once". Two delayed events and one due now, announced
+    /// together before the loop's first wait: each delayed one wakes the processor when it comes due, not the hourly poll
+    /// (the signal once kept only the earliest time announced, so the commit due now made it forget both).
+    /// </summary>
+    [Fact]
+    public async Task DelayedEvents_AnnouncedBesideOneDueNow_EachWakesTheProcessorWhenDue()
+    {
+        await StartAsync(o => o.PollingInterval = TimeSpan.FromHours(1), start: false);
+        var first = await PublishUserAsync(TestApp.Start.AddSeconds(10));
+        var second = await PublishUserAsync(TestApp.Start.AddSeconds(20));
+        var now = await PublishUserAsync();
+        await StartServicesAsync();
+        await WaitUntilAsync(async () => (await StatusAsync(now)) == EventStatus.Completed);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(async () => (await StatusAsync(first)) == EventStatus.Completed);
+        (await StatusAsync(second)).Should().Be(EventStatus.Pending);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(async () => (await StatusAsync(second)) == EventStatus.Completed);
+        _time.GetUtcNow().Should().Be(TestApp.Start.AddSeconds(20), "the clock moved only to the two due times");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_provider is not null)
@@ -152,7 +176,7 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
 
     private async Task<EventStatus> StatusAsync(Guid id) => (await Operations.GetEventAsync(id))!.Event.Status;
 
-    private async Task StartAsync(Action<EventKitOptions> configure, Action<IEventKitBuilder>? handlers = null)
+    private async Task StartAsync(Action<EventKitOptions> configure, Action<IEventKitBuilder>? handlers = null, bool start = true)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<TimeProvider>(_time);
@@ -161,17 +185,26 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
         handlers?.Invoke(builder);
         services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp => new ObservedStore(new InMemoryEventStore(sp.GetRequiredService<EventSignal>()))));
         _provider = services.BuildServiceProvider();
-        _services = [.. _provider.GetServices<IHostedService>()];
+        if (start)
+        {
+            await StartServicesAsync();
+        }
+    }
+
+    private async Task StartServicesAsync()
+    {
+        _services = [.. _provider!.GetServices<IHostedService>()];
         foreach (var service in _services)
         {
             await service.StartAsync(CancellationToken.None);
         }
     }
 
-    private async Task<Guid> PublishUserAsync()
+    private async Task<Guid> PublishUserAsync(DateTimeOffset? availableAt = null)
     {
         await using var scope = _provider!.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+        return await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(
+            new UserCreated(Guid.NewGuid(), "a@b.c", "A"), availableAt is null ? null : new PublishOptions { AvailableAt = availableAt });
     }
 
     private async Task<Guid[]> PublishAccountAsync(string account, params int[] seqs)

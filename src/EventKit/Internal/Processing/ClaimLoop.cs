@@ -19,7 +19,6 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
     public async Task RunAsync(CancellationToken stoppingToken, CancellationToken claimToken)
     {
         var waiter = new WorkWaiter(processor, run);
-        DateTimeOffset? nextDue = null;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -70,7 +69,7 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
             if (run.CaughtUp)
             {
                 // Nothing more is runnable now: wait for work instead of asking again.
-                nextDue = await waiter.WaitForWorkAsync(nextDue, stoppingToken).ConfigureAwait(false);
+                await waiter.WaitForWorkAsync(stoppingToken).ConfigureAwait(false);
             }
         }
     }

@@ -9,37 +9,28 @@ internal sealed class WorkWaiter(EventProcessor processor, ProcessorRun run)
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Waits until there may be work; returns the earliest known future due time still pending.</summary>
-    public async Task<DateTimeOffset?> WaitForWorkAsync(DateTimeOffset? nextDue, CancellationToken stoppingToken)
+    /// <summary>
+    /// Waits until there may be work: something announced as runnable, an announced due time that has come (the signal
+    /// keeps every one, so none is lost to a commit announced beside it), or the poll.
+    /// </summary>
+    public async Task WaitForWorkAsync(CancellationToken stoppingToken)
     {
         var time = processor.Time;
         var pollAt = time.GetUtcNow() + processor.Options.PollingInterval;
         while (true)
         {
             var now = time.GetUtcNow();
-            if (processor.Signal.TakeEarliest() is { } announced)
+            var (runnable, nextDue) = processor.Signal.Take(now);
+            if (runnable)
             {
-                if (announced <= now)
-                {
-                    return nextDue;
-                }
-
-                if (nextDue is null || announced < nextDue)
-                {
-                    nextDue = announced;
-                }
-            }
-
-            if (nextDue is { } due && due <= now)
-            {
-                return null;
+                return;
             }
 
             var wakeAt = nextDue is { } d && d < pollAt ? d : pollAt;
             var delay = wakeAt - now;
             if (delay <= TimeSpan.Zero || stoppingToken.IsCancellationRequested)
             {
-                return nextDue;
+                return;
             }
 
             if (delay > HeartbeatInterval)
@@ -55,7 +46,7 @@ internal sealed class WorkWaiter(EventProcessor processor, ProcessorRun run)
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return nextDue;
+                return;
             }
             catch (OperationCanceledException)
             {
