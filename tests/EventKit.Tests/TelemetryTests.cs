@@ -98,13 +98,7 @@ public sealed class TelemetryTests : IDisposable
         await using var app = TestApp.Create(b => b.UseInMemoryStore(), handlers: b => b.AddHandler<WelcomeEmailHandler>());
         using var source = new ActivitySource("App");
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is "App" or "EventKit",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToAppAndEventKit(spans);
 
         using (var request = source.StartActivity("POST /users/bulk"))
         {
@@ -112,7 +106,7 @@ public sealed class TelemetryTests : IDisposable
             await app.DrainAsync();
         }
 
-        var ours = spans.Where(a => a.Source.Name == "EventKit" && a.TraceId == spans.Single(r => r.OperationName == "POST /users/bulk").TraceId).ToList();
+        var ours = EventKitSpansUnder(spans, "POST /users/bulk");
         var publish = ours.Should().ContainSingle(a => a.OperationName == "publish user.created").Subject;
         publish.Kind.Should().Be(ActivityKind.Producer);
         publish.GetTagItem("messaging.batch.message_count").Should().Be(2);
@@ -126,13 +120,7 @@ public sealed class TelemetryTests : IDisposable
         await using var app = TestApp.Create(b => b.UseInMemoryStore(), handlers: b => b.AddHandler<WelcomeEmailHandler>());
         using var source = new ActivitySource("App");
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name is "App" or "EventKit",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToAppAndEventKit(spans);
 
         using (source.StartActivity("POST /users/bulk"))
         {
@@ -140,8 +128,27 @@ public sealed class TelemetryTests : IDisposable
             await refused.Should().ThrowAsync<ArgumentNullException>().WithParameterName("payloads");
         }
 
-        var traceId = spans.Single(r => r.OperationName == "POST /users/bulk").TraceId;
-        spans.Where(a => a.Source.Name == "EventKit" && a.TraceId == traceId).Should().BeEmpty("nothing was published");
+        EventKitSpansUnder(spans, "POST /users/bulk").Should().BeEmpty("nothing was published");
+    }
+
+    /// <summary>Collects the spans of the "App" source and EventKit's, for tests that tell theirs apart by the trace of an "App" span.</summary>
+    private static ActivityListener ListenToAppAndEventKit(ConcurrentQueue<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "App" or "EventKit",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
+    /// <summary>EventKit's spans in the trace of the "App" span named <paramref name="operation"/> (parallel tests' spans are in other traces).</summary>
+    private static List<Activity> EventKitSpansUnder(IEnumerable<Activity> spans, string operation)
+    {
+        var traceId = spans.Single(r => r.OperationName == operation).TraceId;
+        return [.. spans.Where(a => a.Source.Name == "EventKit" && a.TraceId == traceId)];
     }
 
     [Fact]
