@@ -202,6 +202,84 @@ public abstract class TransactionalPublishTests<TContext>(ITestDatabase database
         (await CountAsync()).Should().Be((2, 1), "the first save's row and event, not the failed one's event");
     }
 
+    /// <summary>
+    /// A keyed event whose transaction ended without a commit, then the unit of work retried in the same context with the
+    /// same key (a retry loop): the first event does not exist, so the key is new and the retry stores it with its
+    /// business change. However the transaction ended: rolled back explicitly, disposed without a commit (an exception
+    /// leaving an <c>await using</c>: EF Core reports no end), or (PostgreSQL) a TransactionScope left without Complete.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("rollback")]
+    [InlineData("dispose")]
+    public Task IdempotencyKey_TransactionEndedWithoutCommit_RetryInTheSameContext_StoresTheEvent(string end)
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        return IdempotencyKeyRetriedAfterAnEndedTransactionAsync(end);
+    }
+
+    /// <summary>A key written by an earlier SaveChanges of the transaction still open is found (in the database, inside the transaction): one event.</summary>
+    [SkippableFact]
+    public async Task IdempotencyKey_WrittenEarlierInTheOpenTransaction_ReturnsTheFirstEvent()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build();
+        var key = new PublishOptions { IdempotencyKey = "twice-in-one-transaction" };
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Users.Add(NewUser("a@x"));
+            var first = await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"), key);
+            await db.SaveChangesAsync();
+            db.Users.Add(NewUser("b@x"));
+            (await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "b@x", "B"), key)).Should().Be(first);
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        (await CountAsync()).Should().Be((2, 1));
+    }
+
+    protected async Task IdempotencyKeyRetriedAfterAnEndedTransactionAsync(string end)
+    {
+        var provider = Build();
+        var key = new PublishOptions { IdempotencyKey = "signup-" + end };
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            if (end == "scope")
+            {
+                using (new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+                {
+                    db.Users.Add(NewUser("a@x"));
+                    await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"), key);
+                    await db.SaveChangesAsync();
+                }
+            }
+            else
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                db.Users.Add(NewUser("a@x"));
+                await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"), key);
+                await db.SaveChangesAsync();
+                if (end == "rollback")
+                {
+                    await transaction.RollbackAsync();
+                }
+            }
+
+            db.ChangeTracker.Clear();
+            db.Users.Add(NewUser("a@x"));
+            var id = await Publisher(scope).PublishAsync(new UserCreated(Guid.NewGuid(), "a@x", "A"), key);
+            await db.SaveChangesAsync();
+
+            await using var check = provider.CreateAsyncScope();
+            (await check.ServiceProvider.GetRequiredService<TContext>().Set<EventEntity>().SingleAsync()).Id.Should().Be(id);
+        }
+
+        (await CountAsync()).Should().Be((1, 1), "the retried unit of work stored the user and its event");
+    }
+
     /// <summary>PostgreSQL only (the fact is in <see cref="PostgresTransactionalPublishTests"/>): EF Core's SQLite provider refuses ambient transactions.</summary>
     protected async Task TransactionScopeCompleteStoresDisposeWithoutCompleteStoresNothing()
     {
@@ -520,5 +598,12 @@ public sealed class PostgresTransactionalPublishTests() : TransactionalPublishTe
     {
         Skip.If(SkipReason is not null, SkipReason);
         return TransactionScopeCompleteStoresDisposeWithoutCompleteStoresNothing();
+    }
+
+    [SkippableFact]
+    public Task IdempotencyKey_TransactionScopeWithoutComplete_RetryInTheSameContext_StoresTheEvent()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        return IdempotencyKeyRetriedAfterAnEndedTransactionAsync("scope");
     }
 }

@@ -121,16 +121,19 @@ internal sealed partial class ContextOutbox(IDbContextOptions options) : IResett
         HandOff = null;
     }
 
+    /// <summary>
+    /// The id of an event with <paramref name="key"/> published in this context and not saved yet. Events already written
+    /// are not looked at here: their transaction may have ended without EF Core reporting it (disposed without a commit,
+    /// a TransactionScope left without Complete), and the database answers for them (the caller asks it next, inside
+    /// the transaction if one is still open).
+    /// </summary>
     public Guid? FindKey(string key)
     {
-        foreach (var list in (ReadOnlySpan<List<EventRecord>>)[_pending, _written])
+        foreach (var record in _pending)
         {
-            foreach (var record in list)
+            if (record.IdempotencyKey == key)
             {
-                if (record.IdempotencyKey == key)
-                {
-                    return record.Id;
-                }
+                return record.Id;
             }
         }
 
