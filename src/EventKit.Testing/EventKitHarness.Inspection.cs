@@ -59,7 +59,7 @@ public sealed partial class EventKitHarness
         var details = await GetEventAsync(eventId).ConfigureAwait(false);
         if (details.Event.Status != EventStatus.Completed)
         {
-            throw new EventKitHarnessException($"Expected event {eventId} to be completed.{Environment.NewLine}{Describe([details])}");
+            throw new EventKitHarnessException($"Expected event {eventId} to be completed.{Environment.NewLine}{await DescribeAsync([details]).ConfigureAwait(false)}");
         }
     }
 
@@ -94,7 +94,7 @@ public sealed partial class EventKitHarness
         {
             var text = new StringBuilder();
             text.Append(CultureInfo.InvariantCulture, $"Expected every published event to be completed; {notCompleted.Count + neverStored.Count} of {PublishedEvents.Count} are not.");
-            text.Append(Environment.NewLine).Append(Describe(notCompleted));
+            text.Append(Environment.NewLine).Append(await DescribeAsync(notCompleted).ConfigureAwait(false));
             foreach (var record in neverStored)
             {
                 text.Append(CultureInfo.InvariantCulture, $"- {record.Type} {record.Id}: published but never stored (was its unit of work saved? SaveChanges commits it){Environment.NewLine}");
@@ -104,8 +104,16 @@ public sealed partial class EventKitHarness
         }
     }
 
-    private string Describe(IEnumerable<EventDetails> events)
+    /// <summary>
+    /// Each event's status, attempts and handler failures; for one that is due but did not run, why it waits (its type
+    /// is paused, or it is held back behind an earlier ordered event of its entity).
+    /// </summary>
+    private async Task<string> DescribeAsync(IReadOnlyCollection<EventDetails> events)
     {
+        var now = Time.GetUtcNow();
+        var paused = events.Any(d => d.Event.Status is EventStatus.Pending or EventStatus.Failed && d.Event.AvailableAt <= now)
+            ? (await Operations.GetPausesAsync().ConfigureAwait(false)).Select(p => p.Type).ToHashSet(StringComparer.Ordinal)
+            : [];
         var text = new StringBuilder();
         foreach (var details in events)
         {
@@ -114,6 +122,13 @@ public sealed partial class EventKitHarness
             if (e.Status is EventStatus.Pending or EventStatus.Failed or EventStatus.Processing)
             {
                 text.Append(CultureInfo.InvariantCulture, $", due {e.AvailableAt:O}");
+            }
+
+            if (e.Status is EventStatus.Pending or EventStatus.Failed && e.AvailableAt <= now)
+            {
+                text.Append(paused.Contains(e.Type)
+                    ? " (its type is paused: IEventOperations.ResumeAsync)"
+                    : e.Ordering != EventOrdering.None ? " (held back behind an earlier ordered event of its entity that is not finished)" : string.Empty);
             }
 
             text.AppendLine();

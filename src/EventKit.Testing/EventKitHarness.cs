@@ -190,7 +190,9 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The totals of all drains.</returns>
     /// <exception cref="EventKitHarnessException">
-    /// Events are still waiting after <paramref name="maxTime"/>; the message lists them with their handler failures.
+    /// Events are still waiting after <paramref name="maxTime"/>, or wait for nothing that comes due (a paused type, an
+    /// entity held back behind a dead letter under <see cref="OrderedDeadLetterPolicy.Wait"/>); the message lists them
+    /// with why they wait and their handler failures.
     /// </exception>
     public async Task<DrainResult> DrainUntilIdleAsync(TimeSpan? maxTime = null, CancellationToken cancellationToken = default)
     {
@@ -208,12 +210,21 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
             deadLettered += result.DeadLettered;
             if (result.NextDueAt is not { } next)
             {
+                // Nothing comes due later: idle, unless events wait that nothing will release (a paused type, an entity
+                // held back behind a dead letter under OrderedDeadLetterPolicy.Wait).
+                var stuck = await WaitingAsync().ConfigureAwait(false);
+                if (stuck.Count > 0)
+                {
+                    throw new EventKitHarnessException(
+                        $"Events are still waiting, and none comes due later: moving the clock would not run them.{Environment.NewLine}{await DescribeAsync(stuck).ConfigureAwait(false)}");
+                }
+
                 return new DrainResult(processed, completed, failed, deadLettered, null);
             }
 
             if (next > deadline)
             {
-                var waiting = Describe(await WaitingAsync().ConfigureAwait(false));
+                var waiting = await DescribeAsync(await WaitingAsync().ConfigureAwait(false)).ConfigureAwait(false);
                 throw new EventKitHarnessException(
                     $"Events are still waiting after moving the clock {limit} (to {Time.GetUtcNow():O}); the next comes due at {next:O}. " +
                     $"Pass a larger maxTime, or check the handlers.{Environment.NewLine}{waiting}");

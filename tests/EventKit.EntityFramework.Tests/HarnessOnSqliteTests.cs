@@ -57,4 +57,26 @@ public sealed class HarnessOnSqliteTests() : DatabaseTests(new SqliteTestDatabas
         var ensure = () => harness.EnsureAllCompletedAsync();
         (await ensure.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should().Contain(id.ToString()).And.Contain("never stored");
     }
+
+    [Fact]
+    public async Task DrainUntilIdle_WithAPausedType_ThrowsSayingSo()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<HandlerProbe>();
+        services.AddDbContext<SqliteTestDbContext>(Database.Use);
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().AddHandler<WelcomeEmailHandler>();
+        await using var harness = EventKitHarness.Create(services);
+        await harness.RunInScopeAsync(sp => sp.GetRequiredService<SqliteTestDbContext>().Database.MigrateAsync());
+        (await harness.Operations.PauseAsync("user.created", "ops", "maintenance")).Should().BeTrue();
+
+        Guid id = default;
+        await harness.RunInScopeAsync(async sp =>
+        {
+            id = await sp.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "p@x", "P"));
+            await sp.GetRequiredService<SqliteTestDbContext>().SaveChangesAsync();
+        });
+
+        var drain = () => harness.DrainUntilIdleAsync(TimeSpan.FromHours(1));
+        (await drain.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should().Contain(id.ToString()).And.Contain("its type is paused");
+    }
 }

@@ -110,6 +110,44 @@ public sealed class EventKitHarnessTests
     }
 
     [Fact]
+    public async Task DrainUntilIdle_WhenATypeIsPaused_ThrowsSayingSo_InsteadOfReturningIdle()
+    {
+        await using var harness = CreateHarness();
+        (await harness.Operations.PauseAsync("user.created", "ops", "maintenance")).Should().BeTrue();
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+
+        var drain = () => harness.DrainUntilIdleAsync(TimeSpan.FromHours(1));
+
+        (await drain.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should()
+            .Contain("none comes due later")
+            .And.Contain($"user.created {id}: pending after 0 attempt(s)")
+            .And.Contain("its type is paused");
+        _email.Sent.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task DrainUntilIdle_WhenAnEntityWaitsBehindADeadLetterUnderWait_ThrowsSayingSo()
+    {
+        await using var harness = CreateHarness(o =>
+        {
+            o.MaxAttempts = 1;
+            o.OrderedDeadLetters = OrderedDeadLetterPolicy.Wait;
+        });
+        _email.FailuresLeft = 1;
+        var user = Guid.NewGuid();
+        var ordered = new PublishOptions { Ordered = true };
+        var first = await harness.PublishAsync(new UserCreated(user, "a@b.c", "A"), ordered);
+        var second = await harness.PublishAsync(new UserCreated(user, "a@b.c", "A again"), ordered);
+
+        var drain = () => harness.DrainUntilIdleAsync(TimeSpan.FromHours(1));
+
+        (await drain.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should()
+            .Contain($"user.created {second}: pending after 0 attempt(s)")
+            .And.Contain("held back behind an earlier ordered event of its entity");
+        (await harness.GetStatusAsync(first)).Should().Be(EventStatus.DeadLetter);
+    }
+
+    [Fact]
     public async Task EnsureCompleted_OnADeadLetter_ThrowsWithTheHandlerFailure()
     {
         await using var harness = CreateHarness(o => o.MaxAttempts = 1);
