@@ -162,7 +162,11 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     /// and retries that come due at once, until none is left. Later retries and delayed events wait for
     /// <see cref="AdvanceTime"/>.
     /// </summary>
-    /// <param name="cancellationToken">Cancelling stops claiming; claimed events not yet started are released.</param>
+    /// <param name="cancellationToken">
+    /// Cancelling stops the drain: claimed events not yet started are released, and running handlers' tokens are
+    /// cancelled (their events are released once they return). A guard for a handler that would otherwise hang the test
+    /// (one waiting for time that only <see cref="Time"/> measures, which a drain never moves).
+    /// </param>
     /// <returns>What was processed, and when the next event comes due.</returns>
     /// <exception cref="EventKitHarnessException">More than a million event attempts ran: handlers keep publishing events.</exception>
     /// <exception cref="InvalidOperationException">

@@ -16,7 +16,11 @@ public interface IEventDrainer
 {
     /// <summary>Processes everything runnable now, including events that handlers publish and retries due at once.</summary>
     /// <param name="maxEvents">Stops claiming once this many events were claimed (handlers that keep publishing). Positive.</param>
-    /// <param name="cancellationToken">Stops claiming: events claimed but not started are released, running handlers finish.</param>
+    /// <param name="cancellationToken">
+    /// Stops the drain: nothing more is claimed or started, events claimed but not started are released, and running
+    /// handlers' tokens are cancelled (their events are released once they return, without counting the attempt, as at
+    /// shutdown). The drain returns once every handler has returned.
+    /// </param>
     /// <returns>What the drain did.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEvents"/> is zero or negative.</exception>
     /// <exception cref="InvalidOperationException">

@@ -147,6 +147,38 @@ public sealed class EventKitHarnessTests
         (await harness.GetStatusAsync(first)).Should().Be(EventStatus.DeadLetter);
     }
 
+    /// <summary>
+    /// A handler waiting for time the harness measures (its clock never moves during a drain) would hang the test: a
+    /// cancelled drain cancels it, releases its event without counting the attempt, and returns.
+    /// </summary>
+    [Fact]
+    public async Task Drain_Cancelled_CancelsAHangingHandler_ReleasesItsEvent_AndReturns()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = EventKitHarness.Create(b => b.AddHandler<HangingHandler>(), services: s => s.AddSingleton(started));
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+        using var cancel = new CancellationTokenSource();
+
+        var drain = harness.DrainAsync(cancel.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        var result = await drain.WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.Processed.Should().Be(0, "the interrupted attempt is released, not counted");
+        var record = (await harness.GetEventAsync(id)).Event;
+        record.Should().Match<EventRecord>(e => e.Status == EventStatus.Pending && e.Attempts - e.UncountedAttempts == 0 && e.LockedBy == null);
+        record.LastError.Should().Contain("a drain was cancelled");
+    }
+
+    public sealed class HangingHandler(TaskCompletionSource started) : IEventHandler<UserCreated>
+    {
+        public Task HandleAsync(EventContext<UserCreated> context, CancellationToken cancellationToken)
+        {
+            started.TrySetResult();
+            return Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+    }
+
     [Fact]
     public async Task EnsureCompleted_OnADeadLetter_ThrowsWithTheHandlerFailure()
     {

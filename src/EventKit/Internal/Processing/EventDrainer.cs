@@ -14,7 +14,9 @@ internal sealed class EventDrainer(EventProcessor processor) : IEventDrainer
 
         try
         {
-            var summary = await processor.DrainAsync(maxEvents, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Cancelling stops claiming and also cancels running handlers (there is no grace to wait out: a handler that
+            // waits for a fake clock nobody moves would otherwise hold the caller forever); their events are released.
+            var summary = await processor.DrainAsync(maxEvents, abortToken: cancellationToken, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new EventDrainResult(summary.Claimed - summary.Released, summary.Completed, summary.Failed, summary.DeadLettered, summary.Released);
         }
         finally

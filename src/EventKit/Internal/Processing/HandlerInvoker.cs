@@ -128,7 +128,7 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         // the reason it was cancelled for, with the handler's exception inside.
         return reason switch
         {
-            CancelReason.Abort => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because the host stopped and EventKitOptions.ShutdownTimeout ({processor.Options.ShutdownTimeout}) elapsed.", error), FailureKind.Interrupted),
+            CancelReason.Abort => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because processing stopped: the host stopped and EventKitOptions.ShutdownTimeout ({processor.Options.ShutdownTimeout}) elapsed, or a drain was cancelled.", error), FailureKind.Interrupted),
             CancelReason.Timeout => (new TimeoutException(TimeoutMessage(handler), error), FailureKind.Retryable),
             CancelReason.LeaseLost => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because this processor lost the event's lease (it expired and was claimed elsewhere, or the event was changed).", error), FailureKind.LeaseLost),
             _ => (error, error is NonRetryableEventException ? FailureKind.Permanent : FailureKind.Retryable),
