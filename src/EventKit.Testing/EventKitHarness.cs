@@ -119,45 +119,6 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Publishes a typed event in a new DI scope. With the in-memory store it is stored at once; with a
-    /// transactional store, publish through your own unit of work in <see cref="RunInScopeAsync"/> instead.
-    /// </summary>
-    /// <typeparam name="TPayload">The payload type, marked with <see cref="EventTypeAttribute"/>.</typeparam>
-    /// <param name="payload">The payload.</param>
-    /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
-    /// <returns>The event id.</returns>
-    /// <exception cref="ArgumentException">The payload is invalid (see <see cref="IEventPublisher"/>).</exception>
-    public Task<Guid> PublishAsync<TPayload>(TPayload payload, PublishOptions? options = null)
-        where TPayload : notnull =>
-        InScopeAsync(p => p.PublishAsync(payload, options));
-
-    /// <summary>Publishes an event by type name in a new DI scope (see <see cref="PublishAsync{TPayload}(TPayload, PublishOptions?)"/>).</summary>
-    /// <param name="type">The event type name.</param>
-    /// <param name="entity">The kind of entity.</param>
-    /// <param name="entityId">The entity id.</param>
-    /// <param name="payload">The payload.</param>
-    /// <param name="options">Per-publish options, or <see langword="null"/>.</param>
-    /// <returns>The event id.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid (see <see cref="IEventPublisher"/>).</exception>
-    public Task<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null) =>
-        InScopeAsync(p => p.PublishAsync(type, entity, entityId, payload, options));
-
-    /// <summary>Runs <paramref name="action"/> in a new DI scope, e.g. the application's use case that publishes and saves.</summary>
-    /// <param name="action">The work to run with the scope's services.</param>
-    /// <returns>A task that completes when the work and the scope's disposal are done.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="action"/> is <see langword="null"/>.</exception>
-    public async Task RunInScopeAsync(Func<IServiceProvider, Task> action)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        _recorder.InTestFlow();
-        var scope = _provider.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            await action(scope.ServiceProvider).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
     /// Processes every event that is runnable at the current harness time, including events its handlers publish
     /// and retries that come due at once, until none is left. Later retries and delayed events wait for
     /// <see cref="AdvanceTime"/>.
@@ -252,16 +213,6 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _provider.Dispose();
-
-    private async Task<Guid> InScopeAsync(Func<IEventPublisher, ValueTask<Guid>> publish)
-    {
-        _recorder.InTestFlow();
-        var scope = _provider.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            return await publish(scope.ServiceProvider.GetRequiredService<IEventPublisher>()).ConfigureAwait(false);
-        }
-    }
 
     private async Task<List<EventDetails>> WaitingAsync()
     {

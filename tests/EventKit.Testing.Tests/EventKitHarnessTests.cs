@@ -180,6 +180,26 @@ public sealed class EventKitHarnessTests
     }
 
     [Fact]
+    public async Task PublishMany_AndPublishWithAnEntityId_AsThePublisherDoes()
+    {
+        var calls = new TestEventHandler.Calls();
+        await using var harness = EventKitHarness.Create(
+            b => b.AddHandler<UserCreatedHandler>().AddHandler<TestEventHandler>(),
+            services: s => s.AddSingleton<IEmailSender>(_email).AddSingleton(calls));
+
+        var users = await harness.PublishManyAsync([new UserCreated(Guid.NewGuid(), "a@b.c", "A"), new UserCreated(Guid.NewGuid(), "b@b.c", "B")]);
+        var test = await harness.PublishAsync(new TestEvent("no [EntityId]"), "t-1");
+        await harness.DrainAsync();
+
+        users.Should().HaveCount(2).And.OnlyHaveUniqueItems();
+        await harness.EnsureAllCompletedAsync();
+        (await harness.GetEventAsync(test)).Event.EntityId.Should().Be("t-1");
+        calls.Count.Should().Be(1);
+        _email.Sent.Should().HaveCount(2);
+        harness.PublishedEvents.Select(e => e.Id).Should().Contain(users).And.Contain(test);
+    }
+
+    [Fact]
     public async Task EnsureCompleted_OnADeadLetter_ThrowsWithTheHandlerFailure()
     {
         await using var harness = CreateHarness(o => o.MaxAttempts = 1);
