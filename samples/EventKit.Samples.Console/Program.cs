@@ -17,6 +17,13 @@ var watch = args.Contains("--watch");
 
 // A fresh database file on every run, next to the app, so runs behave the same.
 var databasePath = Path.Combine(AppContext.BaseDirectory, "workspace.db");
+using var databaseLock = WorkspaceServiceCollectionExtensions.TryLockDatabase(databasePath);
+if (databaseLock is null)
+{
+    Console.Error.WriteLine($"Another copy of the sample is running on {databasePath}: each run deletes and re-creates that database, so stop the other copy first.");
+    return 1;
+}
+
 WorkspaceServiceCollectionExtensions.DeleteDatabase(databasePath);
 
 var builder = Host.CreateApplicationBuilder(args.Where(a => a != "--watch").ToArray());
@@ -28,10 +35,6 @@ builder.Logging.AddSimpleConsole(o =>
     o.UseUtcTimestamp = true; // every time the sample prints is UTC
 });
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-
-// EventKit 0.1.0's GetMetricsAsync makes EF Core log warning 10103 ("First/FirstOrDefault without OrderBy") for
-// its own average-duration query; it is harmless. Remove this line once EventKit no longer triggers it.
-builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.Error);
 
 var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
 

@@ -57,6 +57,23 @@ public static class WorkspaceServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Takes the database for this process (a lock file beside it, held until the returned object is disposed), so a
+    /// second copy of the sample started meanwhile stops with a message instead of deleting the database under the
+    /// first; <see langword="null"/> when another copy holds it.
+    /// </summary>
+    public static FileStream? TryLockDatabase(string path)
+    {
+        try
+        {
+            return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Deletes the SQLite file (and its journals), so a run starts from an empty database.</summary>
     public static void DeleteDatabase(string path)
     {

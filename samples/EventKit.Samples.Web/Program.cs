@@ -24,11 +24,20 @@ builder.Services.AddWorkspace(new SqliteConnectionStringBuilder { DataSource = d
 // EventKit's health check (backlog age, processor progress, dead letters) in one call; served at /health.
 builder.Services.AddHealthChecks().AddEventKit(o => o.MaxBacklogAge = TimeSpan.FromMinutes(2));
 
-// Statuses and kinds as words ("DeadLetter", "OneOff"), not numbers.
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+// Statuses and kinds as words ("DeadLetter", "OneOff"), not numbers; a request without a required field, or with a
+// null where the record says none, is a 400 (the body cannot be read), not a null passed to the use case.
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+    o.SerializerOptions.RespectNullableAnnotations = true;
+    o.SerializerOptions.RespectRequiredConstructorParameters = true;
+});
+
+// Errors as problem details: an unknown id is 404, input EventKit or the use case refuses is 400 (its message names
+// the argument), a conflict with stored data (a duplicate invoice number) is 409, anything else 500.
+builder.Services.AddProblemDetails();
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.Error); // see the console sample's Program.cs
 
 // EventKit's options from configuration too (section "EventKit"), for example `--EventKit:EnableProcessing=false` for
 // a web node that only publishes while other instances process.
@@ -41,6 +50,21 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 
 Console.WriteLine($"Database: {databasePath} (deleted at every start)");
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,   // a body that cannot be read (thrown in Development)
+        KeyNotFoundException => StatusCodes.Status404NotFound,
+        ArgumentException => StatusCodes.Status400BadRequest,
+        DbUpdateException => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status500InternalServerError,
+    },
+
+    // The client's mistakes are answered, not logged as the application's errors.
+    SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or KeyNotFoundException or ArgumentException or DbUpdateException,
+});
+app.UseStatusCodePages();
 app.MapHealthChecks("/health");
 
 // The use cases. A request is a DI scope, so each use case gets the request's DbContext and IEventPublisher, and

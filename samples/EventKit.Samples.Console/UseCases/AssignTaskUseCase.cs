@@ -14,7 +14,8 @@ public sealed class AssignTaskUseCase(WorkspaceDbContext db, IEventPublisher pub
     /// </summary>
     public async Task ExecuteAsync(Guid taskId, Guid assigneeId, DateTimeOffset dueAt, Guid actorId, CancellationToken cancellationToken = default)
     {
-        var task = await db.Tasks.SingleAsync(t => t.Id == taskId, cancellationToken);
+        var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken)
+            ?? throw new KeyNotFoundException($"No task with id {taskId}.");
         task.AssigneeId = assigneeId;
         task.DueAt = dueAt;
 

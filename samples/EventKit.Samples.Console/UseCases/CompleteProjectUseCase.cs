@@ -10,7 +10,8 @@ public sealed class CompleteProjectUseCase(WorkspaceDbContext db, IEventPublishe
 {
     public async Task ExecuteAsync(Guid projectId, Guid actorId, CancellationToken cancellationToken = default)
     {
-        var project = await db.Projects.SingleAsync(p => p.Id == projectId, cancellationToken);
+        var project = await db.Projects.SingleOrDefaultAsync(p => p.Id == projectId, cancellationToken)
+            ?? throw new KeyNotFoundException($"No project with id {projectId}.");
         if (project.Status == ProjectStatus.Completed)
         {
             return; // nothing changed, so nothing to publish

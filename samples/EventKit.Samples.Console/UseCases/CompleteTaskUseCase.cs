@@ -10,7 +10,8 @@ public sealed class CompleteTaskUseCase(WorkspaceDbContext db, IEventPublisher p
 {
     public async Task ExecuteAsync(Guid taskId, Guid actorId, CancellationToken cancellationToken = default)
     {
-        var task = await db.Tasks.SingleAsync(t => t.Id == taskId, cancellationToken);
+        var task = await db.Tasks.SingleOrDefaultAsync(t => t.Id == taskId, cancellationToken)
+            ?? throw new KeyNotFoundException($"No task with id {taskId}.");
         if (task.Status == ProjectTaskStatus.Done)
         {
             return;

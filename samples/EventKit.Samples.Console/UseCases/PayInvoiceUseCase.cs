@@ -11,7 +11,8 @@ public sealed class PayInvoiceUseCase(WorkspaceDbContext db, IEventPublisher pub
 {
     public async Task ExecuteAsync(Guid invoiceId, CancellationToken cancellationToken = default)
     {
-        var invoice = await db.Invoices.SingleAsync(i => i.Id == invoiceId, cancellationToken);
+        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken)
+            ?? throw new KeyNotFoundException($"No invoice with id {invoiceId}.");
         if (invoice.Status == InvoiceStatus.Paid)
         {
             return; // providers resend webhooks; a second report of the same payment changes nothing

@@ -11,7 +11,8 @@ public sealed class RecordPaymentFailureUseCase(WorkspaceDbContext db, IEventPub
 {
     public async Task ExecuteAsync(Guid invoiceId, string reason, CancellationToken cancellationToken = default)
     {
-        var invoice = await db.Invoices.SingleAsync(i => i.Id == invoiceId, cancellationToken);
+        var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken)
+            ?? throw new KeyNotFoundException($"No invoice with id {invoiceId}.");
         invoice.Status = InvoiceStatus.PaymentFailed;
         await publisher.PublishAsync(
             new PaymentFailed(invoice.Id, invoice.Number, invoice.CompanyId, invoice.Total, reason),

@@ -9,7 +9,8 @@ public sealed class SetBillingContactUseCase(WorkspaceDbContext db, IEventPublis
 {
     public async Task ExecuteAsync(Guid companyId, string billingEmail, string actor, CancellationToken cancellationToken = default)
     {
-        var company = await db.Companies.SingleAsync(c => c.Id == companyId, cancellationToken);
+        var company = await db.Companies.SingleOrDefaultAsync(c => c.Id == companyId, cancellationToken)
+            ?? throw new KeyNotFoundException($"No company with id {companyId}.");
         company.BillingEmail = billingEmail;
         await publisher.PublishAsync(
             new CompanyUpdated(company.Id, ["billingEmail"]),

@@ -11,7 +11,8 @@ namespace EventKit.Dashboard.Tests.Browser;
 /// event go to artifacts/screenshots/, and to docs/ (the README's images) when EVENTKIT_UPDATE_SCREENSHOTS=1.
 /// </summary>
 [Trait("Category", "Browser")]
-public sealed class DashboardBrowserTests(SampleApp sample) : IClassFixture<SampleApp>
+[Collection(SampleApp.Collection)]
+public sealed class DashboardBrowserTests(SampleApp sample)
 {
     private const string HostileName = "<script>window.__xss=1</script>\"><img src=x onerror=\"window.__xss=2\">";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -112,7 +113,7 @@ public sealed class DashboardBrowserTests(SampleApp sample) : IClassFixture<Samp
 
     private static void Screenshot(ChromeDriver driver, string name)
     {
-        var root = RepositoryRoot();
+        var root = SampleApp.RepositoryRoot();
         var png = driver.GetScreenshot().AsByteArray;
         var artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "screenshots")).FullName;
         File.WriteAllBytes(Path.Combine(artifacts, name), png);
@@ -120,18 +121,5 @@ public sealed class DashboardBrowserTests(SampleApp sample) : IClassFixture<Samp
         {
             File.WriteAllBytes(Path.Combine(root, "docs", name), png);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EventKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("EventKit.sln not found above " + AppContext.BaseDirectory);
     }
 }

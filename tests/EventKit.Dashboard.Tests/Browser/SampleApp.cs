@@ -10,11 +10,15 @@ namespace EventKit.Dashboard.Tests.Browser;
 
 /// <summary>
 /// samples/EventKit.Samples.Web on Kestrel at a free loopback port (a real browser needs a real socket), with its
-/// SQLite database, its handlers and its dashboard at /eventkit, local-only as the sample mounts it. One per test
-/// class (a class fixture): the sample re-creates its one database file at every start.
+/// SQLite database, its handlers and its dashboard at /eventkit, local-only as the sample mounts it. One for the test
+/// classes of <see cref="Collection"/>, which run one after another: the sample re-creates its one database file at
+/// every start, so two instances must never run at once.
 /// </summary>
 public sealed class SampleApp : IAsyncLifetime
 {
+    /// <summary>The collection of the test classes that use the web sample.</summary>
+    public const string Collection = "Web sample";
+
     private readonly WebApplicationFactory<Program> _factory = new();
 
     public Uri Address { get; private set; } = null!;
@@ -53,5 +57,23 @@ public sealed class SampleApp : IAsyncLifetime
         await _factory.DisposeAsync();
     }
 
+    /// <summary>The repository's root (where EventKit.sln is), for the sample's own files.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EventKit.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("EventKit.sln not found above " + AppContext.BaseDirectory);
+    }
+
     private sealed record IdResponse(Guid Id);
 }
+
+/// <summary>The test classes that share one <see cref="SampleApp"/>.</summary>
+[CollectionDefinition(SampleApp.Collection)]
+public sealed class SampleAppCollection : ICollectionFixture<SampleApp>;
