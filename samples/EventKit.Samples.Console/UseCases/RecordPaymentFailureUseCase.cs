@@ -13,6 +13,11 @@ public sealed class RecordPaymentFailureUseCase(WorkspaceDbContext db, IEventPub
     {
         var invoice = await db.Invoices.SingleOrDefaultAsync(i => i.Id == invoiceId, cancellationToken)
             ?? throw new KeyNotFoundException($"No invoice with id {invoiceId}.");
+        if (invoice.Status == InvoiceStatus.Paid)
+        {
+            return; // a failure reported after the payment succeeded (a late or resent webhook) changes nothing
+        }
+
         invoice.Status = InvoiceStatus.PaymentFailed;
         await publisher.PublishAsync(
             new PaymentFailed(invoice.Id, invoice.Number, invoice.CompanyId, invoice.Total, reason),

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Dashboard.Tests.Browser;
 
@@ -67,6 +68,26 @@ public sealed class SampleRequestsTests(SampleApp sample)
 
         numeric.StatusCode.Should().Be(HttpStatusCode.BadRequest, "kinds are words");
         duplicate.StatusCode.Should().Be(HttpStatusCode.Conflict, "invoice numbers are unique");
+    }
+
+    [Fact]
+    public async Task PaymentFailure_ReportedForAPaidInvoice_ChangesNothing_AndPublishesNothing()
+    {
+        var company = await sample.PostForIdAsync("/companies", new { name = "Umbrella", plan = "pro" });
+        var invoice = await sample.PostForIdAsync($"/companies/{company}/invoices", new { number = "U-1", kind = "OneOff", total = 10m, customerEmail = "a@umbrella.test" });
+        await sample.SendAsync(HttpMethod.Post, $"/invoices/{invoice}/pay", new { });
+        await sample.SendAsync(HttpMethod.Post, $"/invoices/{invoice}/payment-failures", new { reason = "late webhook" });
+
+        (await StoredEventsOfAsync(invoice, "payment.failed")).Should().Be(0, "the invoice was paid: the late failure report publishes nothing");
+        (await StoredEventsOfAsync(invoice, "invoice.paid")).Should().Be(1);
+    }
+
+    private async Task<int> StoredEventsOfAsync(Guid invoice, string type)
+    {
+        using var scope = sample.Services.CreateScope();
+        var operations = scope.ServiceProvider.GetRequiredService<IEventOperations>();
+        var page = await operations.GetEventsAsync(new EventFilter { Type = type, Entity = "invoice", EntityId = invoice.ToString() });
+        return page.Events.Count;
     }
 
     private async Task<Guid?> DeadLetterOfAsync(Guid invoice)
