@@ -43,12 +43,7 @@ public sealed class HarnessOnSqliteTests() : DatabaseTests(new SqliteTestDatabas
     [Fact]
     public async Task EnsureAllCompleted_FailsForAnEventTheTestPublishedButNeverSaved()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<HandlerProbe>();
-        services.AddDbContext<SqliteTestDbContext>(Database.Use);
-        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().AddHandler<WelcomeEmailHandler>();
-        await using var harness = EventKitHarness.Create(services);
-        await harness.RunInScopeAsync(sp => sp.GetRequiredService<SqliteTestDbContext>().Database.MigrateAsync());
+        await using var harness = await CreateMigratedHarnessAsync();
 
         Guid id = default;
         await harness.RunInScopeAsync(async sp => id = await sp.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "ana@example.com", "Ana")));   // no SaveChanges
@@ -61,12 +56,7 @@ public sealed class HarnessOnSqliteTests() : DatabaseTests(new SqliteTestDatabas
     [Fact]
     public async Task DrainUntilIdle_WithAPausedType_ThrowsSayingSo()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<HandlerProbe>();
-        services.AddDbContext<SqliteTestDbContext>(Database.Use);
-        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().AddHandler<WelcomeEmailHandler>();
-        await using var harness = EventKitHarness.Create(services);
-        await harness.RunInScopeAsync(sp => sp.GetRequiredService<SqliteTestDbContext>().Database.MigrateAsync());
+        await using var harness = await CreateMigratedHarnessAsync();
         (await harness.Operations.PauseAsync("user.created", "ops", "maintenance")).Should().BeTrue();
 
         Guid id = default;
@@ -78,5 +68,17 @@ public sealed class HarnessOnSqliteTests() : DatabaseTests(new SqliteTestDatabas
 
         var drain = () => harness.DrainUntilIdleAsync(TimeSpan.FromHours(1));
         (await drain.Should().ThrowAsync<EventKitHarnessException>()).Which.Message.Should().Contain(id.ToString()).And.Contain("its type is paused");
+    }
+
+    /// <summary>The harness on the EF store (default options, <see cref="WelcomeEmailHandler"/>), its database migrated.</summary>
+    private async Task<EventKitHarness> CreateMigratedHarnessAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<HandlerProbe>();
+        services.AddDbContext<SqliteTestDbContext>(Database.Use);
+        services.AddEventKit().UseEntityFramework<SqliteTestDbContext>().AddHandler<WelcomeEmailHandler>();
+        var harness = EventKitHarness.Create(services);
+        await harness.RunInScopeAsync(sp => sp.GetRequiredService<SqliteTestDbContext>().Database.MigrateAsync());
+        return harness;
     }
 }
