@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace EventKit.EntityFramework.Tests;
@@ -48,6 +50,15 @@ public abstract class DatabaseTests(ITestDatabase database) : IAsyncLifetime
         {
             await database.DisposeAsync();
         }
+    }
+
+    /// <summary>Applies <typeparamref name="TContext"/>'s migration to the test's database, through a context configured by <paramref name="use"/>.</summary>
+    protected static async Task MigrateAsync<TContext>(Action<DbContextOptionsBuilder> use)
+        where TContext : DbContext
+    {
+        await using var services = new ServiceCollection().AddDbContext<TContext>(use).BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<TContext>().Database.MigrateAsync();
     }
 
     /// <summary>Runs once the database exists (not when the tests skip): the schema, the services on it.</summary>

@@ -27,13 +27,7 @@ public abstract class HandOffRollbackTests<TContext>(ITestDatabase database) : D
     /// <summary>Whether a stopping processor waits for a write transaction the application holds open (SQLite).</summary>
     protected virtual bool StopWaitsForTheWriteLock => false;
 
-    protected override async Task SetUpAsync()
-    {
-        await using var services = new ServiceCollection().AddDbContext<TContext>(UseDatabase).BuildServiceProvider();
-        await using var scope = services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<TContext>();
-        await context.Database.MigrateAsync();
-    }
+    protected override Task SetUpAsync() => MigrateAsync<TContext>(UseDatabase);
 
     /// <summary>BeginTransaction, SaveChanges (event A), savepoint, SaveChanges (event B), rollback to the savepoint, commit.</summary>
     [SkippableFact]
@@ -289,14 +283,8 @@ public abstract class HandOffRollbackTests<TContext>(ITestDatabase database) : D
             services: s => s.AddDbContext<TContext>(UseDatabase),
             commit: sp => sp.GetRequiredService<TContext>().SaveChangesAsync());
         DisposeAtEnd(app);
-        var running = new RunningProcessor(app);
-        DisposeAtEnd(running);
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!app.Processor.HandOff.IsAccepting)
-        {
-            await Task.Delay(1, timeout.Token);
-        }
-
+        var running = DisposeAtEnd(new RunningProcessor(app));
+        await running.UntilTakingHandOffsAsync();
         return (app, running);
     }
 
@@ -365,17 +353,7 @@ public abstract class HandOffRollbackTests<TContext>(ITestDatabase database) : D
         return app;
     }
 
-    protected async Task StartAsync(TestApp app)
-    {
-        var running = new RunningProcessor(app);
-        DisposeAtEnd(running);
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!app.Processor.HandOff.IsAccepting)
-        {
-            running.Run.IsCompleted.Should().BeFalse("the processor must keep running");
-            await Task.Delay(1, timeout.Token);
-        }
-    }
+    protected Task StartAsync(TestApp app) => DisposeAtEnd(new RunningProcessor(app)).UntilTakingHandOffsAsync();
 
     protected static Task<EventStatus> WaitForAsync(TestApp app, Guid id, EventStatus status) =>
         Poll.UntilAsync($"event {id} {status}", async () => (await app.GetAsync(id)).Status, s => s == status, Wait);

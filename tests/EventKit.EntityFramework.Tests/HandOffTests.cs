@@ -378,15 +378,8 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     /// <summary>Runs the app's processor as the hosted service does, until the test ends; returns once it takes hand-offs.</summary>
     private async Task<IAsyncDisposable> StartAsync(TestApp app)
     {
-        var running = new RunningProcessor(app);
-        DisposeAtEnd(running);
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!app.Processor.HandOff.IsAccepting)
-        {
-            running.Run.IsCompleted.Should().BeFalse("the processor must keep running");
-            await Task.Delay(1, timeout.Token);
-        }
-
+        var running = DisposeAtEnd(new RunningProcessor(app));
+        await running.UntilTakingHandOffsAsync();
         return running;
     }
 

@@ -18,12 +18,7 @@ public abstract class PauseHandOffTests<TContext>(ITestDatabase database) : Data
 
     protected abstract void UseDatabase(DbContextOptionsBuilder options);
 
-    protected override async Task SetUpAsync()
-    {
-        await using var services = new ServiceCollection().AddDbContext<TContext>(UseDatabase).BuildServiceProvider();
-        await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<TContext>().Database.MigrateAsync();
-    }
+    protected override Task SetUpAsync() => MigrateAsync<TContext>(UseDatabase);
 
     /// <summary>
     /// The heartbeat reads the pauses from the store, then gives the hand-off what it read. A pause made on this instance
@@ -42,9 +37,7 @@ public abstract class PauseHandOffTests<TContext>(ITestDatabase database) : Data
             commit: sp => sp.GetRequiredService<TContext>().SaveChangesAsync(),
             wrapStore: inner => new PauseReadHoldingStore(inner, gate));
         DisposeAtEnd(app);
-        var running = new RunningProcessor(app);
-        DisposeAtEnd(running);
-        await Poll.UntilAsync("hand-off accepting", () => Task.FromResult(app.Processor.HandOff.IsAccepting), a => a, Wait);
+        await DisposeAtEnd(new RunningProcessor(app)).UntilTakingHandOffsAsync();
 
         // The next heartbeat reads the (empty) pauses, then is held before it applies them.
         gate.Arm();

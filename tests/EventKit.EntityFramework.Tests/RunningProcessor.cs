@@ -18,6 +18,22 @@ internal sealed class RunningProcessor : IAsyncDisposable
 
     public Task Run { get; }
 
+    /// <summary>Returns once the processor takes hand-offs (its first claim found nothing more); fails if it stopped first.</summary>
+    public async Task UntilTakingHandOffsAsync()
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        while (!_app.Processor.HandOff.IsAccepting)
+        {
+            if (Run.IsCompleted)
+            {
+                await Run;
+                throw new InvalidOperationException("The processor stopped before it took hand-offs.");
+            }
+
+            await Task.Delay(1, timeout.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

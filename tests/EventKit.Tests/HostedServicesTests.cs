@@ -1,9 +1,7 @@
 using EventKit.ContractTests;
-using EventKit.InMemory;
 using EventKit.Internal;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -15,14 +13,13 @@ public sealed class HostedServicesTests : IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(TestApp.Start);
-    private ServiceProvider? _provider;
-    private IHostedService[] _services = [];
+    private HostedApp? _app;
 
-    private HandlerProbe Probe => _provider!.GetRequiredService<HandlerProbe>();
+    private HandlerProbe Probe => _app!.Probe;
 
-    private ObservedStore Store => (ObservedStore)_provider!.GetRequiredService<IEventStore>();
+    private ObservedStore Store => _app!.Store;
 
-    private IEventOperations Operations => _provider!.GetRequiredService<IEventOperations>();
+    private IEventOperations Operations => _app!.Operations;
 
     [Fact]
     public async Task Publish_WakesTheIdleProcessorAtOnce_WithoutWaitingForAPoll()
@@ -34,7 +31,7 @@ public sealed class HostedServicesTests : IAsyncDisposable
         await WaitUntilAsync(async () => (await Operations.GetEventAsync(id))!.Event.Status == EventStatus.Completed);
 
         _time.GetUtcNow().Should().Be(TestApp.Start, "no time passed, so no poll happened");
-        _provider!.GetRequiredService<ProcessorHeartbeat>().LastCycleAt.Should().Be(TestApp.Start, "the loop reports its cycles to the health check");
+        _app!.Services.GetRequiredService<ProcessorHeartbeat>().LastCycleAt.Should().Be(TestApp.Start, "the loop reports its cycles to the health check");
     }
 
     [Fact]
@@ -43,7 +40,7 @@ public sealed class HostedServicesTests : IAsyncDisposable
         await StartAsync(o => o.PollingInterval = TimeSpan.FromHours(1), handlers: b => b.AddHandler<AccountHandler>());
         await Store.EmptyClaim.Task.WaitAsync(Wait);
 
-        await using (var scope = _provider!.CreateAsyncScope())
+        await using (var scope = _app!.Services.CreateAsyncScope())
         {
             var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
             for (var i = 0; i < 5; i++)
@@ -103,7 +100,7 @@ public sealed class HostedServicesTests : IAsyncDisposable
         });
 
         Store.ClaimFailures.Should().Be(3);
-        ((BackgroundService)_services[0]).ExecuteTask!.IsCompleted.Should().BeFalse("a failing store never ends the loop");
+        ((BackgroundService)_app!.HostedServices[0]).ExecuteTask!.IsCompleted.Should().BeFalse("a failing store never ends the loop");
     }
 
     [Fact]
@@ -150,7 +147,7 @@ public sealed class HostedServicesTests : IAsyncDisposable
         await StartAsync(o => o.EnableProcessing = false);
 
         var id = await PublishAsync();
-        await Task.WhenAll(_services.Select(s => ((BackgroundService)s).ExecuteTask!)).WaitAsync(Wait);
+        await Task.WhenAll(_app!.HostedServices.Select(s => ((BackgroundService)s).ExecuteTask!)).WaitAsync(Wait);
 
         (await Operations.GetEventAsync(id))!.Event.Status.Should().Be(EventStatus.Pending);
         Probe.Calls.Should().BeEmpty();
@@ -180,50 +177,21 @@ public sealed class HostedServicesTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_provider is not null)
+        if (_app is not null)
         {
-            Probe.Gate?.TrySetResult();
-            await StopAsync();
-            await _provider.DisposeAsync();
+            await _app.DisposeAsync();
         }
     }
 
     private async Task StartAsync(Action<EventKitOptions> configure, bool signalling = true, Action<ObservedStore>? configureStore = null, Action<IEventKitBuilder>? handlers = null)
     {
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<HandlerProbe>();
-        var builder = services.AddEventKit(configure).AddHandler<WelcomeEmailHandler>();
-        handlers?.Invoke(builder);
-        services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp =>
-        {
-            var store = new ObservedStore(new InMemoryEventStore(signalling ? sp.GetRequiredService<EventSignal>() : null));
-            configureStore?.Invoke(store);
-            return store;
-        }));
-        _provider = services.BuildServiceProvider();
-        _services = [.. _provider.GetServices<IHostedService>()];
-        foreach (var service in _services)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
+        _app = HostedApp.Create(_time, configure, signalling, configureStore, handlers);
+        await _app.StartAsync();
     }
 
-    private Task StopAsync() => Task.WhenAll(_services.Select(s => s.StopAsync(CancellationToken.None)));
+    private Task StopAsync() => _app!.StopAsync();
 
-    private async Task<Guid> PublishAsync(PublishOptions? options = null)
-    {
-        await using var scope = _provider!.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"), options);
-    }
+    private Task<Guid> PublishAsync(PublishOptions? options = null) => _app!.PublishUserAsync(options);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        // Waits for a condition other tasks make true; the fake clock, not this loop, decides what is due.
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!await condition())
-        {
-            await Task.Delay(1, timeout.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => HostedApp.WaitUntilAsync(condition);
 }

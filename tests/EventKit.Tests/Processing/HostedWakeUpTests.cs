@@ -1,10 +1,6 @@
 using EventKit.ContractTests;
-using EventKit.InMemory;
-using EventKit.Internal;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
@@ -18,14 +14,13 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(TestApp.Start);
-    private ServiceProvider? _provider;
-    private IHostedService[] _services = [];
+    private HostedApp? _app;
 
-    private HandlerProbe Probe => _provider!.GetRequiredService<HandlerProbe>();
+    private HandlerProbe Probe => _app!.Probe;
 
-    private ObservedStore Store => (ObservedStore)_provider!.GetRequiredService<IEventStore>();
+    private ObservedStore Store => _app!.Store;
 
-    private IEventOperations Operations => _provider!.GetRequiredService<IEventOperations>();
+    private IEventOperations Operations => _app!.Operations;
 
     /// <summary>README: "When nothing is runnable it waits: … a requeue … wakes it at once".</summary>
     [Fact]
@@ -159,66 +154,33 @@ public sealed class HostedWakeUpTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_provider is not null)
+        if (_app is not null)
         {
-            Probe.Gate?.TrySetResult();
-            await Task.WhenAll(_services.Select(s => s.StopAsync(CancellationToken.None)));
-            await _provider.DisposeAsync();
+            await _app.DisposeAsync();
         }
-    }
-
-    private async Task AwaitIdleAsync()
-    {
-        // The next claim that finds nothing: the loop is then waiting (for a signal or the hourly poll).
-        Store.EmptyClaim = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await Store.EmptyClaim.Task.WaitAsync(Wait);
     }
 
     private async Task<EventStatus> StatusAsync(Guid id) => (await Operations.GetEventAsync(id))!.Event.Status;
 
     private async Task StartAsync(Action<EventKitOptions> configure, Action<IEventKitBuilder>? handlers = null, bool start = true)
     {
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<HandlerProbe>();
-        var builder = services.AddEventKit(configure).AddHandler<WelcomeEmailHandler>();
-        handlers?.Invoke(builder);
-        services.Replace(ServiceDescriptor.Singleton<IEventStore>(sp => new ObservedStore(new InMemoryEventStore(sp.GetRequiredService<EventSignal>()))));
-        _provider = services.BuildServiceProvider();
+        _app = HostedApp.Create(_time, configure, handlers: handlers);
         if (start)
         {
             await StartServicesAsync();
         }
     }
 
-    private async Task StartServicesAsync()
-    {
-        _services = [.. _provider!.GetServices<IHostedService>()];
-        foreach (var service in _services)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-    }
+    private Task StartServicesAsync() => _app!.StartAsync();
 
-    private async Task<Guid> PublishUserAsync(DateTimeOffset? availableAt = null)
-    {
-        await using var scope = _provider!.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(
-            new UserCreated(Guid.NewGuid(), "a@b.c", "A"), availableAt is null ? null : new PublishOptions { AvailableAt = availableAt });
-    }
+    private Task<Guid> PublishUserAsync(DateTimeOffset? availableAt = null) =>
+        _app!.PublishUserAsync(availableAt is null ? null : new PublishOptions { AvailableAt = availableAt });
 
     private async Task<Guid[]> PublishAccountAsync(string account, params int[] seqs)
     {
-        await using var scope = _provider!.CreateAsyncScope();
+        await using var scope = _app!.Services.CreateAsyncScope();
         return [.. await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishManyAsync(seqs.Select(s => new AccountChanged(account, s)))];
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!await condition())
-        {
-            await Task.Delay(1, timeout.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => HostedApp.WaitUntilAsync(condition);
 }
