@@ -108,10 +108,13 @@ internal sealed class DashboardApp
     {
         var context = new DashboardContext(this, http);
         var name = http.Request.RouteValues["name"] as string;
-        if (!AccessGate.IsAllowed(http) || name is null || !Assets.TryGet(name, out var asset))
+        var refusal = AccessGate.Refusal(http);
+        if (refusal is not null || name is null || !Assets.TryGet(name, out var asset))
         {
             SecurityHeaders.Apply(http.Response, cacheable: false);
-            await RefuseOrNotFoundAsync(context).ConfigureAwait(false);
+            await (refusal is not null
+                ? RefuseAsync(context, refusal)
+                : context.WriteHtmlAsync(StatusCodes.Status404NotFound, MessagePage.Render(context, "Not found", "There is no such dashboard asset."))).ConfigureAwait(false);
             return;
         }
 
@@ -121,25 +124,13 @@ internal sealed class DashboardApp
         await http.Response.Body.WriteAsync(asset.Content, http.RequestAborted).ConfigureAwait(false);
     }
 
-    private async Task RefuseOrNotFoundAsync(DashboardContext context)
-    {
-        if (!AccessGate.IsAllowed(context.Http))
-        {
-            await RefuseRemoteAsync(context).ConfigureAwait(false);
-        }
-        else
-        {
-            await context.WriteHtmlAsync(StatusCodes.Status404NotFound, MessagePage.Render(context, "Not found", "There is no such dashboard asset.")).ConfigureAwait(false);
-        }
-    }
-
     private async Task RunAsync(HttpContext http, RequestKind kind, Func<DashboardContext, Task> handler)
     {
         SecurityHeaders.Apply(http.Response, cacheable: false);
         var context = new DashboardContext(this, http);
-        if (!AccessGate.IsAllowed(http))
+        if (AccessGate.Refusal(http) is { } refusal)
         {
-            await RefuseRemoteAsync(context).ConfigureAwait(false);
+            await RefuseAsync(context, refusal).ConfigureAwait(false);
             return;
         }
 
@@ -190,9 +181,9 @@ internal sealed class DashboardApp
         }
     }
 
-    private Task RefuseRemoteAsync(DashboardContext context)
+    /// <summary>403 for a request the access rule refuses (<see cref="AccessGate.Refusal"/>), saying why.</summary>
+    private Task RefuseAsync(DashboardContext context, string why)
     {
-        var why = AccessGate.Refusal(context.Http) ?? "It answers local requests only, because it has no authorization policy.";
         Log.RemoteRequestRefused(Logger, context.Http.Connection.RemoteIpAddress?.ToString() ?? "(unknown)", context.Http.Request.Path, why);
         return context.WriteHtmlAsync(StatusCodes.Status403Forbidden, MessagePage.RenderBare(
             "Local requests only",

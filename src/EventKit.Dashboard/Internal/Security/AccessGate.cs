@@ -16,8 +16,6 @@ internal static class AccessGate
     /// <summary>Headers a reverse proxy adds for the client it forwards (left in place when the application does not process them).</summary>
     private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "X-Client-IP"];
 
-    public static bool IsAllowed(HttpContext context) => Refusal(context) is null;
-
     /// <summary>Why the request is refused, or <see langword="null"/> when it is allowed.</summary>
     public static string? Refusal(HttpContext context)
     {
