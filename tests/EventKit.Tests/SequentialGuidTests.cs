@@ -20,7 +20,10 @@ public sealed class SequentialGuidTests
     [Fact]
     public void Ids_CarryTheirMillisecond_AndALaterOneSortsAfter()
     {
-        var now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // The generator is process-wide and never goes back: an id carries its own millisecond only when it is later
+        // than every id made before it, also by parallel tests whose fake clocks run years ahead (one moves ten years).
+        // Year 9999 is past them all, and within the 48 bits of milliseconds.
+        var now = new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var first = SequentialGuid.Next(now);
         var later = SequentialGuid.Next(now.AddMilliseconds(1));
 
