@@ -168,7 +168,7 @@ internal sealed class DashboardApp
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {
-            Log.PageFailed(Logger, http.Request.Path, ex);
+            Log.PageFailed(Logger, http.Request.Path, http.TraceIdentifier, ex);
             if (http.Response.HasStarted)
             {
                 throw;
@@ -176,8 +176,10 @@ internal sealed class DashboardApp
 
             http.Response.Clear();
             SecurityHeaders.Apply(http.Response, cacheable: false);
+            // The exception's text stays in the log: a provider's message can name servers, users or the data it choked on.
             await context.WriteHtmlAsync(StatusCodes.Status500InternalServerError, MessagePage.Render(context, "Something failed",
-                $"The dashboard could not complete this request: {ex.GetType().Name}: {ex.Message}")).ConfigureAwait(false);
+                $"The dashboard could not complete this request. The application's log has the error: category {Log.Category}, " +
+                $"event 3002, request {http.TraceIdentifier}.")).ConfigureAwait(false);
         }
     }
 

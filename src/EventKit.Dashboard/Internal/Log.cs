@@ -7,8 +7,8 @@ internal static partial class Log
 {
     public const string Category = "EventKit.Dashboard";
 
-    [LoggerMessage(3002, LogLevel.Error, "Dashboard page {Path} failed")]
-    public static partial void PageFailed(ILogger logger, string path, Exception exception);
+    [LoggerMessage(3002, LogLevel.Error, "Dashboard page {Path} failed (request {RequestId})")]
+    public static partial void PageFailed(ILogger logger, string path, string requestId, Exception exception);
 
     [LoggerMessage(3003, LogLevel.Warning, "Dashboard refused a request from {RemoteAddress} to {Path}: {Reason}")]
     public static partial void RemoteRequestRefused(ILogger logger, string remoteAddress, string path, string reason);

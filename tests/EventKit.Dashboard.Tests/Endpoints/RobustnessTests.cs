@@ -1,6 +1,8 @@
 using System.Net;
+using System.Reflection;
 using System.Text;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventKit.Dashboard.Tests.Endpoints;
 
@@ -85,5 +87,54 @@ public sealed class RobustnessTests
         var response = await host.SubmitAsync(DashboardHost.Base + page.Replace("{id}", id.ToString()), action, null, (field, new string('x', 200_000)));
 
         ((int)response.StatusCode).Should().BeLessThan(500, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// A store failure is a 500 that names the request to look up in the log, never the exception's text: a provider's
+    /// message can carry a server, a user or the data it choked on.
+    /// </summary>
+    [Fact]
+    public async Task StoreFailure_Is500_WithTheRequestId_AndWithoutTheExceptionText()
+    {
+        const string Secret = "Host=db.internal;Username=eventkit;Password=hunter2";
+        await using var host = await DashboardHost.StartAsync(services: services =>
+        {
+            var registered = services.Last(d => d.ServiceType == typeof(IEventOperations));
+            services.Remove(registered);
+            services.AddSingleton(sp => FailingEventPage.Around(
+                (IEventOperations)ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!), new InvalidOperationException(Secret)));
+        });
+        var id = await host.Seed.DeadLetterAsync(host.Seed.NewEvent());
+
+        var response = await host.GetAsync($"{DashboardHost.Base}/events/{id}");
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        body.Should().NotContain("hunter2").And.NotContain("db.internal").And.NotContain(nameof(InvalidOperationException));
+        var logged = host.Logs.Messages(3002).Should().ContainSingle().Subject;
+        var requestId = logged[(logged.IndexOf("(request ", StringComparison.Ordinal) + "(request ".Length)..^1];
+        requestId.Should().NotBeNullOrWhiteSpace();
+        body.Should().Contain($"request {requestId}");
+    }
+
+    /// <summary>The application's operations, except that reading one event throws <see cref="_failure"/>.</summary>
+    public class FailingEventPage : DispatchProxy
+    {
+        private IEventOperations _inner = null!;
+        private Exception _failure = null!;
+
+        public static IEventOperations Around(IEventOperations inner, Exception failure)
+        {
+            var proxy = Create<IEventOperations, FailingEventPage>();
+            var self = (FailingEventPage)(object)proxy;
+            self._inner = inner;
+            self._failure = failure;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod!.Name == nameof(IEventOperations.GetEventAsync)
+                ? Task.FromException<EventDetails?>(_failure)
+                : targetMethod.Invoke(_inner, args);
     }
 }
