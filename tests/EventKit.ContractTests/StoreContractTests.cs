@@ -127,7 +127,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         CreatedAt = at,
     };
 
-    private static UserCreated NewUser(string name = "Ana") => new(Guid.NewGuid(), $"{name.ToLowerInvariant()}@example.com", name);
+    protected static UserCreated NewUser(string name = "Ana") => new(Guid.NewGuid(), $"{name.ToLowerInvariant()}@example.com", name);
 
     // ---- The seed's two tests --------------------------------------------------------------------------------
 

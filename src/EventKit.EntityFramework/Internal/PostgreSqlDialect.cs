@@ -38,9 +38,18 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
         "e.\"locked_until\", b.\"available_at\" AS \"due\") " +
         $"SELECT {ClaimColumns}, \"succeeded\", \"locked_until\" FROM claimed ORDER BY \"due\", \"id\"";
 
+    /// <summary>
+    /// Renews the rows it can lock at once and never waits for a row lock: a settle of the same rows, which locks them
+    /// in another order, would otherwise deadlock with it (40P01, seen under load). A row another transaction holds is
+    /// left as it is and still reported as held when this statement's snapshot shows it leased to the owner: the holder
+    /// is almost always the owner's own settle, which ends the lease anyway; if it was another instance claiming an
+    /// expired lease, the next renewal reports it lost.
+    /// </summary>
     private string RenewSql { get; } =
-        $"UPDATE {events} SET {RenewSet("t.\"lease\"")} FROM (SELECT clock_timestamp() + @lease AS \"lease\") AS t " +
-        $"WHERE \"id\" = ANY(@ids) AND {RenewWhere} RETURNING \"id\"";
+        $"WITH l AS (SELECT \"id\" FROM {events} WHERE \"id\" = ANY(@ids) AND {RenewWhere} FOR UPDATE SKIP LOCKED), " +
+        $"u AS (UPDATE {events} AS e SET {RenewSet("t.\"lease\"")} FROM l, (SELECT clock_timestamp() + @lease AS \"lease\") AS t " +
+        "WHERE e.\"id\" = l.\"id\" RETURNING e.\"id\") " +
+        $"SELECT \"id\" FROM u UNION ALL SELECT \"id\" FROM {events} WHERE \"id\" = ANY(@ids) AND {RenewWhere} AND \"id\" NOT IN (SELECT \"id\" FROM l)";
 
     public override string Name => "PostgreSQL";
 
