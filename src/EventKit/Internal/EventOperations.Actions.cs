@@ -34,25 +34,39 @@ internal sealed partial class EventOperations
         var now = time.GetUtcNow();
         // Each batch continues after the previous one: an event requeued here that a processor fails again meanwhile
         // is not taken again (nor counted twice) by this call.
+        // A call that stops after some batches (the store failed, the token was cancelled) still logs and announces
+        // the events it requeued, then throws; a retried call does the rest.
         var batchSize = options.Value.CleanupBatchSize;
         var total = 0;
-        EventPosition? after = null;
-        EventBatchResult batch;
-        do
+        var finished = false;
+        try
         {
-            batch = await RunAsync((store, ct) => store.RequeueAsync(null, valid, after, batchSize, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
-            total += batch.Count;
-            after = batch.Last ?? after;
-        }
-        while (batch.Count >= batchSize);
+            EventPosition? after = null;
+            EventBatchResult batch;
+            do
+            {
+                batch = await RunAsync((store, ct) => store.RequeueAsync(null, valid, after, batchSize, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
+                total += batch.Count;
+                after = batch.Last ?? after;
+            }
+            while (batch.Count >= batchSize);
 
-        if (total > 0)
+            finished = true;
+        }
+        finally
         {
-            Log.Requeued(_logger, actor, total);
-            signal.Notify(now);
+            if (total > 0)
+            {
+                Log.Requeued(_logger, actor, total);
+                signal.Notify(now);
+            }
+
+            if (finished || total > 0)
+            {
+                Log.OperatorActionDetails(_logger, "requeue", actor, valid.ToString(), reason);
+            }
         }
 
-        Log.OperatorActionDetails(_logger, "requeue", actor, valid.ToString(), reason);
         return total;
     }
 
@@ -122,15 +136,40 @@ internal sealed partial class EventOperations
         }
 
         ValidateOperator(actor, reason);
-        var total = await BatchesAsync((store, batch, ct) => store.PurgeAsync(valid, batch, ct), cancellationToken).ConfigureAwait(false);
-        if (total > 0)
+
+        // Each batch is a scope and an atomic store call of its own, repeated until one comes back short. The purged
+        // events' own logs go with them, so this log line is the purge's only trace: a purge that stops after some
+        // batches (the store failed, the token was cancelled) still logs the events it deleted, then throws.
+        var batchSize = options.Value.CleanupBatchSize;
+        var total = 0;
+        var finished = false;
+        try
         {
-            // A purged event may have held back the later events of its entity (ordering per entity).
-            signal.Notify(time.GetUtcNow());
+            int done;
+            do
+            {
+                done = await RunAsync((store, ct) => store.PurgeAsync(valid, batchSize, ct), cancellationToken).ConfigureAwait(false);
+                total += done;
+            }
+            while (done >= batchSize);
+
+            finished = true;
+        }
+        finally
+        {
+            if (total > 0)
+            {
+                // A purged event may have held back the later events of its entity (ordering per entity).
+                signal.Notify(time.GetUtcNow());
+            }
+
+            if (finished || total > 0)
+            {
+                Log.Purged(_logger, actor, total);
+                Log.OperatorActionDetails(_logger, "purge", actor, valid.ToString(), reason);
+            }
         }
 
-        Log.Purged(_logger, actor, total);
-        Log.OperatorActionDetails(_logger, "purge", actor, valid.ToString(), reason);
         return total;
     }
 

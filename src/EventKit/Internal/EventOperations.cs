@@ -150,22 +150,6 @@ internal sealed partial class EventOperations(
         EventValidation.ValidateText(reason, EventLogEntry.MaxErrorLength, nameof(reason));
     }
 
-    /// <summary>Repeats a bulk step, each batch in a scope of its own (an atomic store call), until a batch comes back short.</summary>
-    private async Task<int> BatchesAsync(Func<IEventStore, int, CancellationToken, ValueTask<int>> step, CancellationToken cancellationToken)
-    {
-        var batchSize = options.Value.CleanupBatchSize;
-        var total = 0;
-        int done;
-        do
-        {
-            done = await RunAsync((store, ct) => step(store, batchSize, ct), cancellationToken).ConfigureAwait(false);
-            total += done;
-        }
-        while (done >= batchSize);
-
-        return total;
-    }
-
     private async Task<T> RunAsync<T>(Func<IEventStore, CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();
