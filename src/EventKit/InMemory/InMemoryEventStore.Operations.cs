@@ -182,6 +182,7 @@ internal sealed partial class InMemoryEventStore
         entry.LastError = null;
         entry.Version++;
         EnqueueRunnable(entry);
+        CompactProcessedQueues();
     }
 
     private static EventLogEntry OperatorEntry(Entry entry, EventLogKind kind, string action, string actor, string reason, DateTimeOffset now) => new()

@@ -120,6 +120,32 @@ internal sealed partial class InMemoryEventStore : IEventStore
         }
 
         entry.Version++;
+        CompactProcessedQueues();
+    }
+
+    /// <summary>
+    /// Drops the stale pairs of the retention queues once they outnumber the live ones. Only retention dequeues them,
+    /// and never one whose retention is infinite (dead letters by default), so without this every event that left
+    /// such a queue (purged, requeued, replayed) would stay referenced there, payload and log, for the life of the
+    /// process. Amortized O(1): a queue is rebuilt only after as many stale pairs as it has live ones, plus 64.
+    /// </summary>
+    private void CompactProcessedQueues()
+    {
+        Compact(_completed, EventStatus.Completed);
+        Compact(_deadLetters, EventStatus.DeadLetter);
+        Compact(_cancelled, EventStatus.Cancelled);
+    }
+
+    private void Compact(PriorityQueue<(Entry Entry, long Version), long> queue, EventStatus status)
+    {
+        if (queue.Count <= (2 * _statusCounts[(int)status]) + 64)
+        {
+            return;
+        }
+
+        var live = queue.UnorderedItems.Where(i => i.Element.Entry.Version == i.Element.Version && i.Element.Entry.Status == status).ToList();
+        queue.Clear();
+        queue.EnqueueRange(live);
     }
 
     private void SetAside((Entry Entry, long Version) item)
