@@ -125,10 +125,14 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     /// </summary>
     /// <param name="cancellationToken">
     /// Cancelling stops the drain: claimed events not yet started are released, and running handlers' tokens are
-    /// cancelled (their events are released once they return). A guard for a handler that would otherwise hang the test
-    /// (one waiting for time that only <see cref="Time"/> measures, which a drain never moves).
+    /// cancelled (their events are released once they return, the attempt not counted); then the drain throws
+    /// <see cref="OperationCanceledException"/>. A guard for a handler that would otherwise hang the test (one waiting
+    /// for time that only <see cref="Time"/> measures, which a drain never moves).
     /// </param>
     /// <returns>What was processed, and when the next event comes due.</returns>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; thrown once every handler the drain started has returned.
+    /// </exception>
     /// <exception cref="EventKitHarnessException">More than a million event attempts ran: handlers keep publishing events.</exception>
     /// <exception cref="InvalidOperationException">
     /// The store could not record the outcome of the events that ran (its exception is the inner exception). A store
@@ -139,6 +143,16 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
         // The processor's own drain: the same pipeline as the hosted processor, claiming only when everything claimed
         // before is recorded, so what runs and in which order is deterministic. A store failure ends it with the error.
         var summary = await _drainer.DrainAsync(MaxEventsPerDrain + 1, cancellationToken).ConfigureAwait(false);
+
+        // The drainer returns what it did; a test must not go on to assert on a drain it cut short (nor may
+        // DrainUntilIdleAsync take the events it released, due at once, for stuck ones).
+        if (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(
+                $"The drain was cancelled after {summary.Processed} event attempts: running handlers' tokens were cancelled and their events released.",
+                cancellationToken);
+        }
+
         if (summary.Processed + summary.Released > MaxEventsPerDrain)
         {
             throw new EventKitHarnessException($"DrainAsync ran more than {MaxEventsPerDrain:N0} event attempts without running out of work: do handlers keep publishing events?");
@@ -152,8 +166,9 @@ public sealed partial class EventKitHarness : IAsyncDisposable, IDisposable
     /// published through the harness is completed, dead-lettered or cancelled.
     /// </summary>
     /// <param name="maxTime">How far the clock may move, default one day.</param>
-    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <param name="cancellationToken">Cancels the operation, as for <see cref="DrainAsync"/>.</param>
     /// <returns>The totals of all drains.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="EventKitHarnessException">
     /// Events are still waiting after <paramref name="maxTime"/>, or wait for nothing that comes due (a paused type, an
     /// entity held back behind a dead letter under <see cref="OrderedDeadLetterPolicy.Wait"/>); the message lists them

@@ -149,10 +149,10 @@ public sealed class EventKitHarnessTests
 
     /// <summary>
     /// A handler waiting for time the harness measures (its clock never moves during a drain) would hang the test: a
-    /// cancelled drain cancels it, releases its event without counting the attempt, and returns.
+    /// cancelled drain cancels it, releases its event without counting the attempt, and throws OperationCanceledException.
     /// </summary>
     [Fact]
-    public async Task Drain_Cancelled_CancelsAHangingHandler_ReleasesItsEvent_AndReturns()
+    public async Task Drain_Cancelled_CancelsAHangingHandler_ReleasesItsEvent_AndThrows()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var harness = EventKitHarness.Create(b => b.AddHandler<HangingHandler>(), services: s => s.AddSingleton(started));
@@ -162,12 +162,34 @@ public sealed class EventKitHarnessTests
         var drain = harness.DrainAsync(cancel.Token);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await cancel.CancelAsync();
-        var result = await drain.WaitAsync(TimeSpan.FromSeconds(30));
+        var thrown = await drain.Invoking(d => d.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<OperationCanceledException>();
 
-        result.Processed.Should().Be(0, "the interrupted attempt is released, not counted");
+        thrown.Which.CancellationToken.Should().Be(cancel.Token);
+        thrown.Which.Message.Should().Contain("after 0 event attempts", "the interrupted attempt is released, not counted");
         var record = (await harness.GetEventAsync(id)).Event;
         record.Should().Match<EventRecord>(e => e.Status == EventStatus.Pending && e.Attempts - e.UncountedAttempts == 0 && e.LockedBy == null);
         record.LastError.Should().Contain("a drain was cancelled");
+    }
+
+    /// <summary>
+    /// The same guard on <see cref="EventKitHarness.DrainUntilIdleAsync"/>. It went on after the cancelled drain and
+    /// threw <see cref="EventKitHarnessException"/> "Events are still waiting, and none comes due later" for the event
+    /// the cancellation had just released, due at once: a wrong diagnosis of a cancelled test.
+    /// </summary>
+    [Fact]
+    public async Task DrainUntilIdle_Cancelled_CancelsAHangingHandler_AndThrows()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = EventKitHarness.Create(b => b.AddHandler<HangingHandler>(), services: s => s.AddSingleton(started));
+        var id = await harness.PublishAsync(new UserCreated(Guid.NewGuid(), "a@b.c", "A"));
+        using var cancel = new CancellationTokenSource();
+
+        var drain = harness.DrainUntilIdleAsync(cancellationToken: cancel.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+
+        await drain.Invoking(d => d.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<OperationCanceledException>();
+        (await harness.GetStatusAsync(id)).Should().Be(EventStatus.Pending);
     }
 
     public sealed class HangingHandler(TaskCompletionSource started) : IEventHandler<UserCreated>
