@@ -1,5 +1,6 @@
 using EventKit.ContractTests;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace EventKit.Tests;
@@ -196,6 +197,54 @@ public sealed class EventPublisherTests : IAsyncLifetime
 
         first.Version.Should().Be(7);
         second.CompareTo(first).Should().BePositive();
+    }
+
+    /// <summary>
+    /// PublishManyAsync stores all or none (EventKitHarness.PublishManyAsync: "all are stored, or none"). On the
+    /// in-memory store a token cancelled while the batch is being stored (here: right after its first event, by the
+    /// clock the store reads per event) must not leave the events before it stored.
+    /// </summary>
+    [Fact]
+    public async Task PublishMany_CancelledWhileStoring_StoresAllOrNone()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var clock = new CancellingClock(TestApp.Start, cancellation);
+        await using var app = TestApp.Create(b => b.UseInMemoryStore(), services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var scope = app.Services.CreateAsyncScope();
+        var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+        var payloads = Enumerable.Range(0, 5).Select(i => new UserCreated(Guid.NewGuid(), $"u{i}@example.com", $"U{i}")).ToList();
+
+        clock.CancelAtCall = 2; // the publisher reads the clock once, then the store once per event it stores
+        Exception? error = null;
+        try
+        {
+            await publisher.PublishManyAsync(payloads, cancellationToken: cancellation.Token);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        var pending = (await app.Operations.GetMetricsAsync()).Pending;
+        pending.Should().Be(error is null ? 5 : 0, $"a batch is stored whole or not at all (the publish {(error is null ? "returned" : "threw " + error.GetType().Name)})");
+    }
+
+    /// <summary>A clock that cancels a token the <see cref="CancelAtCall"/>-th time it is read (0: never).</summary>
+    private sealed class CancellingClock(DateTimeOffset now, CancellationTokenSource cancellation) : TimeProvider
+    {
+        private int _calls;
+
+        public int CancelAtCall { get; set; }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (CancelAtCall > 0 && Interlocked.Increment(ref _calls) == CancelAtCall)
+            {
+                cancellation.Cancel();
+            }
+
+            return now;
+        }
     }
 
     private async Task AssertNothingStoredAsync()

@@ -14,6 +14,21 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
         return id;
     }
 
+    // Forwarded whole, so the store's own batch append (all stored or none, one statement where it can) is the one used.
+    public async ValueTask<IReadOnlyList<Guid>> AppendManyAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken = default)
+    {
+        var ids = await inner.AppendManyAsync(records, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (ids[i] == records[i].Id)
+            {
+                recorder.OnAppended(records[i]);
+            }
+        }
+
+        return ids;
+    }
+
     public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
         inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
 

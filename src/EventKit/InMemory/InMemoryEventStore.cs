@@ -46,28 +46,84 @@ internal sealed partial class InMemoryEventStore : IEventStore
                     return ValueTask.FromResult(existing);
                 }
 
-                _idempotencyKeys[key] = record.Id;
             }
 
-            if (!_events.TryAdd(record.Id, new Entry(record, ++_sequence)))
+            if (_events.ContainsKey(record.Id))
             {
-                if (record.IdempotencyKey is { } added)
-                {
-                    _idempotencyKeys.Remove(added);
-                }
-
                 throw new InvalidOperationException($"An event with id {record.Id} already exists.");
             }
 
-            var entry = _events[record.Id];
-            entry.Status = EventStatus.Pending;
-            _statusCounts[(int)EventStatus.Pending]++;
-            Track(entry, held: false);
-            EnqueueRunnable(entry);
+            if (record.IdempotencyKey is { } added)
+            {
+                _idempotencyKeys[added] = record.Id;
+            }
+
+            AddLocked(record);
         }
 
         _signal?.Notify(record.AvailableAt);
         return ValueTask.FromResult(record.Id);
+    }
+
+    /// <summary>
+    /// Adds every record under one lock, after one cancellation check: all are stored or none (the interface's default
+    /// appends one by one, and a token cancelled between two of them would leave the first ones stored).
+    /// </summary>
+    public ValueTask<IReadOnlyList<Guid>> AppendManyAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        cancellationToken.ThrowIfCancellationRequested();
+        var ids = new Guid[records.Count];
+        var added = new List<DateTimeOffset>(records.Count);
+        lock (_gate)
+        {
+            // Checked before anything is added, so a refused batch leaves the store as it was.
+            var batchIds = new HashSet<Guid>(records.Count);
+            foreach (var record in records)
+            {
+                ArgumentNullException.ThrowIfNull(record);
+                if (_events.ContainsKey(record.Id) || !batchIds.Add(record.Id))
+                {
+                    throw new InvalidOperationException($"An event with id {record.Id} already exists.");
+                }
+            }
+
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var record = records[i];
+                if (record.IdempotencyKey is { } key)
+                {
+                    if (_idempotencyKeys.TryGetValue(key, out var existing))
+                    {
+                        ids[i] = existing;
+                        continue;
+                    }
+
+                    _idempotencyKeys[key] = record.Id;
+                }
+
+                AddLocked(record);
+                ids[i] = record.Id;
+                added.Add(record.AvailableAt);
+            }
+        }
+
+        foreach (var availableAt in added)
+        {
+            _signal?.Notify(availableAt);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<Guid>>(ids);
+    }
+
+    private void AddLocked(EventRecord record)
+    {
+        var entry = new Entry(record, ++_sequence);
+        _events.Add(record.Id, entry);
+        entry.Status = EventStatus.Pending;
+        _statusCounts[(int)EventStatus.Pending]++;
+        Track(entry, held: false);
+        EnqueueRunnable(entry);
     }
 
     public ValueTask<int> DeleteProcessedAsync(EventStatus status, DateTimeOffset processedBefore, int batchSize, CancellationToken cancellationToken = default)
