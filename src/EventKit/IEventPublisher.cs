@@ -23,8 +23,9 @@ public interface IEventPublisher
     /// <exception cref="ArgumentNullException"><paramref name="type"/>, <paramref name="entity"/>, <paramref name="entityId"/> or <paramref name="payload"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
     /// An argument or option is blank, too long, malformed, has a NUL or unpaired surrogate, or the payload cannot be
-    /// serialized or its JSON is longer than <see cref="EventKitOptions.MaxPayloadSize"/> (UTF-8 bytes).
+    /// serialized, its JSON is <c>null</c> or longer than <see cref="EventKitOptions.MaxPayloadSize"/> (UTF-8 bytes).
     /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> is cancelled: nothing is stored.</exception>
     ValueTask<Guid> PublishAsync(string type, string entity, string entityId, object payload, PublishOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -117,6 +117,8 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
             return [];
         }
 
+        // A cancelled publish stores nothing, on every store (a transactional store would otherwise take it into the unit of work).
+        cancellationToken.ThrowIfCancellationRequested();
         var now = timeProvider.GetUtcNow();
         var availableAt = AvailableAt(options, now);
 
@@ -194,8 +196,16 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = _readerDepth });
+            var isNull = reader.Read() && reader.TokenType == JsonTokenType.Null;
             while (reader.Read())
             {
+            }
+
+            if (isNull)
+            {
+                // A null payload in disguise (a JsonElement of kind Null, a converter that writes null): no typed handler can
+                // read it (the processor dead-letters it as "JSON null"), so it is refused here, as a null payload is.
+                throw new ArgumentException($"The payload of type '{payloadType.FullName}' serializes to JSON null; a payload must not be null.", paramName);
             }
 
             return StrictUtf8.GetString(utf8);
@@ -210,6 +220,7 @@ internal sealed class EventPublisher(IEventStore store, IOptions<EventKitOptions
 
     private async ValueTask<Guid> AppendAsync(string type, string entity, string entityId, string json, EventOrdering ordering, PublishOptions? options, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var now = timeProvider.GetUtcNow();
         var id = SequentialGuid.Next(now);
         using var activity = EventKitTelemetry.StartPublish(id, type, entity);
