@@ -23,20 +23,28 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
     public async ValueTask<IReadOnlyList<Guid>> AppendManyAsync(IReadOnlyList<EventRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
+
+        // The unit of work takes the batch only once every key is looked up: a lookup that fails (the database, a
+        // cancelled token) leaves it as it was, so all of the batch is saved or none.
         var ids = new Guid[records.Count];
-        var pending = Outbox.Pending;
-        pending.EnsureCapacity(pending.Count + records.Count);
+        var batch = new List<EventRecord>(records.Count);
         for (var i = 0; i < ids.Length; i++)
         {
             var record = records[i];
             ArgumentNullException.ThrowIfNull(record);
-            if (record.IdempotencyKey is not null)
+            if (record.IdempotencyKey is { } key && await FindKeyAsync(key, batch, cancellationToken).ConfigureAwait(false) is { } existing)
             {
-                ids[i] = await AppendKeyedAsync(record, cancellationToken).ConfigureAwait(false);
+                ids[i] = existing;
                 continue;
             }
 
             ids[i] = record.Id;
+            batch.Add(record);
+        }
+
+        Outbox.Pending.EnsureCapacity(Outbox.Pending.Count + batch.Count);
+        foreach (var record in batch)
+        {
             Add(record);
         }
 
@@ -45,23 +53,35 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
 
     private async ValueTask<Guid> AppendKeyedAsync(EventRecord record, CancellationToken cancellationToken)
     {
-        var key = record.IdempotencyKey!;
+        if (await FindKeyAsync(record.IdempotencyKey!, [], cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        Add(record);
+        return record.Id;
+    }
+
+    /// <summary>The id of the event already published with <paramref name="key"/>: in this unit of work (or in <paramref name="batch"/>, not yet added to it), or stored.</summary>
+    private async ValueTask<Guid?> FindKeyAsync(string key, List<EventRecord> batch, CancellationToken cancellationToken)
+    {
         if (Outbox.FindKey(key) is { } pending)
         {
             return pending;
         }
 
-        // A key stored by a committed unit of work. One stored concurrently is not seen here: the INSERT skips it
-        // (ON CONFLICT DO NOTHING), and the business change of this unit of work commits without a second event.
-        var existing = await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (existing is { } id)
+        foreach (var record in batch)
         {
-            return id;
+            if (record.IdempotencyKey == key)
+            {
+                return record.Id;
+            }
         }
 
-        Add(record);
-        return record.Id;
+        // A key stored by a committed unit of work. One stored concurrently is not seen here: the INSERT skips it
+        // (ON CONFLICT DO NOTHING), and the business change of this unit of work commits without a second event.
+        return await Events.AsNoTracking().Where(e => e.IdempotencyKey == key).Select(e => (Guid?)e.Id)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void Add(EventRecord record)
