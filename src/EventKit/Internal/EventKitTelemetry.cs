@@ -109,9 +109,23 @@ internal sealed class EventKitTelemetry : IDisposable
             return;
         }
 
-        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+        // A user's exception may throw from its Message or ToString (AddException reads both): the span still gets its
+        // error status, type and an exception event.
+        var message = Processing.Describe.Message(exception);
+        activity.SetStatus(ActivityStatusCode.Error, message);
         activity.SetTag("error.type", exception.GetType().FullName);
-        activity.AddException(exception);
+        try
+        {
+            activity.AddException(exception);
+        }
+        catch (Exception)
+        {
+            activity.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
+            {
+                ["exception.type"] = exception.GetType().FullName,
+                ["exception.message"] = message,
+            }));
+        }
     }
 
     public void Published(string type, int count = 1) => _published.Add(count, new KeyValuePair<string, object?>("messaging.destination.name", type));

@@ -158,7 +158,9 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             CreatedAt = now,
         };
 
-        // Logs, telemetry and observers are reported to, never allowed to fail the run.
+        // Logs, telemetry and observers are reported to, never allowed to fail the run; each on its own, so one that
+        // throws (a logger that writes an exception whose ToString throws) costs no other its report: the run is still
+        // counted and its span still ends.
         try
         {
             if (error is EventPayloadException payloadError)
@@ -169,13 +171,30 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             {
                 Log.HandlerFailed(processor.Logger, handler.Name, record.Id, record.Type, record.Attempts, error!);
             }
+        }
+        catch (Exception ex)
+        {
+            Log.TelemetryFailed(processor.Logger, handler.Name, record.Id, ex);
+        }
 
+        try
+        {
             if (error is not null)
             {
                 EventKitTelemetry.SetError(activity, error);
             }
-
+        }
+        catch (Exception ex)
+        {
+            Log.TelemetryFailed(processor.Logger, handler.Name, record.Id, ex);
+        }
+        finally
+        {
             activity?.Dispose();
+        }
+
+        try
+        {
             processor.Telemetry.HandlerRan(record.Type, handler.Name, entry.Result, duration);
         }
         catch (Exception ex)
