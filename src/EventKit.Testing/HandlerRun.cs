@@ -47,5 +47,18 @@ public sealed class HandlerRun
     /// <returns>The description.</returns>
     public override string ToString() =>
         $"{Handler} for {EventType} {EventId} attempt {Attempt}: " +
-        (Succeeded ? "succeeded" : $"failed ({(Exception is null ? Error : $"{Exception.GetType().Name}: {Exception.Message}")})");
+        (Succeeded ? "succeeded" : $"failed ({(Exception is null ? Error : $"{Exception.GetType().Name}: {MessageOf(Exception)}")})");
+
+    /// <summary>A handler's exception may throw from its own Message: the harness's report must still be written.</summary>
+    private static string MessageOf(Exception exception)
+    {
+        try
+        {
+            return exception.Message;
+        }
+        catch (Exception ex)
+        {
+            return $"(its message could not be read: {ex.GetType().Name})";
+        }
+    }
 }
