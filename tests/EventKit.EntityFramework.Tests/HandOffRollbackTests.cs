@@ -506,7 +506,14 @@ public sealed class PostgresHandOffRollbackTests() : HandOffRollbackTests<Postgr
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PostgresTestDbContext>();
-            db.Should().BeSameAs(first, "the pool of one hands out the same instance");
+            if (!ReferenceEquals(db, first))
+            {
+                // The processor rented the pool's one slot meanwhile and returned its own instance first, so the pool,
+                // full, disposed the returned one: nothing of it can reach a later lease. Usually the pool hands the
+                // same instance back, the case this test is about; either way the next lease must commit only its event.
+                first.Invoking(c => c.ChangeTracker).Should().Throw<ObjectDisposedException>("a context the pool does not keep is disposed");
+            }
+
             await using var transaction = await db.Database.BeginTransactionAsync();
             db.Users.Add(NewUserRow());
             next = await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishAsync(NewUser());
