@@ -175,6 +175,7 @@ internal sealed partial class InMemoryEventStore
     /// <summary>A failed, dead-lettered or completed event made pending again with a fresh attempt budget (requeue, replay).</summary>
     private void Reopen(Entry entry, DateTimeOffset now)
     {
+        var left = entry.Status;
         Move(entry, EventStatus.Pending);
         entry.UncountedAttempts = entry.Attempts;
         entry.AvailableAt = now;
@@ -182,7 +183,7 @@ internal sealed partial class InMemoryEventStore
         entry.LastError = null;
         entry.Version++;
         EnqueueRunnable(entry);
-        CompactProcessedQueues();
+        Compact(left);
     }
 
     private static EventLogEntry OperatorEntry(Entry entry, EventLogKind kind, string action, string actor, string reason, DateTimeOffset now) => new()

@@ -39,23 +39,14 @@ internal sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (record.IdempotencyKey is { } key)
+            if (FindKeyLocked(record) is { } existing)
             {
-                if (_idempotencyKeys.TryGetValue(key, out var existing))
-                {
-                    return ValueTask.FromResult(existing);
-                }
-
+                return ValueTask.FromResult(existing);
             }
 
             if (_events.ContainsKey(record.Id))
             {
                 throw new InvalidOperationException($"An event with id {record.Id} already exists.");
-            }
-
-            if (record.IdempotencyKey is { } added)
-            {
-                _idempotencyKeys[added] = record.Id;
             }
 
             AddLocked(record);
@@ -91,15 +82,10 @@ internal sealed partial class InMemoryEventStore : IEventStore
             for (var i = 0; i < ids.Length; i++)
             {
                 var record = records[i];
-                if (record.IdempotencyKey is { } key)
+                if (FindKeyLocked(record) is { } existing)
                 {
-                    if (_idempotencyKeys.TryGetValue(key, out var existing))
-                    {
-                        ids[i] = existing;
-                        continue;
-                    }
-
-                    _idempotencyKeys[key] = record.Id;
+                    ids[i] = existing;
+                    continue;
                 }
 
                 AddLocked(record);
@@ -116,8 +102,17 @@ internal sealed partial class InMemoryEventStore : IEventStore
         return ValueTask.FromResult<IReadOnlyList<Guid>>(ids);
     }
 
+    /// <summary>The id of the event already stored with <paramref name="record"/>'s idempotency key, if any.</summary>
+    private Guid? FindKeyLocked(EventRecord record) =>
+        record.IdempotencyKey is { } key && _idempotencyKeys.TryGetValue(key, out var existing) ? existing : null;
+
     private void AddLocked(EventRecord record)
     {
+        if (record.IdempotencyKey is { } key)
+        {
+            _idempotencyKeys[key] = record.Id;
+        }
+
         var entry = new Entry(record, ++_sequence);
         _events.Add(record.Id, entry);
         entry.Status = EventStatus.Pending;
@@ -176,25 +171,25 @@ internal sealed partial class InMemoryEventStore : IEventStore
         }
 
         entry.Version++;
-        CompactProcessedQueues();
+        Compact(entry.Status);
     }
 
     /// <summary>
-    /// Drops the stale pairs of the retention queues once they outnumber the live ones. Only retention dequeues them,
+    /// Drops the stale pairs of the retention queue of <paramref name="status"/> (an event just left it) once they outnumber the live ones. Only retention dequeues them,
     /// and never one whose retention is infinite (dead letters by default), so without this every event that left
     /// such a queue (purged, requeued, replayed) would stay referenced there, payload and log, for the life of the
     /// process. Amortized O(1): a queue is rebuilt only after as many stale pairs as it has live ones, plus 64.
     /// </summary>
-    private void CompactProcessedQueues()
+    private void Compact(EventStatus status)
     {
-        Compact(_completed, EventStatus.Completed);
-        Compact(_deadLetters, EventStatus.DeadLetter);
-        Compact(_cancelled, EventStatus.Cancelled);
-    }
-
-    private void Compact(PriorityQueue<(Entry Entry, long Version), long> queue, EventStatus status)
-    {
-        if (queue.Count <= (2 * _statusCounts[(int)status]) + 64)
+        var queue = status switch
+        {
+            EventStatus.Completed => _completed,
+            EventStatus.DeadLetter => _deadLetters,
+            EventStatus.Cancelled => _cancelled,
+            _ => null,
+        };
+        if (queue is null || queue.Count <= (2 * _statusCounts[(int)status]) + 64)
         {
             return;
         }
