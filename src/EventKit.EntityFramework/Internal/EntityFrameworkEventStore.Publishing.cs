@@ -53,7 +53,7 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
 
     private async ValueTask<Guid> AppendKeyedAsync(EventRecord record, CancellationToken cancellationToken)
     {
-        if (await FindKeyAsync(record.IdempotencyKey!, [], cancellationToken).ConfigureAwait(false) is { } existing)
+        if (await FindKeyAsync(record.IdempotencyKey!, batch: null, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             return existing;
         }
@@ -63,14 +63,14 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
     }
 
     /// <summary>The id of the event already published with <paramref name="key"/>: in this unit of work (or in <paramref name="batch"/>, not yet added to it), or stored.</summary>
-    private async ValueTask<Guid?> FindKeyAsync(string key, List<EventRecord> batch, CancellationToken cancellationToken)
+    private async ValueTask<Guid?> FindKeyAsync(string key, List<EventRecord>? batch, CancellationToken cancellationToken)
     {
         if (Outbox.FindKey(key) is { } pending)
         {
             return pending;
         }
 
-        foreach (var record in batch)
+        foreach (var record in batch ?? (IEnumerable<EventRecord>)Array.Empty<EventRecord>())
         {
             if (record.IdempotencyKey == key)
             {
