@@ -53,7 +53,7 @@ public abstract partial class StoreContractTests
             var done = await Inner.RequeueAsync(eventId, filter, after, batchSize, actor, reason, at, cancellationToken);
             counted();
             var time = now();
-            var claimed = await Inner.ClaimAsync("other-processor", 1000, int.MaxValue, time, TimeSpan.FromMinutes(5), cancellationToken);
+            var claimed = await Inner.ClaimAsync("other-processor", 1000, int.MaxValue, time, TimeSpan.FromMinutes(5), cancellationToken: cancellationToken);
             await Inner.SettleAsync(
                 [.. claimed.Select(c => new EventOutcome
                 {

@@ -354,6 +354,24 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Claim_ExcludedTypes_ArePassedOver_AndStayFirstInLine()
+    {
+        await using var app = CreateApp();
+        var a1 = await app.PublishAsync(p => p.PublishAsync("limited.type", "payload", "1", new { data = "x" }));
+        var b1 = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", new { data = "x" }));
+        var a2 = await app.PublishAsync(p => p.PublishAsync("limited.type", "payload", "3", new { data = "x" }));
+        var c1 = await app.PublishAsync(p => p.PublishAsync("other.type", "payload", "4", new { data = "x" }));
+        var b2 = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "5", new { data = "x" }));
+        var now = app.Time.GetUtcNow();
+        Task<Guid[]> ClaimAsync(int count, params string[] excluded) =>
+            app.WithStoreAsync(async s => (await s.ClaimAsync("a", count, NoBudget, now, Lease, excluded)).Select(c => c.Event.Id).ToArray());
+
+        (await ClaimAsync(2, "limited.type")).Should().Equal([b1, c1], "the claim reads past the excluded type's events, in due order");
+        (await ClaimAsync(10, "limited.type", "payload.raw")).Should().BeEmpty("every runnable event left is of an excluded type");
+        (await ClaimAsync(10)).Should().Equal([a1, a2, b2], "excluded events stay in line, first, for the next claim that takes them");
+    }
+
+        [SkippableFact]
     public async Task Drain_TwentyPayloadsOfFiveMiB_EachClaimLoadsAtMostMaxClaimPayloadSize()
     {
         // The case: 20 events of 5 MiB, which one claim of BatchSize 100 used to load at once (100 MiB of payload).

@@ -130,6 +130,46 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
     }
 
     [SkippableFact]
+    public async Task TypeOfAThrottledHandlerHoldingItsParkedEvents_IsNotHandedOff_StaysPendingAndIsClaimedLater()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var claims = new ClaimLog();
+
+        // BatchSize 1: the handler (MaxConcurrency 1) holds one parked event at most before its type is passed over.
+        var app = CreateApp(
+            o =>
+            {
+                o.BatchSize = 1;
+                o.MaxConcurrency = 2;
+            },
+            claims,
+            handlers: b => b.AddHandler<WelcomeEmailHandler>(h => h.MaxConcurrency = 1));
+        await StartAsync(app);
+        app.Probe.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const string type = "user.created";
+
+        var running = await app.PublishAsync(NewUser());
+        await app.Probe.Started.Task.WaitAsync(Wait);
+        var parked = await app.PublishAsync(NewUser());
+        await Poll.UntilAsync("the handler's type is passed over", () => Task.FromResult(app.Processor.HandOff.Excludes(type)), excluded => excluded, Wait);
+
+        var waiting = await app.PublishAsync(NewUser());
+        (await app.GetAsync(waiting)).Should().Match<EventRecord>(
+            e => e.Status == EventStatus.Pending && e.LockedBy == null && e.Attempts == 0,
+            "the processor holds all the parked events the handler may have: the new one waits in the store");
+        (await app.GetAsync(parked)).Status.Should().Be(EventStatus.Processing);
+
+        app.Probe.Gate.SetResult();
+        foreach (var id in new[] { running, parked, waiting })
+        {
+            await WaitForAsync(app, id, EventStatus.Completed);
+        }
+
+        claims.Claims.Sum(c => c.Count).Should().Be(1, "the first two were handed off; the waiting one was claimed once the handler caught up");
+        app.Probe.CountCalls(nameof(WelcomeEmailHandler)).Should().Be(3);
+    }
+
+    [SkippableFact]
     public async Task OrderedEvent_IsNotHandedOff_IsStoredPendingAndClaimed_BesideAnUnorderedOneThatIs()
     {
         Skip.If(SkipReason is not null, SkipReason);
@@ -351,7 +391,7 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
         victim.Probe.Gate.SetResult();
     }
 
-    private TestApp CreateApp(Action<EventKitOptions>? configure = null, ClaimLog? claims = null, bool retrying = false, IInterceptor? interceptor = null)
+    private TestApp CreateApp(Action<EventKitOptions>? configure = null, ClaimLog? claims = null, bool retrying = false, IInterceptor? interceptor = null, Action<IEventKitBuilder>? handlers = null)
     {
         var app = TestApp.Create(
             b => b.UseEntityFramework<TContext>(),
@@ -360,7 +400,7 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
                 o.LeaseDuration = Lease;
                 configure?.Invoke(o);
             },
-            handlers: null,
+            handlers: handlers,
             services: s => s.AddDbContext<TContext>(o =>
             {
                 UseDatabase(o, retrying);

@@ -97,6 +97,7 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : DatabaseT
         command.Parameters.AddWithValue("limit", 100);
         command.Parameters.AddWithValue("lease", TimeSpan.FromSeconds(30));
         command.Parameters.AddWithValue("max_bytes", 4L * 1024 * 1024);
+        command.Parameters.AddWithValue("excluded", new[] { "limited.type" });
         var plan = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

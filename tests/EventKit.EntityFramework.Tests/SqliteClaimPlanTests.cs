@@ -38,6 +38,7 @@ public sealed class SqliteClaimPlanTests(ITestOutputHelper output) : DatabaseTes
             command.Parameters.AddWithValue("@now", "2026-02-01 00:00:00");
             command.Parameters.AddWithValue("@expired_before", "2026-02-01 00:00:00");
             command.Parameters.AddWithValue("@limit", 100);
+            command.Parameters.AddWithValue("@excluded", "[\"limited.type\"]");
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

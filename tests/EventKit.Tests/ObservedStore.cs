@@ -55,7 +55,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventS
 
     public void AcceptOutcomeOf(Guid eventId) => _refusals.TryRemove(eventId, out _);
 
-    public override async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, IReadOnlyCollection<string>? excludedTypes = null, CancellationToken cancellationToken = default)
     {
         if (BeforeClaim is { } before)
         {
@@ -70,7 +70,7 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventS
         }
 
         Interlocked.Increment(ref Claims);
-        var claimed = await Inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
+        var claimed = await Inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, excludedTypes, cancellationToken);
         if (claimed.Count == 0)
         {
             EmptyClaim.TrySetResult();

@@ -3,7 +3,7 @@ namespace EventKit.EntityFramework.Internal;
 /// <summary>The EF Core store's claims, lease renewals and settles: the dialect's raw statements, on the context's connection.</summary>
 internal sealed partial class EntityFrameworkEventStore<TContext>
 {
-    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, IReadOnlyCollection<string>? excludedTypes = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
@@ -12,10 +12,26 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
         // One statement (on SQLite, one write transaction) claims the rows and returns, per event, the handlers that
         // already succeeded (earlier attempts, or before a requeue), which are not run again.
         return await OnConnectionAsync(
-            (Owner: owner, MaxCount: maxCount, MaxPayloadBytes: maxPayloadBytes, Now: now, LeaseDuration: leaseDuration),
-            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseDuration, state.MaxCount, state.MaxPayloadBytes, ct),
+            (Owner: owner, MaxCount: maxCount, MaxPayloadBytes: maxPayloadBytes, Now: now, LeaseDuration: leaseDuration, Excluded: Excluded(excludedTypes)),
+            static (state, db, ct) => db.Dialect.ClaimAsync(db.Connection, db.Transaction, db.Timeout, state.Owner, state.Now, state.LeaseDuration, state.MaxCount, state.MaxPayloadBytes, state.Excluded, ct),
             cancellationToken,
             processorWrite: true).ConfigureAwait(false);
+    }
+
+    /// <summary>The excluded types as the dialects take them: a distinct array, empty for none.</summary>
+    private static string[] Excluded(IReadOnlyCollection<string>? excludedTypes)
+    {
+        if (excludedTypes is not { Count: > 0 })
+        {
+            return [];
+        }
+
+        foreach (var type in excludedTypes)
+        {
+            ArgumentNullException.ThrowIfNull(type, nameof(excludedTypes));
+        }
+
+        return [.. excludedTypes.Distinct(StringComparer.Ordinal)];
     }
 
     public async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)

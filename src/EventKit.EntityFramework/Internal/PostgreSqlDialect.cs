@@ -21,7 +21,8 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
         "AND CASE WHEN \"status\" = 'processing' THEN \"available_at\" <= now() ELSE \"available_at\" <= @now END";
 
     /// <summary>
-    /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>. c locks the
+    /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>, <c>@excluded</c>
+    /// (the types passed over, an array, empty for none). c locks the
     /// candidates in due order with their payload sizes; b adds the running total in that order (window functions are
     /// not allowed beside FOR UPDATE, but are over its result) and the lease expiry, <c>clock_timestamp() + @lease</c>,
     /// once per row so locked_until and available_at agree; the UPDATE takes the prefix within the budget (always the
@@ -29,7 +30,7 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
     /// </summary>
     public override string ClaimSql { get; } =
         $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} AS q WHERE {Due} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} " +
-        "ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
+        "AND NOT (q.\"type\" = ANY(@excluded)) ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
         "b AS (SELECT \"id\", \"available_at\", sum(\"size\") OVER w AS \"total\", row_number() OVER w AS \"n\", clock_timestamp() + @lease AS \"lease\" " +
         "FROM c WINDOW w AS (ORDER BY \"available_at\", \"id\")), " +
         $"claimed AS (UPDATE {events} AS e SET {ClaimSet("b.\"lease\"")} FROM b WHERE e.\"id\" = b.\"id\" AND (b.\"n\" = 1 OR b.\"total\" <= @max_bytes) " +
@@ -73,7 +74,7 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetFieldValue<string[]>(ordinal), StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, string[] excluded, CancellationToken cancellationToken)
     {
         var command = CreateCommand(connection, transaction, timeout, ClaimSql);
         await using (command.ConfigureAwait(false))
@@ -83,6 +84,7 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
             AddParameter(command, "@limit", limit);
             AddParameter(command, "@lease", leaseDuration);
             AddParameter(command, "@max_bytes", (long)maxPayloadBytes);
+            AddParameter(command, "@excluded", excluded);
             return await ReadClaimedAsync(command, limit, owner, leaseUntil: null, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -36,7 +36,7 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
         $"(SELECT group_concat(l.\"action\", char(10)) FROM {logs} AS l WHERE l.\"event_id\" = {events}.\"id\" AND {StillSucceeded(logs)})";
 
     // The size of each payload in bytes (a TEXT value cast to BLOB is its UTF-8 bytes), for the claim's budget. Exposed for the plan test.
-    public string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} ORDER BY \"available_at\", \"id\" LIMIT @limit";
+    public string DueSql { get; } = $"SELECT \"id\", length(CAST(\"payload\" AS BLOB)) FROM {events} AS q WHERE {Runnable} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} AND q.\"type\" NOT IN (SELECT value FROM json_each(@excluded)) ORDER BY \"available_at\", \"id\" LIMIT @limit";
 
     private string RenewSql { get; } = $"UPDATE {events} SET {RenewSet("@lease_until")} WHERE \"id\" IN (SELECT value FROM json_each(@ids)) AND {RenewWhere} RETURNING \"id\"";
 
@@ -118,7 +118,7 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
     public override IReadOnlyCollection<string> ReadSucceeded(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : new HashSet<string>(reader.GetString(ordinal).Split('\n'), StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken)
+    public override async Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, string[] excluded, CancellationToken cancellationToken)
     {
         var leaseUntil = now + leaseDuration;
         var expiredBefore = now - leaseDuration;
@@ -134,6 +134,7 @@ internal sealed partial class SqliteDialect(string events, string logs, string p
                 AddParameter(select, "@now", now.UtcDateTime);
                 AddParameter(select, "@expired_before", expiredBefore.UtcDateTime);
                 AddParameter(select, "@limit", limit);
+                AddParameter(select, "@excluded", excluded.Length == 0 ? "[]" : JsonSerializer.Serialize(excluded));
                 var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {

@@ -35,7 +35,7 @@ internal abstract partial class StoreDialect
     };
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> runnable events for <paramref name="owner"/>, stopping before the first
+    /// Claims up to <paramref name="limit"/> runnable events, of types not in <paramref name="excluded"/>, for <paramref name="owner"/>, stopping before the first
     /// whose payload would take the claim past <paramref name="maxPayloadBytes"/> (UTF-8 bytes; the first event is always
     /// taken), and returns them in the order they were due (available_at before the claim, then id), with the handlers
     /// that already succeeded.
@@ -44,7 +44,7 @@ internal abstract partial class StoreDialect
     /// Due times (available_at of pending and failed rows) are compared with the caller's <paramref name="now"/>; the
     /// lease is granted and expired by the dialect's lease clock (PostgreSQL: the database's; SQLite: the callers').
     /// </remarks>
-    public abstract Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, CancellationToken cancellationToken);
+    public abstract Task<IReadOnlyList<ClaimedEvent>> ClaimAsync(DbConnection connection, DbTransaction? transaction, int? timeout, string owner, DateTimeOffset now, TimeSpan leaseDuration, int limit, int maxPayloadBytes, string[] excluded, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases <paramref name="owner"/> still holds on <paramref name="ids"/> by <paramref name="leaseDuration"/>; returns the ids renewed.</summary>
     public abstract Task<IReadOnlyCollection<Guid>> RenewAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyCollection<Guid> ids, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken);

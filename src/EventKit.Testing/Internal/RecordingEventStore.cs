@@ -29,8 +29,8 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
         return ids;
     }
 
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
-        inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, cancellationToken);
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, IReadOnlyCollection<string>? excludedTypes = null, CancellationToken cancellationToken = default) =>
+        inner.ClaimAsync(owner, maxCount, maxPayloadBytes, now, leaseDuration, excludedTypes, cancellationToken);
 
     public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
         inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);

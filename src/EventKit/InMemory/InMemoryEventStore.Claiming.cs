@@ -3,13 +3,14 @@ namespace EventKit.InMemory;
 /// <summary>The in-memory store's claims, lease renewals and settles (the processor's side, under the lock).</summary>
 internal sealed partial class InMemoryEventStore
 {
-    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, IReadOnlyCollection<string>? excludedTypes = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
+        var excluded = excludedTypes is { Count: > 0 } ? new HashSet<string>(excludedTypes, StringComparer.Ordinal) : null;
         var nowTicks = now.UtcTicks;
         var leaseUntil = now + leaseDuration;
         List<ClaimedEvent>? claimed = null;
@@ -46,9 +47,9 @@ internal sealed partial class InMemoryEventStore
                     continue;
                 }
 
-                // Held back by an earlier event of its entity: passed over for this claim, kept in line (the database
-                // stores read past such rows in their runnable index the same way).
-                if (IsHeldBack(entry))
+                // Held back by an earlier event of its entity, or of a type this claim excludes: passed over for this
+                // claim, kept in line (the database stores read past such rows in their runnable index the same way).
+                if (IsHeldBack(entry) || excluded?.Contains(entry.Type) == true)
                 {
                     _runnable.Dequeue();
                     (heldBack ??= []).Add((item, key));

@@ -60,6 +60,9 @@ public sealed class EventHandOff
     /// <summary>Whether a running processor would take a hand-off now (caught up and not stopping), room permitting.</summary>
     internal bool IsAccepting => Volatile.Read(ref _paused) is not null && Volatile.Read(ref _runs).Any(r => r.CaughtUp && !r.IsStopping);
 
+    /// <summary>Whether a running processor passes over <paramref name="type"/> now, in claims and hand-offs (a handler of it holds as many parked events as it may).</summary>
+    internal bool Excludes(string type) => Volatile.Read(ref _runs).Any(r => r.IsExcluded(type));
+
     /// <summary>
     /// Starts a read of the paused types from the store (a processor's heartbeat): returns the version of this process's
     /// own changes to pass to <see cref="SetPaused"/>.

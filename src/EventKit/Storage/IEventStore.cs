@@ -53,7 +53,7 @@ public interface IEventStore
     }
 
     /// <summary>
-    /// Atomically leases up to <paramref name="maxCount"/> runnable events of types not paused (<see cref="PauseAsync"/>), and up to <paramref name="maxPayloadBytes"/>
+    /// Atomically leases up to <paramref name="maxCount"/> runnable events of types neither paused (<see cref="PauseAsync"/>) nor in <paramref name="excludedTypes"/>, and up to <paramref name="maxPayloadBytes"/>
     /// of payload, to <paramref name="owner"/>: events that are
     /// <see cref="EventStatus.Pending"/> or <see cref="EventStatus.Failed"/> with <see cref="EventRecord.AvailableAt"/>
     /// at or before <paramref name="now"/>, and <see cref="EventStatus.Processing"/> events whose lease expired, oldest
@@ -91,6 +91,12 @@ public interface IEventStore
     /// which publishers and processors compute by their own clocks) are compared with it.
     /// </param>
     /// <param name="leaseDuration">How long the leases last unless renewed.</param>
+    /// <param name="excludedTypes">
+    /// Event types this claim passes over, as it passes over paused ones: their events stay as they are, in line for a
+    /// later claim, and the claim goes on with the events behind them. The processor excludes the types of a handler
+    /// that already has as many events waiting at its <see cref="EventHandlerOptions.MaxConcurrency"/> as it will hold.
+    /// <see langword="null"/> or empty: none.
+    /// </param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>
     /// The claimed events in the order they were due (their <see cref="EventRecord.AvailableAt"/> before the claim, then
@@ -101,7 +107,7 @@ public interface IEventStore
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="maxCount"/> or <paramref name="maxPayloadBytes"/> is less than 1, or <paramref name="leaseDuration"/> is not positive.
     /// </exception>
-    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<ClaimedEvent>> ClaimAsync(string owner, int maxCount, int maxPayloadBytes, DateTimeOffset now, TimeSpan leaseDuration, IReadOnlyCollection<string>? excludedTypes = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Extends the leases <paramref name="owner"/> still holds on <paramref name="eventIds"/> to

@@ -85,7 +85,7 @@ internal sealed class ClaimLoop(EventProcessor processor, ProcessorRun run) : IA
         IReadOnlyList<ClaimedEvent> claimed;
         try
         {
-            claimed = await _store.Store.ClaimAsync(processor.Owner, count, processor.Options.MaxClaimPayloadSize, now, leaseDuration, cancellationToken).ConfigureAwait(false);
+            claimed = await _store.Store.ClaimAsync(processor.Owner, count, processor.Options.MaxClaimPayloadSize, now, leaseDuration, run.ExcludedTypes(), cancellationToken).ConfigureAwait(false);
         }
         catch
         {

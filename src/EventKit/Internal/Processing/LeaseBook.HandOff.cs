@@ -12,13 +12,13 @@ internal sealed partial class LeaseBook
     {
         lock (_gate)
         {
-            var room = Math.Min(_claimSize - _buffered - _reserved, _maxOutstanding - _claimSize - _leased.Count - _reserved);
+            var room = Math.Min(_claimSize - _buffered - _reserved, _maxOutstanding - _claimSize - Held - _reserved);
             var count = 0;
             long payload = 0;
             while (count < room && count < events.Count)
             {
                 var size = events[count].Payload.Length;
-                var held = _payload + _reservedPayload + payload;
+                var held = HeldPayload + _reservedPayload + payload;
                 if (held + size > _maxPayload && (held > 0 || count > 0))
                 {
                     break;

@@ -64,13 +64,14 @@ internal sealed partial class LeaseBook
     {
         // Payloads held in memory are bounded as well as their number: at most one claim's budget on top of what is
         // held below it (a single event larger than the budget is still claimed when nothing else is held).
-        // Room reserved for hand-offs counts as taken.
-        if (_payload + _reservedPayload >= _maxPayload && _leased.Count + _reserved > 0)
+        // Room reserved for hand-offs counts as taken. Parked events do not count: each handler's limiter bounds
+        // them, and claims pass over its event type while it is full, so they never crowd out other events.
+        if (HeldPayload + _reservedPayload >= _maxPayload && Held + _reserved > 0)
         {
             return 0;
         }
 
-        var room = Math.Min(_bufferSize - _buffered - _reserved, _maxOutstanding - _leased.Count - _reserved);
+        var room = Math.Min(_bufferSize - _buffered - _reserved, _maxOutstanding - Held - _reserved);
         return room >= _claimSize || (room > 0 && _buffered + _reserved == 0) ? Math.Min(room, _claimSize) : 0;
     }
 

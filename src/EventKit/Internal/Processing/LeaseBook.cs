@@ -18,6 +18,8 @@ internal sealed partial class LeaseBook
     private readonly long _maxPayload;
     private long _payload;
     private long _reservedPayload;
+    private long _parkedPayload;
+    private int _parked;
     private int _buffered;
     private int _reserved;
     private Wanted _wanted;
@@ -110,13 +112,19 @@ internal sealed partial class LeaseBook
         }
     }
 
-    /// <summary>A running event parks at a handler's concurrency limit: it holds no worker until it resumes.</summary>
+    /// <summary>
+    /// A running event parks at a handler's concurrency limit: it holds no worker until it resumes, and no longer
+    /// counts against the claims' capacity (the handler's limiter bounds parked events instead).
+    /// </summary>
     public void Park(LeasedEvent leased)
     {
         lock (_gate)
         {
             leased.State = LeaseState.Parked;
             leased.Slot = null;
+            _parked++;
+            _parkedPayload += leased.Event.Payload.Length;
+            Changed();
         }
     }
 
@@ -125,16 +133,19 @@ internal sealed partial class LeaseBook
     {
         lock (_gate)
         {
+            Unparked(leased);
             leased.State = LeaseState.Running;
             leased.Slot = slot;
         }
     }
 
     /// <summary>A parked event goes back to the buffer for a worker to resume it.</summary>
-    public void Resume()
+    public void Resume(LeasedEvent leased)
     {
         lock (_gate)
         {
+            Unparked(leased);
+            leased.State = LeaseState.Buffered;
             _buffered++;
         }
     }
@@ -154,6 +165,11 @@ internal sealed partial class LeaseBook
     {
         lock (_gate)
         {
+            if (leased.State == LeaseState.Parked)
+            {
+                Unparked(leased); // released at a stop
+            }
+
             leased.State = LeaseState.Writing;
             leased.Slot = null;
         }
@@ -171,6 +187,21 @@ internal sealed partial class LeaseBook
             }
 
             Changed();
+        }
+    }
+
+    /// <summary>Events held, parked ones aside: what counts against the claims' capacity (caller holds the lock).</summary>
+    private int Held => _leased.Count - _parked;
+
+    /// <summary>Their payload (caller holds the lock).</summary>
+    private long HeldPayload => _payload - _parkedPayload;
+
+    private void Unparked(LeasedEvent leased)
+    {
+        if (leased.State == LeaseState.Parked)
+        {
+            _parked--;
+            _parkedPayload -= leased.Event.Payload.Length;
         }
     }
 

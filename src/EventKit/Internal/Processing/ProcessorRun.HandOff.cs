@@ -22,13 +22,16 @@ internal sealed partial class ProcessorRun
         var duePending = false;
         foreach (var record in records)
         {
-            if (EventHandOff.Eligible(record, now, paused))
+            // An event type claims pass over (its handler holds all the parked events it may) is passed over here
+            // too: such events go to the store pending, like paused ones, and wait there for the handler.
+            var excluded = IsExcluded(record.Type);
+            if (!excluded && EventHandOff.Eligible(record, now, paused))
             {
                 (eligible ??= new List<EventRecord>(records.Count)).Add(record);
             }
             else
             {
-                duePending |= record.AvailableAt <= now && !paused.Contains(record.Type);
+                duePending |= record.AvailableAt <= now && !paused.Contains(record.Type) && !excluded;
             }
         }
 

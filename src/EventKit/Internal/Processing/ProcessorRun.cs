@@ -17,6 +17,8 @@ internal sealed partial class ProcessorRun
     private readonly LeaseRenewer _renewer;
     private readonly EventRunner _runner;
     private readonly Dictionary<HandlerDescriptor, HandlerLimiter>? _limiters;
+    private readonly Dictionary<string, HandlerLimiter[]>? _limitersByType;
+    private List<string>? _lastExcluded;
     private Task[] _workers = [];
     private volatile bool _stopping;
     private bool _caughtUp;
@@ -42,13 +44,17 @@ internal sealed partial class ProcessorRun
 
         _watchdog = new TimeoutWatchdog(processor.Time, processor.Logger, _slots);
         _runner = new EventRunner(processor, new HandlerInvoker(processor, _watchdog), this);
+        // A handler at its limit holds at most a claim's worth of parked events (BatchSize, MaxClaimPayloadSize):
+        // enough to go on at once when a run ends, and no more, since claims pass over its event type meanwhile.
         foreach (var handler in processor.Registry.All)
         {
             if (handler.Settings.MaxConcurrency is { } limit)
             {
-                (_limiters ??= []).Add(handler, new HandlerLimiter(limit));
+                (_limiters ??= []).Add(handler, new HandlerLimiter(limit, options.BatchSize, options.MaxClaimPayloadSize));
             }
         }
+
+        _limitersByType = _limiters?.GroupBy(p => p.Key.EventType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(p => p.Value).ToArray(), StringComparer.Ordinal);
         _renewer = new LeaseRenewer(processor, Book);
         Writer = new OutcomeWriter(processor, this);
     }
@@ -159,16 +165,63 @@ internal sealed partial class ProcessorRun
 
     public void Unpark(LeasedEvent leased, RunSlot slot) => Book.Unpark(leased, slot);
 
+    /// <summary>
+    /// The event types the claim about to be made passes over: those with a handler whose limiter is full (as many
+    /// events parked at its limit as it holds). <see langword="null"/> when there are none.
+    /// </summary>
+    public List<string>? ExcludedTypes()
+    {
+        List<string>? excluded = null;
+        foreach (var (type, limiters) in _limitersByType ?? [])
+        {
+            if (IsFull(limiters))
+            {
+                (excluded ??= []).Add(type);
+            }
+        }
+
+        Volatile.Write(ref _lastExcluded, excluded);
+        return excluded;
+    }
+
+    /// <summary>
+    /// Whether a hand-off passes over <paramref name="type"/>: while its handler's limiter is full, and until a claim
+    /// that no longer excludes it has taken the type's events the store kept meanwhile (so a new event of the type
+    /// never starts before them).
+    /// </summary>
+    public bool IsExcluded(string type) =>
+        _limitersByType is not null && _limitersByType.TryGetValue(type, out var limiters)
+        && (IsFull(limiters) || Volatile.Read(ref _lastExcluded)?.Contains(type) == true);
+
+    private static bool IsFull(HandlerLimiter[] limiters)
+    {
+        foreach (var limiter in limiters)
+        {
+            if (limiter.IsFull)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Ends a run of a limited handler: its slot passes to the event parked longest, which goes back to the workers.</summary>
     public void ExitLimiter(HandlerLimiter limiter)
     {
-        if (limiter.Exit() is not { } next)
+        if (limiter.Exit(out var relieved) is not { } next)
         {
             return;
         }
 
+        if (relieved && !IsDrain)
+        {
+            // Claims passed over the handler's event type while it was full: the idle claim loop claims again now.
+            _processor.WakeUp();
+        }
+
         next.Progress!.HeldSlot = limiter;
-        Book.Resume();
+        Book.Resume(next);
         if (!Buffer.Writer.TryWrite(next))
         {
             // Stopping: the buffer is closed, so the event is released (and the slot passed on again).
