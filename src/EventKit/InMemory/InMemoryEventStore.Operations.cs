@@ -10,6 +10,7 @@ internal sealed partial class InMemoryEventStore
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        cancellationToken.ThrowIfCancellationRequested();
         var count = 0;
         Entry? last = null;
         lock (_gate)
@@ -84,6 +85,7 @@ internal sealed partial class InMemoryEventStore
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var batch = Ordered(Select(filter), newest: false).Where(e => e.Status != EventStatus.Processing).Take(batchSize).ToList();

@@ -132,6 +132,7 @@ internal sealed partial class InMemoryEventStore : IEventStore
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Only Completed, Cancelled and DeadLetter events can be deleted."),
         };
 
+        cancellationToken.ThrowIfCancellationRequested();
         var deleted = 0;
         var cutoff = processedBefore.UtcTicks;
         lock (_gate)
