@@ -168,8 +168,10 @@ public interface IEventOperations
 
     /// <summary>
     /// Deletes the events matching <paramref name="filter"/> with their logs, in batches; events being processed are
-    /// kept. The purge is logged (at Information: the count and who; at Debug: the filter and the reason), not recorded
-    /// in the events' logs, which go with them.
+    /// kept. Only events up to the newest one that matched when the call started are deleted (by creation time, then
+    /// id): events published while it runs are kept, so the call ends however fast matching events arrive. The purge is
+    /// logged (at Information: the count and who; at Debug: the filter and the reason), not recorded in the events'
+    /// logs, which go with them.
     /// </summary>
     /// <param name="filter">The events: at least one property must be set (purging everything is refused).</param>
     /// <param name="actor">Who purges them: not blank, at most 200 characters.</param>

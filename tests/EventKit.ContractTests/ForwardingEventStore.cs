@@ -29,7 +29,7 @@ public abstract class ForwardingEventStore(IEventStore inner) : IEventStore
 
     public virtual ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) => Inner.CancelAsync(eventId, actor, reason, now, cancellationToken);
 
-    public virtual ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => Inner.PurgeAsync(filter, batchSize, cancellationToken);
+    public virtual ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default) => Inner.PurgeAsync(filter, through, batchSize, cancellationToken);
 
     public virtual ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default) => Inner.PauseAsync(pause, cancellationToken);
 

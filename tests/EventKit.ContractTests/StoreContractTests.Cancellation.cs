@@ -19,7 +19,7 @@ public abstract partial class StoreContractTests
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        var purge = () => app.WithStoreAsync(s => s.PurgeAsync(new EventFilter { Type = "test.event" }, 10, cancelled.Token));
+        var purge = () => app.WithStoreAsync(s => s.PurgeAsync(new EventFilter { Type = "test.event" }, new EventPosition(now, Guid.Empty), 10, cancelled.Token));
         var requeue = () => app.WithStoreAsync(s => s.RequeueAsync(null, new EventFilter { Status = EventStatus.DeadLetter }, null, 10, Operator, "SMTP fixed", now, cancelled.Token));
         var retention = () => app.WithStoreAsync(s => s.DeleteProcessedAsync(EventStatus.Completed, now, 10, cancelled.Token));
 

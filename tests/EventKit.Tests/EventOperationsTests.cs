@@ -75,9 +75,9 @@ public sealed class EventOperationsTests
     {
         private int _calls;
 
-        public override ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) =>
+        public override ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default) =>
             Interlocked.Increment(ref _calls) == 2
                 ? throw new InvalidOperationException("The database went away.")
-                : base.PurgeAsync(filter, batchSize, cancellationToken);
+                : base.PurgeAsync(filter, through, batchSize, cancellationToken);
     }
 }

@@ -102,13 +102,14 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
             static (state, db, tx, ct) => db.Dialect.CancelAsync(db.Connection, tx, db.Timeout, state.Id, state.Now, ct),
             EventLogKind.Cancel, EventLogEntry.AllHandlers, actor, reason, now, cancellationToken).ConfigureAwait(false)).Count > 0;
 
-    public async ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default)
+    public async ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(through);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return await OnConnectionAsync(
-            (Filter: filter, Batch: batchSize),
-            static (state, db, ct) => db.Dialect.PurgeAsync(db.Connection, db.Transaction, db.Timeout, state.Filter, state.Batch, ct),
+            (Filter: filter, Through: through, Batch: batchSize),
+            static (state, db, ct) => db.Dialect.PurgeAsync(db.Connection, db.Transaction, db.Timeout, state.Filter, state.Through, state.Batch, ct),
             cancellationToken).ConfigureAwait(false);
     }
 

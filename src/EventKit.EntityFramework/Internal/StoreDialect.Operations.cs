@@ -64,11 +64,18 @@ internal abstract partial class StoreDialect
 
         if (after is not null)
         {
-            // A row-value comparison: one range condition on (created_at, id), which the indexes ending in them serve.
-            sql.Append(" AND (\"created_at\", \"id\") ").Append(order == EventOrder.NewestFirst ? "<" : ">")
-                .Append(" (").Append(parameter(after.CreatedAt.UtcDateTime)).Append(", ").Append(parameter(IdValue(after.Id))).Append(')');
+            AppendPosition(sql, order == EventOrder.NewestFirst ? "<" : ">", after, parameter);
         }
     }
+
+    /// <summary>
+    /// Appends the condition that an event's keyset (creation time, then id) compares to <paramref name="position"/> by
+    /// <paramref name="comparison"/>: a row-value comparison, one range condition on (created_at, id), which the
+    /// indexes ending in them serve.
+    /// </summary>
+    private void AppendPosition(System.Text.StringBuilder sql, string comparison, EventPosition position, Func<object, string> parameter) =>
+        sql.Append(" AND (\"created_at\", \"id\") ").Append(comparison)
+            .Append(" (").Append(parameter(position.CreatedAt.UtcDateTime)).Append(", ").Append(parameter(IdValue(position.Id))).Append(')');
 
     /// <summary>The page query of <see cref="IEventStore.GetEventsAsync"/> (all columns, for EF Core to materialize).</summary>
     public string EventsPageSql(EventFilter filter, EventOrder order, EventPosition? after, int limit, Func<object, string> parameter)
@@ -152,15 +159,20 @@ internal abstract partial class StoreDialect
     public Task<List<(Guid Id, int Attempts)>> CancelAsync(DbConnection connection, DbTransaction? transaction, int? timeout, Guid eventId, DateTimeOffset now, CancellationToken cancellationToken) =>
         ChangeOneAsync(connection, transaction, timeout, $"UPDATE {EventsTable} SET \"status\" = 'cancelled', \"processed_at\" = @now WHERE \"id\" = @id AND \"status\" IN ('pending', 'failed') RETURNING \"id\", \"attempts\"", eventId, now, cancellationToken);
 
-    /// <summary>Deletes a batch of events matching the filter, never one being processed; the logs go by the cascade.</summary>
-    public async Task<int> PurgeAsync(DbConnection connection, DbTransaction? transaction, int? timeout, EventFilter filter, int batchSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a batch of events matching the filter at or before <paramref name="through"/>, never one being processed;
+    /// the logs go by the cascade.
+    /// </summary>
+    public async Task<int> PurgeAsync(DbConnection connection, DbTransaction? transaction, int? timeout, EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken)
     {
         const string NotLeased = "\"status\" <> 'processing'";
         var command = CreateCommand(connection, transaction, timeout, "");
         await using (command.ConfigureAwait(false))
         {
             var select = new System.Text.StringBuilder("SELECT \"id\" FROM ").Append(EventsTable);
-            AppendFilter(select, filter, EventOrder.OldestFirst, null, Parameter(command));
+            var parameter = Parameter(command);
+            AppendFilter(select, filter, EventOrder.OldestFirst, null, parameter);
+            AppendPosition(select, "<=", through, parameter);
             select.Append(" AND ").Append(NotLeased).Append(" ORDER BY \"created_at\", \"id\" LIMIT @batch");
             AddParameter(command, "@batch", batchSize);
             command.CommandText = $"DELETE FROM {EventsTable} WHERE \"id\" IN ({select}) AND {NotLeased}";

@@ -57,7 +57,7 @@ internal sealed class RecordingEventStore(IEventStore inner, HarnessRecorder rec
     public ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.CancelAsync(eventId, actor, reason, now, cancellationToken);
 
-    public ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default) => inner.PurgeAsync(filter, batchSize, cancellationToken);
+    public ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default) => inner.PurgeAsync(filter, through, batchSize, cancellationToken);
 
     public ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default) => inner.PauseAsync(pause, cancellationToken);
 

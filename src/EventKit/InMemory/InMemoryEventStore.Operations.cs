@@ -81,14 +81,15 @@ internal sealed partial class InMemoryEventStore
         }
     }
 
-    public ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default)
+    public ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(through);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var batch = Ordered(Select(filter), newest: false).Where(e => e.Status != EventStatus.Processing).Take(batchSize).ToList();
+            var batch = Ordered(Select(filter), newest: false).TakeWhile(e => Compare(e, through) <= 0).Where(e => e.Status != EventStatus.Processing).Take(batchSize).ToList();
             foreach (var entry in batch)
             {
                 Remove(entry);

@@ -137,6 +137,11 @@ internal sealed partial class EventOperations
 
         ValidateOperator(actor, reason);
 
+        // The newest event matching now bounds the purge: events that arrive (or start to match) later sort after it and
+        // are kept, so the purge ends however fast matching events keep arriving.
+        var newest = await RunAsync((store, ct) => store.GetEventsAsync(valid, EventOrder.NewestFirst, null, 1, ct), cancellationToken).ConfigureAwait(false);
+        var through = newest.Count > 0 ? new EventPosition(newest[0].CreatedAt, newest[0].Id) : null;
+
         // Each batch is a scope and an atomic store call of its own, repeated until one comes back short. The purged
         // events' own logs go with them, so this log line is the purge's only trace: a purge that stops after some
         // batches (the store failed, the token was cancelled) still logs the events it deleted, then throws.
@@ -148,7 +153,7 @@ internal sealed partial class EventOperations
             int done;
             do
             {
-                done = await RunAsync((store, ct) => store.PurgeAsync(valid, batchSize, ct), cancellationToken).ConfigureAwait(false);
+                done = through is null ? 0 : await RunAsync((store, ct) => store.PurgeAsync(valid, through, batchSize, ct), cancellationToken).ConfigureAwait(false);
                 total += done;
             }
             while (done >= batchSize);

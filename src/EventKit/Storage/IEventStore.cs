@@ -219,14 +219,20 @@ public interface IEventStore
     ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Deletes up to <paramref name="batchSize"/> events matching <paramref name="filter"/>, with their logs, oldest
-    /// created first. Events being processed (<see cref="EventStatus.Processing"/>) are never deleted.
+    /// Deletes up to <paramref name="batchSize"/> events matching <paramref name="filter"/> at or before
+    /// <paramref name="through"/>, with their logs, oldest created first. Events being processed
+    /// (<see cref="EventStatus.Processing"/>) are never deleted.
     /// </summary>
     /// <param name="filter">The events to delete.</param>
+    /// <param name="through">
+    /// The last event that may be deleted, in the order of <see cref="GetEventsAsync"/> (creation time, then id): a bulk
+    /// purge passes the newest event that matched when it started, so events created after that one (arriving while
+    /// it runs) are kept and the purge ends however fast matching events arrive.
+    /// </param>
     /// <param name="batchSize">The largest number of events to delete in this call.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The number of events deleted; callers repeat while it equals <paramref name="batchSize"/>.</returns>
-    ValueTask<int> PurgeAsync(EventFilter filter, int batchSize, CancellationToken cancellationToken = default);
+    ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records that an event type is paused: from then on no claim takes its events (of any status) until

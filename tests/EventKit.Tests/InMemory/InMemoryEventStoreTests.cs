@@ -19,7 +19,7 @@ public sealed class InMemoryEventStoreTests
         var store = new InMemoryEventStore();
         var first = await DeadLettersAsync(store, 200);
 
-        (await store.PurgeAsync(new EventFilter { Status = EventStatus.DeadLetter }, 1000)).Should().Be(200);
+        (await store.PurgeAsync(new EventFilter { Status = EventStatus.DeadLetter }, new EventPosition(Start.AddDays(1), Guid.Empty), 1000)).Should().Be(200);
 
         // The claims' lease queue lets go of settled events once their leases are long past.
         (await store.ClaimAsync("p", 10, int.MaxValue, Start + (3 * Lease), Lease)).Should().BeEmpty();
