@@ -32,42 +32,28 @@ internal sealed partial class EventOperations
 
         ValidateOperator(actor, reason);
         var now = time.GetUtcNow();
+
         // Each batch continues after the previous one: an event requeued here that a processor fails again meanwhile
         // is not taken again (nor counted twice) by this call.
-        // A call that stops after some batches (the store failed, the token was cancelled) still logs and announces
-        // the events it requeued, then throws; a retried call does the rest.
-        var batchSize = options.Value.CleanupBatchSize;
-        var total = 0;
-        var finished = false;
-        try
-        {
-            EventPosition? after = null;
-            EventBatchResult batch;
-            do
+        EventPosition? after = null;
+        return await RunBatchesAsync(
+            async (store, batchSize, ct) =>
             {
-                batch = await RunAsync((store, ct) => store.RequeueAsync(null, valid, after, batchSize, actor, reason, now, ct), cancellationToken).ConfigureAwait(false);
-                total += batch.Count;
+                var batch = await store.RequeueAsync(null, valid, after, batchSize, actor, reason, now, ct).ConfigureAwait(false);
                 after = batch.Last ?? after;
-            }
-            while (batch.Count >= batchSize);
-
-            finished = true;
-        }
-        finally
-        {
-            if (total > 0)
+                return batch.Count;
+            },
+            total =>
             {
-                Log.Requeued(_logger, actor, total);
-                signal.Notify(now);
-            }
+                if (total > 0)
+                {
+                    Log.Requeued(_logger, actor, total);
+                    signal.Notify(now);
+                }
 
-            if (finished || total > 0)
-            {
                 Log.OperatorActionDetails(_logger, "requeue", actor, valid.ToString(), reason);
-            }
-        }
-
-        return total;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ReplayAsync(Guid eventId, string? handler, string actor, string reason, CancellationToken cancellationToken = default)
@@ -140,27 +126,17 @@ internal sealed partial class EventOperations
         // The newest event matching now bounds the purge: events that arrive (or start to match) later sort after it and
         // are kept, so the purge ends however fast matching events keep arriving.
         var newest = await RunAsync((store, ct) => store.GetEventsAsync(valid, EventOrder.NewestFirst, null, 1, ct), cancellationToken).ConfigureAwait(false);
-        var through = newest.Count > 0 ? new EventPosition(newest[0].CreatedAt, newest[0].Id) : null;
-
-        // Each batch is a scope and an atomic store call of its own, repeated until one comes back short. The purged
-        // events' own logs go with them, so this log line is the purge's only trace: a purge that stops after some
-        // batches (the store failed, the token was cancelled) still logs the events it deleted, then throws.
-        var batchSize = options.Value.CleanupBatchSize;
-        var total = 0;
-        var finished = false;
-        try
+        if (newest.Count == 0)
         {
-            int done;
-            do
-            {
-                done = through is null ? 0 : await RunAsync((store, ct) => store.PurgeAsync(valid, through, batchSize, ct), cancellationToken).ConfigureAwait(false);
-                total += done;
-            }
-            while (done >= batchSize);
-
-            finished = true;
+            Report(0);
+            return 0;
         }
-        finally
+
+        var through = new EventPosition(newest[0].CreatedAt, newest[0].Id);
+        return await RunBatchesAsync((store, batchSize, ct) => store.PurgeAsync(valid, through, batchSize, ct), Report, cancellationToken).ConfigureAwait(false);
+
+        // The purged events' own logs go with them, so this log line is the purge's only trace.
+        void Report(int total)
         {
             if (total > 0)
             {
@@ -168,14 +144,9 @@ internal sealed partial class EventOperations
                 signal.Notify(time.GetUtcNow());
             }
 
-            if (finished || total > 0)
-            {
-                Log.Purged(_logger, actor, total);
-                Log.OperatorActionDetails(_logger, "purge", actor, valid.ToString(), reason);
-            }
+            Log.Purged(_logger, actor, total);
+            Log.OperatorActionDetails(_logger, "purge", actor, valid.ToString(), reason);
         }
-
-        return total;
     }
 
     public async Task<bool> PauseAsync(string type, string actor, string reason, CancellationToken cancellationToken = default)
@@ -220,5 +191,40 @@ internal sealed partial class EventOperations
         }
 
         return resumed;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> (a scope and an atomic store call of its own, given the batch size
+    /// <see cref="EventKitOptions.CleanupBatchSize"/>) until one changes fewer events than that, and returns how many all
+    /// changed. <paramref name="report"/> gets that total once the last batch is done, or, when a batch throws (the store
+    /// failed, the token was cancelled) after earlier ones changed something, before the exception goes on: a call that
+    /// stops midway still logs and announces what it changed; a retried call does the rest.
+    /// </summary>
+    private async Task<int> RunBatchesAsync(Func<IEventStore, int, CancellationToken, ValueTask<int>> batch, Action<int> report, CancellationToken cancellationToken)
+    {
+        var batchSize = options.Value.CleanupBatchSize;
+        var total = 0;
+        var finished = false;
+        try
+        {
+            int done;
+            do
+            {
+                done = await RunAsync((store, ct) => batch(store, batchSize, ct), cancellationToken).ConfigureAwait(false);
+                total += done;
+            }
+            while (done >= batchSize);
+
+            finished = true;
+        }
+        finally
+        {
+            if (finished || total > 0)
+            {
+                report(total);
+            }
+        }
+
+        return total;
     }
 }
