@@ -123,7 +123,9 @@ public interface IEventOperations
 
     /// <summary>
     /// Requeues every failed and dead-lettered event matching <paramref name="filter"/>, as
-    /// <see cref="RequeueAsync(Guid, string, string, CancellationToken)"/> does one, in batches.
+    /// <see cref="RequeueAsync(Guid, string, string, CancellationToken)"/> does one, in batches (oldest created first).
+    /// The call ends once a batch reaches the newest event that matched when it started, so it ends however fast
+    /// matching events keep arriving; its last batch may requeue some that arrived meanwhile.
     /// </summary>
     /// <param name="filter">The events: <see cref="EventFilter.Status"/> must be <see langword="null"/> (both), failed or dead letter.</param>
     /// <param name="actor">Who requeues them: not blank, at most 200 characters.</param>

@@ -231,24 +231,13 @@ internal sealed partial class InMemoryEventStore
             ? entries.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id, DatabaseGuidComparer.Instance)
             : entries.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, DatabaseGuidComparer.Instance);
 
-    private static int Compare(Entry entry, EventPosition position)
-    {
-        var byTime = entry.CreatedAt.CompareTo(position.CreatedAt);
-        return byTime != 0 ? byTime : DatabaseGuidComparer.Instance.Compare(entry.Id, position.Id);
-    }
+    private static int Compare(Entry entry, EventPosition position) => EventPosition.Compare(entry.CreatedAt, entry.Id, position);
 
     /// <summary>Orders GUIDs as databases order UUIDs: by their bytes in big-endian order (the order of their text).</summary>
     private sealed class DatabaseGuidComparer : IComparer<Guid>
     {
         public static readonly DatabaseGuidComparer Instance = new();
 
-        public int Compare(Guid x, Guid y)
-        {
-            Span<byte> a = stackalloc byte[16];
-            Span<byte> b = stackalloc byte[16];
-            x.TryWriteBytes(a, bigEndian: true, out _);
-            y.TryWriteBytes(b, bigEndian: true, out _);
-            return a.SequenceCompareTo(b);
-        }
+        public int Compare(Guid x, Guid y) => EventPosition.CompareIds(x, y);
     }
 }

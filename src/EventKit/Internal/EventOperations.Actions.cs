@@ -34,7 +34,15 @@ internal sealed partial class EventOperations
         var now = time.GetUtcNow();
 
         // Each batch continues after the previous one: an event requeued here that a processor fails again meanwhile
-        // is not taken again (nor counted twice) by this call.
+        // is not taken again (nor counted twice) by this call. The newest event matching now ends it: once a batch
+        // reaches it, events that arrived meanwhile (after it in that order) are left, so the call ends however fast
+        // matching events keep arriving (the last batch may take up to a batch of them).
+        if (await NewestMatchingAsync(valid, cancellationToken).ConfigureAwait(false) is not { } through)
+        {
+            Report(0);
+            return 0;
+        }
+
         EventPosition? after = null;
         return await RunBatchesAsync(
             async (store, batchSize, ct) =>
@@ -43,17 +51,20 @@ internal sealed partial class EventOperations
                 after = batch.Last ?? after;
                 return batch.Count;
             },
-            total =>
-            {
-                if (total > 0)
-                {
-                    Log.Requeued(_logger, actor, total);
-                    signal.Notify(now);
-                }
+            Report,
+            cancellationToken,
+            more: () => after is null || after.CompareTo(through) < 0).ConfigureAwait(false);
 
-                Log.OperatorActionDetails(_logger, "requeue", actor, valid.ToString(), reason);
-            },
-            cancellationToken).ConfigureAwait(false);
+        void Report(int total)
+        {
+            if (total > 0)
+            {
+                Log.Requeued(_logger, actor, total);
+                signal.Notify(now);
+            }
+
+            Log.OperatorActionDetails(_logger, "requeue", actor, valid.ToString(), reason);
+        }
     }
 
     public async Task<bool> ReplayAsync(Guid eventId, string? handler, string actor, string reason, CancellationToken cancellationToken = default)
@@ -125,14 +136,12 @@ internal sealed partial class EventOperations
 
         // The newest event matching now bounds the purge: events that arrive (or start to match) later sort after it and
         // are kept, so the purge ends however fast matching events keep arriving.
-        var newest = await RunAsync((store, ct) => store.GetEventsAsync(valid, EventOrder.NewestFirst, null, 1, ct), cancellationToken).ConfigureAwait(false);
-        if (newest.Count == 0)
+        if (await NewestMatchingAsync(valid, cancellationToken).ConfigureAwait(false) is not { } through)
         {
             Report(0);
             return 0;
         }
 
-        var through = new EventPosition(newest[0].CreatedAt, newest[0].Id);
         return await RunBatchesAsync((store, batchSize, ct) => store.PurgeAsync(valid, through, batchSize, ct), Report, cancellationToken).ConfigureAwait(false);
 
         // The purged events' own logs go with them, so this log line is the purge's only trace.
@@ -193,6 +202,13 @@ internal sealed partial class EventOperations
         return resumed;
     }
 
+    /// <summary>Where the newest event matching <paramref name="filter"/> now stands (creation time, id), or <see langword="null"/> when none does.</summary>
+    private async Task<EventPosition?> NewestMatchingAsync(EventFilter filter, CancellationToken cancellationToken)
+    {
+        var newest = await RunAsync((store, ct) => store.GetEventsAsync(filter, EventOrder.NewestFirst, null, 1, ct), cancellationToken).ConfigureAwait(false);
+        return newest.Count == 0 ? null : new EventPosition(newest[0].CreatedAt, newest[0].Id);
+    }
+
     /// <summary>
     /// Runs <paramref name="batch"/> (a scope and an atomic store call of its own, given the batch size
     /// <see cref="EventKitOptions.CleanupBatchSize"/>) until one changes fewer events than that, and returns how many all
@@ -200,7 +216,11 @@ internal sealed partial class EventOperations
     /// failed, the token was cancelled) after earlier ones changed something, before the exception goes on: a call that
     /// stops midway still logs and announces what it changed; a retried call does the rest.
     /// </summary>
-    private async Task<int> RunBatchesAsync(Func<IEventStore, int, CancellationToken, ValueTask<int>> batch, Action<int> report, CancellationToken cancellationToken)
+    /// <param name="batch">One batch: changes up to the batch size given and returns how many it changed.</param>
+    /// <param name="report">Logs and announces the total.</param>
+    /// <param name="cancellationToken">Stops between batches (and cancels the one running).</param>
+    /// <param name="more">Whether another batch may follow a full one (a bound reached ends the call); default: yes.</param>
+    private async Task<int> RunBatchesAsync(Func<IEventStore, int, CancellationToken, ValueTask<int>> batch, Action<int> report, CancellationToken cancellationToken, Func<bool>? more = null)
     {
         var batchSize = options.Value.CleanupBatchSize;
         var total = 0;
@@ -213,7 +233,7 @@ internal sealed partial class EventOperations
                 done = await RunAsync((store, ct) => batch(store, batchSize, ct), cancellationToken).ConfigureAwait(false);
                 total += done;
             }
-            while (done >= batchSize);
+            while (done >= batchSize && (more?.Invoke() ?? true));
 
             finished = true;
         }

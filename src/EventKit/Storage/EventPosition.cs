@@ -23,4 +23,24 @@ public sealed class EventPosition
     /// UUID: by its 16 bytes in big-endian order (the order of its text form).
     /// </summary>
     public Guid Id { get; }
+
+    /// <summary>Orders ids as a database orders UUIDs: by their 16 bytes in big-endian order (the order of their text).</summary>
+    internal static int CompareIds(Guid x, Guid y)
+    {
+        Span<byte> a = stackalloc byte[16];
+        Span<byte> b = stackalloc byte[16];
+        x.TryWriteBytes(a, bigEndian: true, out _);
+        y.TryWriteBytes(b, bigEndian: true, out _);
+        return a.SequenceCompareTo(b);
+    }
+
+    /// <summary>Compares this position with <paramref name="other"/> in the stores' order: creation time, then id.</summary>
+    internal int CompareTo(EventPosition other) => Compare(CreatedAt, Id, other);
+
+    /// <summary>Compares an event's creation time and id with <paramref name="position"/> in the stores' order.</summary>
+    internal static int Compare(DateTimeOffset createdAt, Guid id, EventPosition position)
+    {
+        var byTime = createdAt.CompareTo(position.CreatedAt);
+        return byTime != 0 ? byTime : CompareIds(id, position.Id);
+    }
 }
