@@ -51,4 +51,23 @@ public sealed class RetryPolicyTests
         policy.NextAttemptAt(3, maxAttempts: 3, Base, Max, DateTimeOffset.UnixEpoch).Should().BeNull();
         policy.NextAttemptAt(2, maxAttempts: 3, Base, Max, DateTimeOffset.UnixEpoch).Should().NotBeNull();
     }
+
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(62, 7)]
+    [InlineData(int.MaxValue - 1, 10675199)]
+    public void NextAttemptAt_PastDateTimeOffsetMaxValue_SaturatesAtMaxValue(int attempt, int maxDelayDays)
+    {
+        var policy = new RetryPolicy(() => 0.999999);
+        var now = DateTimeOffset.MaxValue - TimeSpan.FromHours(1);
+
+        policy.NextAttemptAt(attempt, maxAttempts: int.MaxValue, TimeSpan.FromDays(1), TimeSpan.FromDays(maxDelayDays), now).Should().Be(DateTimeOffset.MaxValue);
+    }
+
+    [Fact]
+    public void Backoff_OfTheLargestDelays_NeverOverflows()
+    {
+        RetryPolicy.Backoff(int.MaxValue, TimeSpan.MaxValue, TimeSpan.MaxValue, 0.999999).Should().Be(TimeSpan.MaxValue);
+        RetryPolicy.Backoff(1, TimeSpan.MaxValue, TimeSpan.MaxValue, 0.999999).Should().Be(TimeSpan.MaxValue);
+    }
 }

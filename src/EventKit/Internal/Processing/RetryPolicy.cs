@@ -28,5 +28,17 @@ internal sealed class RetryPolicy
     /// event has used its <paramref name="maxAttempts"/> and goes to the dead letter.
     /// </summary>
     public DateTimeOffset? NextAttemptAt(int attempt, int maxAttempts, TimeSpan baseDelay, TimeSpan maxDelay, DateTimeOffset now) =>
-        attempt >= maxAttempts ? null : now + Backoff(attempt, baseDelay, maxDelay, _random());
+        attempt >= maxAttempts ? null : Later(now, Backoff(attempt, baseDelay, maxDelay, _random()));
+
+    /// <summary>
+    /// <paramref name="now"/> + <paramref name="delay"/>, saturated at <see cref="DateTimeOffset.MaxValue"/>: a clock at
+    /// the end of the calendar (a test's, or a wrong one) schedules the retry as late as can be stored instead of
+    /// throwing, so the event still gets its ordinary outcome.
+    /// </summary>
+    private static DateTimeOffset Later(DateTimeOffset now, TimeSpan delay)
+    {
+        // Both the UTC and the local ticks must stay in range; times here are UTC, where the two are the same.
+        var room = DateTimeOffset.MaxValue.UtcTicks - Math.Max(now.UtcTicks, now.Ticks);
+        return delay.Ticks <= room ? now + delay : DateTimeOffset.MaxValue;
+    }
 }
