@@ -4,6 +4,10 @@ namespace EventKit;
 /// Thrown by a handler to say the event can never succeed (for example it refers to something that no longer
 /// exists): the event goes to <see cref="EventStatus.DeadLetter"/> at once instead of being retried.
 /// </summary>
+/// <remarks>
+/// It counts inside an <see cref="AggregateException"/> too (a handler that waited on a task that threw it): one such
+/// inner exception among others dead-letters the event. Other exceptions that wrap it are retried.
+/// </remarks>
 public sealed class NonRetryableEventException : Exception
 {
     /// <summary>Initializes a new instance.</summary>

@@ -131,8 +131,32 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             CancelReason.Abort => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because processing stopped: the host stopped and EventKitOptions.ShutdownTimeout ({processor.Options.ShutdownTimeout}) elapsed, or a drain was cancelled.", error), FailureKind.Interrupted),
             CancelReason.Timeout => (new TimeoutException(TimeoutMessage(handler), error), FailureKind.Retryable),
             CancelReason.LeaseLost => (new OperationCanceledException($"Handler '{handler.Name}' was cancelled because this processor lost the event's lease (it expired and was claimed elsewhere, or the event was changed).", error), FailureKind.LeaseLost),
-            _ => (error, error is NonRetryableEventException ? FailureKind.Permanent : FailureKind.Retryable),
+            _ => (error, IsNonRetryable(error) ? FailureKind.Permanent : FailureKind.Retryable),
         };
+    }
+
+    /// <summary>
+    /// A <see cref="NonRetryableEventException"/>, also inside an <see cref="AggregateException"/> (a handler that waited
+    /// on a task with <c>.Wait()</c>/<c>.Result</c>, or on <see cref="Task.WhenAll(Task[])"/>): one such inner exception is
+    /// enough, as one handler's among several dead-letters the event, since its part fails the same way on every retry
+    /// and so the event can never succeed. Other wrappers are the handler's own choice and are not looked into.
+    /// </summary>
+    private static bool IsNonRetryable(Exception error)
+    {
+        if (error is AggregateException aggregate)
+        {
+            foreach (var inner in aggregate.Flatten().InnerExceptions)
+            {
+                if (inner is NonRetryableEventException)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        return error is NonRetryableEventException;
     }
 
     private string TimeoutMessage(HandlerDescriptor handler) => handler.Settings.Timeout is { } own
