@@ -39,7 +39,10 @@ public sealed class EventKitOptions
     /// <value>Default 30 seconds. Allowed 1 second – 1 hour.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets how long one handler may run before it is cancelled and counted as a failure.</summary>
+    /// <summary>
+    /// Gets or sets how long one handler run, the deserialization of its payload included, may take before its token is
+    /// cancelled and it is counted as a failure.
+    /// </summary>
     /// <value>Default 30 seconds. Allowed 1 ms – 1 day, or <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</value>
     public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using EventKit.Internal.Processing;
 using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
@@ -121,6 +123,34 @@ public sealed class FailureClassificationTests
     }
 
     [Fact]
+    public async Task DeserializationThatHangs_IsCoveredByTheHandlerTimeout_AndWarned()
+    {
+        await using var host = PipelineHost.Create(
+            o =>
+            {
+                o.HandlerTimeout = TimeSpan.FromSeconds(5);
+                o.RetryBaseDelay = TimeSpan.FromMinutes(1);
+                o.RetryMaxDelay = TimeSpan.FromMinutes(1);
+            },
+            handlers: b => b.AddHandler<SlowHandler>());
+        var id = await host.PublishAsync(new Slow("hang"));
+        host.Start();
+        await HangingConverter.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The watchdog's timer fires inside Advance: its warning comes as long again after the timeout.
+        host.Time.Advance(TimeSpan.FromSeconds(5));
+        host.Time.Advance(TimeSpan.FromSeconds(5));
+        host.Logs.WithId(1018).Should().ContainSingle().Which.Message.Should().Contain(nameof(SlowHandler));
+
+        HangingConverter.Release.Set();
+        await host.WaitUntilAsync(() => host.Recorded.Count == 1, "the outcome is recorded");
+        var record = (await host.GetAsync(id)).Event;
+        record.Status.Should().Be(EventStatus.Failed, "the run timed out: the handler got a cancelled token");
+        record.LastError.Should().Contain("did not finish within EventKitOptions.HandlerTimeout");
+        SlowHandler.Handled.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task RetryTimeBeyondDateTimeOffsetMaxValue_SaturatesInsteadOfFailingAsADefect()
     {
         await using var host = PipelineHost.Create(
@@ -149,5 +179,38 @@ public sealed class FailureClassificationTests
         options.RetryBaseDelay = TimeSpan.FromMinutes(1);
         options.RetryMaxDelay = TimeSpan.FromMinutes(1);
         options.MaxAttempts = 5;
+    }
+
+    [EventType("slow.thing", Entity = "thing")]
+    public sealed record Slow([property: EntityId, JsonConverter(typeof(HangingConverter))] string Name);
+
+    /// <summary>A custom converter that blocks its thread until the test releases it (a synchronous lookup that hangs).</summary>
+    public sealed class HangingConverter : JsonConverter<string>
+    {
+        public static TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static ManualResetEventSlim Release { get; } = new();
+
+        public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var value = reader.GetString()!;
+            Entered.TrySetResult();
+            Release.Wait(TimeSpan.FromSeconds(30));
+            return value;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    public sealed class SlowHandler : IEventHandler<Slow>
+    {
+        public static bool Handled { get; private set; }
+
+        public Task HandleAsync(EventContext<Slow> context, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Handled = true;
+            return Task.CompletedTask;
+        }
     }
 }

@@ -20,6 +20,13 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         try
         {
             activity = EventKitTelemetry.StartProcess(record, handler.Name);
+
+            // The timeout covers the run from here, the payload's deserialization included: a custom converter that
+            // hangs holds the worker and the lease as a hanging handler does, so it is timed and warned about (1018)
+            // the same way. The converter cannot see the token; the handler then gets it already cancelled.
+            var (deadline, warnAt) = watchdog.Limits(started, handler.Settings.EffectiveTimeout(processor.Options));
+            var (_, token) = slot.Begin(handler.Name, record.Id, started, deadline, warnAt);
+            watchdog.Watch(deadline);
             object payload;
             try
             {
@@ -27,17 +34,21 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
             }
             catch (Exception ex)
             {
+                slot.End();
+
                 // Deserialization depends only on the payload and the code: it would fail the same way every time.
                 error = new EventPayloadException($"The payload cannot be deserialized to '{handler.PayloadType.FullName}': {Describe.Message(ex)}", ex);
                 kind = FailureKind.Permanent;
                 return Complete(handler, record, started, activity, error, kind);
             }
 
-            (error, kind) = await RunInScopeAsync(handler, record, payload, slot, started).ConfigureAwait(false);
+            (error, kind) = await RunInScopeAsync(handler, record, payload, slot, token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // Starting the span or creating the scope failed: still this run's failure, and only this run's.
+            // Starting the span or creating the scope failed: still this run's failure, and only this run's. The run
+            // ends here if it had begun (ending it again is harmless).
+            slot.End();
             error ??= ex;
             kind = FailureKind.Retryable;
         }
@@ -45,16 +56,14 @@ internal sealed class HandlerInvoker(EventProcessor processor, TimeoutWatchdog w
         return Complete(handler, record, started, activity, error, kind);
     }
 
-    private async ValueTask<(Exception? Error, FailureKind Kind)> RunInScopeAsync(HandlerDescriptor handler, EventRecord record, object payload, RunSlot slot, long started)
+    /// <summary>Runs the handler in the run <paramref name="slot"/> has begun, and ends that run when the handler returns.</summary>
+    private async ValueTask<(Exception? Error, FailureKind Kind)> RunInScopeAsync(HandlerDescriptor handler, EventRecord record, object payload, RunSlot slot, CancellationToken token)
     {
         Exception? error = null;
         var kind = FailureKind.None;
         var scope = processor.Scopes.CreateAsyncScope();
         try
         {
-            var (deadline, warnAt) = watchdog.Limits(started, handler.Settings.EffectiveTimeout(processor.Options));
-            var (_, token) = slot.Begin(handler.Name, record.Id, started, deadline, warnAt);
-            watchdog.Watch(deadline);
             CancelReason reason;
             try
             {

@@ -55,7 +55,7 @@ internal sealed class RunSlot
         }
     }
 
-    /// <summary>Ends the current run; returns why its token was cancelled, if it was.</summary>
+    /// <summary>Ends the current run; returns why its token was cancelled, if it was. Ending it again before the next <see cref="Begin"/> changes nothing.</summary>
     public CancelReason End()
     {
         lock (_gate)
