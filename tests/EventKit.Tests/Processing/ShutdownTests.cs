@@ -94,4 +94,38 @@ public sealed class ShutdownTests
         host.Logs.WithId(1026).Should().ContainSingle().Which.Message.Should().Contain(nameof(StepHandler));
         release.SetResult();
     }
+
+    [Fact(Skip = "Defect: when the host's own stop token fires (its shutdown timeout is shorter than, or ends with, ShutdownTimeout), ProcessorRun.StopAsync stops waiting for the workers at once and completes the writer, so a handler that honours the abort promptly still loses the race: its Interrupted outcome is never written, the event stays processing until its lease expires, and its next claim counts the attempt (with MaxAttempts 1 a dead letter). The fix belongs in ProcessorRun.Stopping / EventProcessor (another engineer's area).")]
+    public async Task HandlerHonouringItsCancellation_AtTheHostsHardStop_IsReleasedWithoutCountingTheAttempt()
+    {
+        await using var host = PipelineHost.Create(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromMinutes(1);
+            o.MaxAttempts = 1;
+        });
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var returned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Script.On("polite", async run =>
+        {
+            token.TrySetResult(run.Token);
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
+            }
+            finally
+            {
+                returned.TrySetResult();
+            }
+        });
+        var id = await host.PublishStepAsync("polite");
+        host.Start();
+        await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await host.StopAsync(hostWaitsNoLonger: true);
+        await returned.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var record = (await host.GetAsync(id)).Event;
+        record.Status.Should().Be(EventStatus.Pending, "it returned as soon as it was cancelled");
+        record.UncountedAttempts.Should().Be(1);
+    }
 }
