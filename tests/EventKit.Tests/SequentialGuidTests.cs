@@ -21,9 +21,10 @@ public sealed class SequentialGuidTests
     public void Ids_CarryTheirMillisecond_AndALaterOneSortsAfter()
     {
         // The generator is process-wide and never goes back: an id carries its own millisecond only when it is later
-        // than every id made before it, also by parallel tests whose fake clocks run years ahead (one moves ten years).
-        // Year 9999 is past them all, and within the 48 bits of milliseconds.
-        var now = new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // than every id made before it, also by parallel tests whose fake clocks run years ahead (one moves ten years,
+        // one runs at 9999-12-31 23:00 to schedule a retry past DateTimeOffset.MaxValue). The last second of year 9999
+        // is past them all, and within the 48 bits of milliseconds.
+        var now = new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero);
         var first = SequentialGuid.Next(now);
         var later = SequentialGuid.Next(now.AddMilliseconds(1));
 

@@ -161,6 +161,7 @@ public sealed class FailureClassificationTests
                 o.MaxAttempts = 3;
             },
             services: s => s.Replace(ServiceDescriptor.Singleton(new RetryPolicy(() => 0.5))));
+        // SequentialGuidTests relies on no test's clock passing the last second of year 9999 (ids are process-wide).
         host.Time.SetUtcNow(DateTimeOffset.MaxValue - TimeSpan.FromHours(1));
         host.Script.On("late", _ => throw new IOException("The disk is full."));
         var id = await host.PublishStepAsync("late");
