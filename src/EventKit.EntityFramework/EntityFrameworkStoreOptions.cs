@@ -33,4 +33,10 @@ public sealed class EntityFrameworkStoreOptions
     /// </remarks>
     /// <value>Default <see langword="true"/>.</value>
     public bool UseNotifications { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the most one statement of EventKit's INSERT sends (<see cref="Internal.StoreDialect.DefaultMaxStatementBytes"/>).
+    /// Internal: only tests lower it, to prove with small payloads how a unit of work past it is written.
+    /// </summary>
+    internal long MaxStatementBytes { get; set; } = Internal.StoreDialect.DefaultMaxStatementBytes;
 }

@@ -95,6 +95,40 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
         app.Probe.Calls.Select(c => c.EventId).Should().BeEquivalentTo(ids, "every event ran exactly once");
     }
 
+    /// <summary>
+    /// Handed-off events past what one statement may send (lowered from 256 MiB to 4 KiB here) are written leased in
+    /// several statements, and each runs once without a claim.
+    /// </summary>
+    [SkippableFact]
+    public async Task HandedOffEvents_PastOneStatementsLimit_AreWrittenInSeveralStatements_AndEachRunsOnce()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        const long Limit = 4096;
+        var claims = new ClaimLog();
+        var statements = new PayloadStatements();
+        var app = CreateApp(o => o.BatchSize = 20, claims, interceptor: statements, store: o => o.MaxStatementBytes = Limit);
+        await StartAsync(app);
+
+        IReadOnlyList<Guid> ids;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUserRow());
+            ids = await scope.ServiceProvider.GetRequiredService<IEventPublisher>().PublishManyAsync(
+                Enumerable.Range(0, 7).Select(_ => new UserCreated(Guid.NewGuid(), "a@example.com", new string('x', 1500))));
+            await db.SaveChangesAsync();
+        }
+
+        await Task.WhenAll(ids.Select(id => WaitForAsync(app, id, EventStatus.Completed)));
+        claims.NonEmpty.Should().BeEmpty("every event was handed off: written leased, run without a claim");
+        app.Probe.Calls.Select(c => c.EventId).Should().BeEquivalentTo(ids, "every event ran exactly once");
+        if (LeasesUseStoreClock)
+        {
+            statements.Sizes.Sum().Should().BeGreaterThan(Limit);
+            statements.Sizes.Should().HaveCountGreaterThan(1).And.OnlyContain(s => s <= Limit);
+        }
+    }
+
     [SkippableFact]
     public async Task DelayedAndKeyedEvents_AreStoredPending()
     {
@@ -391,10 +425,10 @@ public abstract class HandOffTests<TContext>(ITestDatabase database) : DatabaseT
         victim.Probe.Gate.SetResult();
     }
 
-    private TestApp CreateApp(Action<EventKitOptions>? configure = null, ClaimLog? claims = null, bool retrying = false, IInterceptor? interceptor = null, Action<IEventKitBuilder>? handlers = null)
+    private TestApp CreateApp(Action<EventKitOptions>? configure = null, ClaimLog? claims = null, bool retrying = false, IInterceptor? interceptor = null, Action<IEventKitBuilder>? handlers = null, Action<EntityFrameworkStoreOptions>? store = null)
     {
         var app = TestApp.Create(
-            b => b.UseEntityFramework<TContext>(),
+            b => b.UseEntityFramework<TContext>(store ?? (_ => { })),
             o =>
             {
                 o.LeaseDuration = Lease;

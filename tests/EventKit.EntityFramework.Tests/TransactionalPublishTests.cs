@@ -140,6 +140,84 @@ public abstract class TransactionalPublishTests<TContext>(ITestDatabase database
         (await CountAsync()).Should().Be((0, 0));
     }
 
+    /// <summary>
+    /// A unit of work whose events pass what one statement may send (StoreDialect.DefaultMaxStatementBytes, 256 MiB:
+    /// PostgreSQL refuses a message over 1 GiB; lowered here to 4 KiB) is written as several statements, all in the
+    /// business change's transaction: a failed SaveChanges stores none of them, the retried one all, in order, once.
+    /// </summary>
+    [SkippableFact]
+    public async Task PublishMany_PastOneStatementsLimit_IsWrittenInSeveralStatements_AllOrNoneWithTheBusinessRow()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        const long Limit = 4096;
+        var statements = new PayloadStatements();
+        var provider = Build(interceptor: statements, store: o => o.MaxStatementBytes = Limit);
+        await AddUserAsync(provider, "taken@x");
+        var events = Enumerable.Range(0, 9).Select(i => new UserCreated(Guid.NewGuid(), $"{i}@x", new string('x', 1500))).ToList();
+        var ids = new List<Guid>();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var user = NewUser("taken@x");
+            db.Users.Add(user);
+            ids.AddRange(await Publisher(scope).PublishManyAsync(events.Take(6)));
+            foreach (var e in events.Skip(6))
+            {
+                ids.Add(await Publisher(scope).PublishAsync(e));
+            }
+
+            await FluentActions.Awaiting(() => db.SaveChangesAsync()).Should().ThrowAsync<DbUpdateException>();
+            (await CountAsync()).Should().Be((1, 0), "the failed SaveChanges rolled back every statement");
+
+            user.Email = "fixed@x";
+            await db.SaveChangesAsync();
+        }
+
+        (await CountAsync()).Should().Be((2, 9));
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<TContext>().Set<EventEntity>().OrderBy(e => e.Id).ToListAsync();
+            stored.Select(e => e.Id).Should().Equal(ids);
+            stored.Should().OnlyContain(e => e.Payload.Length > 1500);
+        }
+
+        if (IsPostgres)
+        {
+            statements.Sizes.Sum().Should().BeGreaterThan(Limit, "nine payloads of over 1,500 bytes pass 4 KiB");
+            statements.Sizes.Should().HaveCountGreaterThan(1).And.OnlyContain(s => s <= Limit, "no statement sends more than the limit");
+        }
+    }
+
+    /// <summary>An event row that fails in the last of several statements rolls back the earlier ones and the business row.</summary>
+    [SkippableFact]
+    public async Task PublishMany_PastOneStatementsLimit_AFailingRowInTheLastStatement_RollsBackEverything()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        var provider = Build(store: o => o.MaxStatementBytes = 4096);
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            db.Users.Add(NewUser("a@x"));
+            await Publisher(scope).PublishManyAsync(Enumerable.Range(0, 8).Select(i => new UserCreated(Guid.NewGuid(), $"{i}@x", new string('x', 1500))));
+            await Publisher(scope).PublishAsync("poison.event", "poison", "1", new { Value = 1 });
+            var save = () => db.SaveChangesAsync();
+            (await save.Should().ThrowAsync<Exception>()).Which.Should().Match<Exception>(e => e is DbUpdateException || e is DbException);
+        }
+
+        (await CountAsync()).Should().Be((0, 0));
+
+        // Events only: EventKit writes them with a command of its own, still all or none.
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await Publisher(scope).PublishManyAsync(Enumerable.Range(0, 8).Select(i => new UserCreated(Guid.NewGuid(), $"{i}@x", new string('x', 1500))));
+            await Publisher(scope).PublishAsync("poison.event", "poison", "1", new { Value = 1 });
+            var save = () => scope.ServiceProvider.GetRequiredService<TContext>().SaveChangesAsync();
+            (await save.Should().ThrowAsync<Exception>()).Which.Should().Match<Exception>(e => e is DbUpdateException || e is DbException);
+        }
+
+        (await CountAsync()).Should().Be((0, 0));
+    }
+
     [SkippableFact]
     public async Task ExplicitTransaction_CommitStoresEach_RollbackNone_NoDuplicatesAcrossSaves()
     {
@@ -493,7 +571,7 @@ public abstract class TransactionalPublishTests<TContext>(ITestDatabase database
         (await CountAsync()).Should().Be((16, 1), "every business change commits; the key stores one event");
     }
 
-    private ServiceProvider Build(bool pooled = false, bool retrying = false, IInterceptor? interceptor = null, bool pooledFactory = false)
+    private ServiceProvider Build(bool pooled = false, bool retrying = false, IInterceptor? interceptor = null, bool pooledFactory = false, Action<EntityFrameworkStoreOptions>? store = null)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<HandlerProbe>();
@@ -519,7 +597,7 @@ public abstract class TransactionalPublishTests<TContext>(ITestDatabase database
             services.AddDbContext<TContext>(Configure);
         }
 
-        services.AddEventKit(o => o.PollingInterval = TimeSpan.FromHours(1)).UseEntityFramework<TContext>().AddHandler<WelcomeEmailHandler>();
+        services.AddEventKit(o => o.PollingInterval = TimeSpan.FromHours(1)).UseEntityFramework<TContext>(store ?? (_ => { })).AddHandler<WelcomeEmailHandler>();
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
         return provider;

@@ -20,7 +20,7 @@ internal sealed partial class SqliteDialect
 
     public override bool InsertNeedsTransaction(int count) => count > 1;
 
-    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null)
+    public override async Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null, long maxStatementBytes = DefaultMaxStatementBytes)
     {
         var command = CreateCommand(connection, transaction, timeout, InsertSql);
         await using (command.ConfigureAwait(false))

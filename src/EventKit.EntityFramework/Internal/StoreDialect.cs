@@ -121,10 +121,23 @@ internal abstract partial class StoreDialect
     public abstract bool AppendsToCommand { get; }
 
     /// <summary>
-    /// Appends the INSERT of <paramref name="events"/> (and its parameters) to <paramref name="command"/>; the events
-    /// of <paramref name="handOff"/> are written leased to its processor (see <see cref="InsertAsync"/>).
+    /// The most one statement of EventKit's INSERT sends, in estimated bytes of its parameter values (the payloads' UTF-8
+    /// and the other columns), unless a single row is larger (it then goes alone). PostgreSQL refuses a message of more
+    /// than 1 GiB (one statement's bound values, and one array value), which a unit of work of many large events (say
+    /// five of <c>MaxPayloadSize</c>'s maximum, 256 MiB) would pass in one multi-row statement: such a unit of work is
+    /// written as several statements of the same command instead, still atomic. A quarter of the limit leaves room for
+    /// the protocol's per-value overhead and the server's copies of the values while a statement runs; any
+    /// <c>MaxPayloadSize</c> still fits one row per statement. SQLite writes one row per statement anyway, and a value
+    /// of at most 256 MiB is below its own limit of 1,000,000,000 bytes (SQLITE_MAX_LENGTH).
     /// </summary>
-    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, DateTimeOffset? wakeDueBy = null) => throw new NotSupportedException();
+    public const long DefaultMaxStatementBytes = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Appends the INSERT of <paramref name="events"/> (and its parameters) to <paramref name="command"/>; the events
+    /// of <paramref name="handOff"/> are written leased to its processor (see <see cref="InsertAsync"/>). No statement
+    /// sends more than <paramref name="maxStatementBytes"/> (see <see cref="DefaultMaxStatementBytes"/>).
+    /// </summary>
+    public virtual void AppendInsert(DbCommand command, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, DateTimeOffset? wakeDueBy = null, long maxStatementBytes = DefaultMaxStatementBytes) => throw new NotSupportedException();
 
     /// <summary>
     /// Inserts <paramref name="events"/> with <c>ON CONFLICT DO NOTHING</c>: an idempotency key that another unit of
@@ -133,9 +146,10 @@ internal abstract partial class StoreDialect
     /// locked by its owner for its lease duration), the others pending. More than one statement when the dialect must
     /// split (the caller provides the transaction). With <paramref name="wakeDueBy"/>, a dialect that can notify other
     /// instances (<see cref="Channel"/>) does so in the same statements, delivered on commit, when an event written
-    /// pending (not handed off) is due by then: nobody else could claim a handed-off or a delayed one now.
+    /// pending (not handed off) is due by then: nobody else could claim a handed-off or a delayed one now. No statement
+    /// sends more than <paramref name="maxStatementBytes"/> (see <see cref="DefaultMaxStatementBytes"/>).
     /// </summary>
-    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null);
+    public abstract Task InsertAsync(DbConnection connection, DbTransaction? transaction, int? timeout, IReadOnlyList<EventRecord> events, HandOffReservation? handOff, bool async, CancellationToken cancellationToken, DateTimeOffset? wakeDueBy = null, long maxStatementBytes = DefaultMaxStatementBytes);
 
     /// <summary>
     /// The notification channel that commits of new events are announced on and that processors listen to, or

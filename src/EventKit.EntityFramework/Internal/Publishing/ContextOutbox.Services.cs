@@ -19,6 +19,9 @@ internal sealed partial class ContextOutbox
 
         private readonly bool _notify = provider.GetService<IOptions<EntityFrameworkStoreOptions>>()?.Value.UseNotifications ?? true;
 
+        /// <summary>The most one statement of EventKit's INSERT sends (<see cref="StoreDialect.DefaultMaxStatementBytes"/>).</summary>
+        public long MaxStatementBytes { get; } = provider.GetService<IOptions<EntityFrameworkStoreOptions>>()?.Value.MaxStatementBytes ?? StoreDialect.DefaultMaxStatementBytes;
+
         private readonly TimeProvider _time = provider.GetService<TimeProvider>() ?? TimeProvider.System;
 
         /// <summary>Sends the notifications of commits EF Core reports (null: an application that registered the store elsewhere).</summary>

@@ -207,11 +207,11 @@ internal sealed partial class OutboxInterceptor : SaveChangesInterceptor, IDbCom
         var wakeDueBy = outbox.WakeDueBy(command.Connection, command.Transaction);
         if (dialect.AppendsToCommand)
         {
-            dialect.AppendInsert(command, outbox.Pending, handOff, wakeDueBy);
+            dialect.AppendInsert(command, outbox.Pending, handOff, wakeDueBy, outbox.App.MaxStatementBytes);
         }
         else
         {
-            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, wakeDueBy).ConfigureAwait(false);
+            await dialect.InsertAsync(command.Connection!, command.Transaction, command.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, wakeDueBy, outbox.App.MaxStatementBytes).ConfigureAwait(false);
         }
 
         outbox.MarkWritten((object?)command.Transaction ?? System.Transactions.Transaction.Current);
@@ -239,7 +239,7 @@ internal sealed partial class OutboxInterceptor : SaveChangesInterceptor, IDbCom
                 : null;
             try
             {
-                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.WakeDueBy(connection.DbConnection, transaction)).ConfigureAwait(false);
+                await dialect.InsertAsync(connection.DbConnection, own ?? transaction, connection.CommandTimeout, outbox.Pending, handOff, async, cancellationToken, outbox.WakeDueBy(connection.DbConnection, transaction), outbox.App.MaxStatementBytes).ConfigureAwait(false);
                 if (own is not null)
                 {
                     if (async)
