@@ -95,7 +95,7 @@ public sealed class ShutdownTests
         release.SetResult();
     }
 
-    [Fact(Skip = "Defect: when the host's own stop token fires (its shutdown timeout is shorter than, or ends with, ShutdownTimeout), ProcessorRun.StopAsync stops waiting for the workers at once and completes the writer, so a handler that honours the abort promptly still loses the race: its Interrupted outcome is never written, the event stays processing until its lease expires, and its next claim counts the attempt (with MaxAttempts 1 a dead letter). The fix belongs in ProcessorRun.Stopping / EventProcessor (another engineer's area).")]
+    [Fact]
     public async Task HandlerHonouringItsCancellation_AtTheHostsHardStop_IsReleasedWithoutCountingTheAttempt()
     {
         await using var host = PipelineHost.Create(o =>

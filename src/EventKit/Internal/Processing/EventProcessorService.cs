@@ -22,7 +22,8 @@ internal sealed class EventProcessorService(EventProcessor processor) : Backgrou
             // The host waits no longer (its shutdown timeout). The base's wait ends on the same token, and its
             // continuation can run inline before the registration above: disposing that registration then removed it
             // unrun, so the processor never heard of the hard stop and waited for a stubborn handler for ever. Stop it
-            // here; it then returns at once (abandoning what still runs, warning 1026), and is waited for so that it
+            // here; it then returns within ProcessorRun.HardStopFlush (cancelling what still runs, recording the outcomes of
+            // handlers that return, abandoning the others: warning 1026), and is waited for so that it
             // does so before the host disposes the services it logs and writes with.
             Cancel(_hardStop);
             await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

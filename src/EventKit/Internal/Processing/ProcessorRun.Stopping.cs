@@ -3,6 +3,24 @@ namespace EventKit.Internal.Processing;
 /// <summary>How a run stops: nothing new starts, unstarted and parked events are released, known outcomes are written.</summary>
 internal sealed partial class ProcessorRun
 {
+    /// <summary>
+    /// How long, by the real clock, a hard stop (the host waits no longer) still waits for handlers it cancelled to
+    /// return and for their outcomes to be written: a handler that honours its token loses no attempt to the stop.
+    /// </summary>
+    public static readonly TimeSpan HardStopFlush = TimeSpan.FromSeconds(2);
+
+    private static void GiveUpLater(CancellationTokenSource source)
+    {
+        try
+        {
+            source.CancelAfter(HardStopFlush);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run already stopped.
+        }
+    }
+
     /// <summary>From now on workers start nothing new; what they take from the buffer is released.</summary>
     public void BeginStopping() => _stopping = true;
 
@@ -36,6 +54,10 @@ internal sealed partial class ProcessorRun
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {
+            // The host waits no longer: every handler still running is cancelled now, and those that honour it get a
+            // moment to return, so their events are released with the attempt uncounted rather than left to the lease.
+            Abort();
+            await Task.WhenAll(_workers).WaitAsync(HardStopFlush).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             foreach (var slot in _slots)
             {
                 if (slot.Inspect() is { Running: true } view)
@@ -75,6 +97,8 @@ internal sealed partial class ProcessorRun
         await Writer.Completion.ConfigureAwait(false);
         await _renewer.DisposeAsync().ConfigureAwait(false);
         _watchdog.Dispose();
+        await _onHardStop.DisposeAsync().ConfigureAwait(false);
+        _writerGiveUp.Dispose();
         if (!IsDrain && Volatile.Read(ref _released) is var released and > 0)
         {
             Log.Released(_processor.Logger, _processor.Owner, released);
