@@ -62,7 +62,7 @@ internal static partial class Log
     [LoggerMessage(1017, LogLevel.Warning, "EventKit could not sample the event backlog for its gauges")]
     public static partial void BacklogSampleFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(1018, LogLevel.Warning, "Handler {Handler} is still running for event {EventId} {Elapsed} after it started, long after its cancellation for HandlerTimeout; it ignores its CancellationToken and holds a worker and the event's lease until it returns")]
+    [LoggerMessage(1018, LogLevel.Warning, "Handler {Handler} is still running for event {EventId} {Elapsed} after it started, long after its cancellation for HandlerTimeout; it (or the deserialization of its payload) ignores its CancellationToken and holds a worker and the event's lease until it returns")]
     public static partial void HandlerIgnoresCancellation(ILogger logger, string handler, Guid eventId, TimeSpan elapsed);
 
     [LoggerMessage(1019, LogLevel.Error, "Disposing the DI scope of handler {Handler} for event {EventId} failed after the run had already failed")]
