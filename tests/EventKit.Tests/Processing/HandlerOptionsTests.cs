@@ -174,6 +174,34 @@ public sealed class HandlerOptionsTests
     }
 
     [Fact]
+    public async Task OwnMaxConcurrency_OfAHandlerOfTwoEventTypes_CapsItsRunsOfBoth()
+    {
+        // README: MaxConcurrency "caps the runs of this handler one processor runs at once" (the service it calls takes
+        // that many calls): one class registered once for two event types is one handler, with one cap.
+        await using var host = PipelineHost.Create(
+            o =>
+            {
+                o.MaxConcurrency = 3;
+                o.HandlerTimeout = Timeout.InfiniteTimeSpan;
+            },
+            b => b.AddHandler<StepHandler>().AddHandler<TwoTypeLimitedHandler>(o => o.MaxConcurrency = 1),
+            s => s.AddSingleton<Gauge>());
+        var gauge = (Gauge)host.Services.GetRequiredService(typeof(Gauge));
+        await host.PublishAsync(new RateLimited("r0"));
+        await host.PublishAsync(new RateLimitedToo("t0"));
+        await host.PublishStepAsync("other");
+
+        host.Start();
+
+        // Workers take events in order, so both limited events reached the handler's limit before the third one ran.
+        await host.WaitUntilAsync(() => host.RecordedCount(EventStatus.Completed) == 1 && gauge.Running == 1, "the other event completes while one limited run goes on");
+        gauge.Release.SetResult();
+        await host.WaitUntilAsync(() => host.RecordedCount(EventStatus.Completed) == 3, "both limited events complete");
+        gauge.MaxRunning.Should().Be(1, "the handler's one slot is shared by the event types it handles");
+        gauge.Started.Should().Be(2);
+    }
+
+    [Fact]
     public async Task EventsParkedAtAHandlersLimit_AreReleasedAtStop_WithoutCountingTheAttempt()
     {
         await using var host = PipelineHost.Create(
@@ -243,6 +271,16 @@ public sealed class HandlerOptionsTests
     public sealed class LimitedHandler(Gauge gauge) : IEventHandler<RateLimited>
     {
         public Task HandleAsync(EventContext<RateLimited> context, CancellationToken cancellationToken) => gauge.RunAsync(cancellationToken);
+    }
+
+    [EventType("rate.limited.too", Entity = "call")]
+    public sealed record RateLimitedToo([property: EntityId] string Name);
+
+    public sealed class TwoTypeLimitedHandler(Gauge gauge) : IEventHandler<RateLimited>, IEventHandler<RateLimitedToo>
+    {
+        public Task HandleAsync(EventContext<RateLimited> context, CancellationToken cancellationToken) => gauge.RunAsync(cancellationToken);
+
+        public Task HandleAsync(EventContext<RateLimitedToo> context, CancellationToken cancellationToken) => gauge.RunAsync(cancellationToken);
     }
 
     public sealed class RenamedWelcomeEmailHandler(HandlerProbe probe) : IEventHandler<UserCreated>

@@ -68,7 +68,7 @@ internal sealed partial class ProcessorRun
         }
 
         // Events parked at a handler's limit had runs in this attempt: release them with those runs.
-        foreach (var limiter in _limiters?.Values ?? Enumerable.Empty<HandlerLimiter>())
+        foreach (var limiter in _limiters?.Values.Distinct() ?? Enumerable.Empty<HandlerLimiter>())
         {
             foreach (var parked in limiter.TakeParked())
             {

@@ -48,11 +48,21 @@ internal sealed partial class ProcessorRun
         _runner = new EventRunner(processor, new HandlerInvoker(processor, _watchdog), this);
         // A handler at its limit holds at most a claim's worth of parked events (BatchSize, MaxClaimPayloadSize):
         // enough to go on at once when a run ends, and no more, since claims pass over its event type meanwhile.
+        // The limit is the handler class's (it guards the one service the class calls): a class that handles several
+        // event types shares one limiter between them (its registrations share one set of options).
+        Dictionary<Type, HandlerLimiter>? byClass = null;
         foreach (var handler in processor.Registry.All)
         {
             if (handler.Settings.MaxConcurrency is { } limit)
             {
-                (_limiters ??= []).Add(handler, new HandlerLimiter(limit, options.BatchSize, options.MaxClaimPayloadSize));
+                byClass ??= [];
+                if (!byClass.TryGetValue(handler.HandlerType, out var limiter))
+                {
+                    limiter = new HandlerLimiter(limit, options.BatchSize, options.MaxClaimPayloadSize);
+                    byClass.Add(handler.HandlerType, limiter);
+                }
+
+                (_limiters ??= []).Add(handler, limiter);
             }
         }
 
