@@ -371,7 +371,26 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         (await ClaimAsync(10)).Should().Equal([a1, a2, b2], "excluded events stay in line, first, for the next claim that takes them");
     }
 
-        [SkippableFact]
+    [SkippableFact]
+    public async Task Claim_ExcludedTypes_WithANullOrDuplicates_BehaveAlikeOnEveryStore()
+    {
+        await using var app = CreateApp();
+        var a1 = await app.PublishAsync(p => p.PublishAsync("limited.type", "payload", "1", new { data = "x" }));
+        var b1 = await app.PublishAsync(p => p.PublishAsync("payload.raw", "payload", "2", new { data = "x" }));
+        var now = app.Time.GetUtcNow();
+
+        // A null type is bad input: it fails at the call naming the argument, and claims nothing.
+        var withNull = () => app.WithStoreAsync(async s => await s.ClaimAsync("a", 10, NoBudget, now, Lease, ["limited.type", null!]));
+        (await withNull.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("excludedTypes");
+
+        // Duplicates and an empty name (no event has that type) change nothing.
+        (await app.WithStoreAsync(async s => (await s.ClaimAsync("a", 10, NoBudget, now, Lease, ["limited.type", "limited.type", ""])).Select(c => c.Event.Id).ToArray()))
+            .Should().Equal([b1], "the null was refused before anything was claimed, and the excluded type is passed over");
+        (await app.WithStoreAsync(async s => (await s.ClaimAsync("a", 10, NoBudget, now, Lease, [])).Select(c => c.Event.Id).ToArray()))
+            .Should().Equal([a1], "an empty list excludes nothing");
+    }
+
+    [SkippableFact]
     public async Task Drain_TwentyPayloadsOfFiveMiB_EachClaimLoadsAtMostMaxClaimPayloadSize()
     {
         // The case: 20 events of 5 MiB, which one claim of BatchSize 100 used to load at once (100 MiB of payload).

@@ -28,7 +28,10 @@ internal sealed partial class EntityFrameworkEventStore<TContext>
 
         foreach (var type in excludedTypes)
         {
-            ArgumentNullException.ThrowIfNull(type, nameof(excludedTypes));
+            if (type is null)
+            {
+                throw new ArgumentException("The excluded event types contain null.", nameof(excludedTypes));
+            }
         }
 
         return [.. excludedTypes.Distinct(StringComparer.Ordinal)];

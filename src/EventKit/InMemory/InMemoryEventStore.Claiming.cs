@@ -10,7 +10,7 @@ internal sealed partial class InMemoryEventStore
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPayloadBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        var excluded = excludedTypes is { Count: > 0 } ? new HashSet<string>(excludedTypes, StringComparer.Ordinal) : null;
+        var excluded = ExcludedSet(excludedTypes);
         var nowTicks = now.UtcTicks;
         var leaseUntil = now + leaseDuration;
         List<ClaimedEvent>? claimed = null;
@@ -83,6 +83,23 @@ internal sealed partial class InMemoryEventStore
         }
 
         return ValueTask.FromResult<IReadOnlyList<ClaimedEvent>>(claimed ?? (IReadOnlyList<ClaimedEvent>)[]);
+    }
+
+    /// <summary>The excluded types as a set, <see langword="null"/> for none; a null type is refused, as every store refuses it.</summary>
+    private static HashSet<string>? ExcludedSet(IReadOnlyCollection<string>? excludedTypes)
+    {
+        if (excludedTypes is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var excluded = new HashSet<string>(excludedTypes.Count, StringComparer.Ordinal);
+        foreach (var type in excludedTypes)
+        {
+            excluded.Add(type ?? throw new ArgumentException("The excluded event types contain null.", nameof(excludedTypes)));
+        }
+
+        return excluded;
     }
 
     public ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)

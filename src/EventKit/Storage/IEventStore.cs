@@ -103,7 +103,7 @@ public interface IEventStore
     /// id), with the names of the handlers that already succeeded for each and the lease expiry the store granted
     /// (<see cref="EventRecord.LockedUntil"/>, by its lease clock). The processor starts them in this order.
     /// </returns>
-    /// <exception cref="ArgumentException"><paramref name="owner"/> is blank.</exception>
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is blank, or <paramref name="excludedTypes"/> contains <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="maxCount"/> or <paramref name="maxPayloadBytes"/> is less than 1, or <paramref name="leaseDuration"/> is not positive.
     /// </exception>
