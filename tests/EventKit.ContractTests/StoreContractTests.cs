@@ -372,6 +372,25 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Claim_ExcludedOrderedEvent_StillHoldsBackTheLaterEventsOfItsEntity()
+    {
+        // Passing over an ordered event (its type is excluded) must not let a later event of its entity, of another
+        // type, overtake it: the entity waits, and other entities go on.
+        await using var app = CreateApp();
+        var ordered = new PublishOptions { Ordered = true };
+        var a1 = await app.PublishAsync(p => p.PublishAsync("limited.type", "account", "a", new { data = "x" }, ordered));
+        var a2 = await app.PublishAsync(p => p.PublishAsync("payload.raw", "account", "a", new { data = "x" }, ordered));
+        var b1 = await app.PublishAsync(p => p.PublishAsync("payload.raw", "account", "b", new { data = "x" }, ordered));
+        var now = app.Time.GetUtcNow();
+        Task<Guid[]> ClaimAsync(params string[] excluded) =>
+            app.WithStoreAsync(async s => (await s.ClaimAsync("a", 10, NoBudget, now, Lease, excluded)).Select(c => c.Event.Id).ToArray());
+
+        (await ClaimAsync("limited.type")).Should().Equal([b1], "a/2 waits for a/1, which this claim passes over");
+        (await ClaimAsync()).Should().Equal([a1], "a/1 is first in line for the next claim; a/2 still waits for it");
+        (await app.GetAsync(a2)).Status.Should().Be(EventStatus.Pending);
+    }
+
+    [SkippableFact]
     public async Task Claim_ExcludedTypes_WithANullOrDuplicates_BehaveAlikeOnEveryStore()
     {
         await using var app = CreateApp();
