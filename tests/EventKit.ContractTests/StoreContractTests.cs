@@ -368,6 +368,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         (await ClaimAsync(2, "limited.type")).Should().Equal([b1, c1], "the claim reads past the excluded type's events, in due order");
         (await ClaimAsync(10, "limited.type", "payload.raw")).Should().BeEmpty("every runnable event left is of an excluded type");
+        (await app.WithStoreAsync(s => s.GetBacklogAsync(now))).OldestRunnableAt.Should().Be(now, "events a claim passed over still wait, and the backlog says so");
         (await ClaimAsync(10)).Should().Equal([a1, a2, b2], "excluded events stay in line, first, for the next claim that takes them");
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class InMemoryEventStore
                 }
             }
 
+            ReturnExcluded(excluded);
             long loaded = 0;
             List<((Entry Entry, long Version) Item, (long Ticks, Guid Id) Key)>? heldBack = null;
             while ((claimed?.Count ?? 0) < maxCount && _runnable.TryPeek(out var item, out var key) && key.Ticks <= nowTicks)
@@ -47,9 +48,23 @@ internal sealed partial class InMemoryEventStore
                     continue;
                 }
 
-                // Held back by an earlier event of its entity, or of a type this claim excludes: passed over for this
-                // claim, kept in line (the database stores read past such rows in their runnable index the same way).
-                if (IsHeldBack(entry) || excluded?.Contains(entry.Type) == true)
+                // Of a type this claim excludes: set aside, in due order, until a claim that does not exclude it, so a
+                // throttled handler's backlog is not read again by every claim while it lasts.
+                if (excluded?.Contains(entry.Type) == true)
+                {
+                    _runnable.Dequeue();
+                    if (!_excludedRunnable.TryGetValue(entry.Type, out var aside))
+                    {
+                        _excludedRunnable[entry.Type] = aside = [];
+                    }
+
+                    aside.Add((item, key));
+                    continue;
+                }
+
+                // Held back by an earlier event of its entity: passed over for this claim, kept in line (the database
+                // stores read past such rows in their runnable index the same way).
+                if (IsHeldBack(entry))
                 {
                     _runnable.Dequeue();
                     (heldBack ??= []).Add((item, key));
@@ -83,6 +98,42 @@ internal sealed partial class InMemoryEventStore
         }
 
         return ValueTask.FromResult<IReadOnlyList<ClaimedEvent>>(claimed ?? (IReadOnlyList<ClaimedEvent>)[]);
+    }
+
+    /// <summary>
+    /// Puts the events set aside by earlier claims that excluded their type back in line, for the types this claim does
+    /// not exclude (caller holds the lock). Superseded ones (changed meanwhile) are dropped.
+    /// </summary>
+    private void ReturnExcluded(HashSet<string>? excluded)
+    {
+        if (_excludedRunnable.Count == 0)
+        {
+            return;
+        }
+
+        List<string>? returned = null;
+        foreach (var (type, aside) in _excludedRunnable)
+        {
+            if (excluded?.Contains(type) == true)
+            {
+                continue;
+            }
+
+            foreach (var (item, key) in aside)
+            {
+                if (item.Entry.Version == item.Version)
+                {
+                    _runnable.Enqueue(item, key);
+                }
+            }
+
+            (returned ??= []).Add(type);
+        }
+
+        foreach (var type in returned ?? [])
+        {
+            _excludedRunnable.Remove(type);
+        }
     }
 
     /// <summary>The excluded types as a set, <see langword="null"/> for none; a null type is refused, as every store refuses it.</summary>

@@ -32,6 +32,24 @@ internal sealed partial class InMemoryEventStore
             }
 
             DateTimeOffset? oldest = _runnable.TryPeek(out var head, out var key) && key.Ticks <= now.UtcTicks ? head.Entry.AvailableAt : null;
+
+            // Events set aside by claims that excluded their type still wait: each list is in due order.
+            foreach (var aside in _excludedRunnable.Values)
+            {
+                foreach (var (item, _) in aside)
+                {
+                    if (item.Entry.Version == item.Version)
+                    {
+                        if (item.Entry.AvailableAt.UtcTicks <= now.UtcTicks && (oldest is null || item.Entry.AvailableAt < oldest))
+                        {
+                            oldest = item.Entry.AvailableAt;
+                        }
+
+                        break;
+                    }
+                }
+            }
+
             if (_leases.TryPeek(out var lease, out var until) && until <= now.UtcTicks
                 && lease.Entry.Version == lease.Version && lease.Entry.Status == EventStatus.Processing
                 && (oldest is null || lease.Entry.AvailableAt < oldest))

@@ -26,6 +26,12 @@ internal sealed partial class InMemoryEventStore : IEventStore
     private readonly PriorityQueue<(Entry Entry, long Version), long> _cancelled = new();
     private readonly Dictionary<string, EventTypePause> _pauses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(Entry Entry, long Version)>> _pausedRunnable = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runnable events of types the last claims excluded (a throttled handler's backlog), per type in due order, with
+    /// their keys in <see cref="_runnable"/>; back in line at the first claim that does not exclude the type.
+    /// </summary>
+    private readonly Dictionary<string, List<((Entry Entry, long Version) Item, (long Ticks, Guid Id) Key)>> _excludedRunnable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EventProcessorInfo> _processors = new(StringComparer.Ordinal);
     private readonly long[] _statusCounts = new long[6];
     private long _sequence;
