@@ -48,6 +48,9 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventS
     /// <summary>Awaited by every claim before it claims (a slow database, or one a test holds).</summary>
     public Func<Task>? BeforeClaim { get; set; }
 
+    /// <summary>Awaited by every lease renewal before it renews, given the call's token (a database that hangs, or one a test holds).</summary>
+    public Func<CancellationToken, Task>? BeforeRenew { get; set; }
+
     public void FailNextClaims(int count) => _claimFailuresLeft = count;
 
     /// <summary>Makes every settle that contains an outcome of <paramref name="eventId"/> matching <paramref name="refuse"/> throw.</summary>
@@ -81,6 +84,11 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventS
 
     public override async ValueTask<IReadOnlyCollection<Guid>> RenewLeasesAsync(IReadOnlyCollection<Guid> eventIds, string owner, DateTimeOffset now, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
+        if (BeforeRenew is { } before)
+        {
+            await before(cancellationToken);
+        }
+
         ThrowIfDown();
         var renewed = await Inner.RenewLeasesAsync(eventIds, owner, now, leaseDuration, cancellationToken);
         Interlocked.Increment(ref Renewals);
@@ -110,6 +118,14 @@ internal sealed class ObservedStore(InMemoryEventStore inner) : ForwardingEventS
 
         SettleGroups.Enqueue(outcomes.Count);
         return Inner.SettleAsync(outcomes, owner, cancellationToken);
+    }
+
+    /// <summary>As a database call does (the EF store's DELETE), a cancelled token fails the removal of a heartbeat row.</summary>
+    public override ValueTask RemoveProcessorAsync(string processorId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDown();
+        return Inner.RemoveProcessorAsync(processorId, cancellationToken);
     }
 
     /// <summary>The size of every group of outcomes the store accepted to record, in order.</summary>

@@ -1,5 +1,6 @@
 using EventKit.ContractTests;
 using FluentAssertions;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace EventKit.Tests.Processing;
@@ -127,5 +128,62 @@ public sealed class ShutdownTests
         var record = (await host.GetAsync(id)).Event;
         record.Status.Should().Be(EventStatus.Pending, "it returned as soon as it was cancelled");
         record.UncountedAttempts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task HardStop_WhileALeaseRenewalHangs_CancelsItAndStops()
+    {
+        await using var host = PipelineHost.Create(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromMinutes(1);
+            o.LeaseDuration = TimeSpan.FromSeconds(30);
+        });
+        var renewing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var storeAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Store.BeforeRenew = async ct =>
+        {
+            renewing.TrySetResult();
+            await storeAnswers.Task.WaitAsync(ct);
+        };
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Script.On("polite", run =>
+        {
+            token.TrySetResult(run.Token);
+            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
+        });
+        var id = await host.PublishStepAsync("polite");
+        host.Start();
+        await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        host.Time.Advance(TimeSpan.FromSeconds(10));
+        await renewing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The database does not answer the renewal (a network partition, a lock wait): the hard stop must not wait for it.
+        await host.StopAsync(hostWaitsNoLonger: true);
+
+        (await host.GetAsync(id)).Event.Status.Should().Be(EventStatus.Pending, "the handler returned when cancelled and its event was released");
+        host.Logs.WithId(1005).Should().BeEmpty("a renewal the stop cancels did not fail");
+        storeAnswers.SetResult();
+    }
+
+    [Fact]
+    public async Task HardStop_StillRemovesTheHeartbeatRow_AndLogsTheStop()
+    {
+        await using var host = PipelineHost.Create(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Script.On("polite", run =>
+        {
+            token.TrySetResult(run.Token);
+            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
+        });
+        await host.PublishStepAsync("polite");
+        host.Start();
+        await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        (await host.Services.GetRequiredService<IEventOperations>().GetProcessorsAsync()).Should().ContainSingle();
+
+        // The store fails calls made with a cancelled token, as a database does: the row must not be left to age out.
+        await host.StopAsync(hostWaitsNoLonger: true);
+
+        (await host.Services.GetRequiredService<IEventOperations>().GetProcessorsAsync()).Should().BeEmpty("the processor stopped within the hard stop's flush");
+        host.Logs.WithId(1002).Should().ContainSingle();
     }
 }

@@ -132,6 +132,10 @@ internal sealed class EventProcessor
             (run, abort, Options.ShutdownTimeout, HandOff));
         using var onHardStop = hardStopToken.UnsafeRegister(static s => CancelSafely((CancellationTokenSource)s!, TimeSpan.Zero), abort);
 
+        // What still needs the store once the run stopped (its heartbeat row's removal) gets the hard stop's flush too.
+        using var flushOver = new CancellationTokenSource();
+        using var onFlushOver = hardStopToken.UnsafeRegister(static s => CancelSafely((CancellationTokenSource)s!, ProcessorRun.HardStopFlush), flushOver);
+
         run.Start(hardStopToken);
         Log.ProcessorStarted(Logger, Owner);
         var heartbeat = new HeartbeatWriter(this, run);
@@ -154,7 +158,7 @@ internal sealed class EventProcessor
             await run.StopAsync(hardStopToken, abort.Token).ConfigureAwait(false);
             await heartbeatStop.CancelAsync().ConfigureAwait(false);
             await beating.ConfigureAwait(false);
-            await heartbeat.RemoveAsync(hardStopToken).ConfigureAwait(false);
+            await heartbeat.RemoveAsync(flushOver.Token).ConfigureAwait(false);
             Log.ProcessorStopped(Logger, Owner);
         }
     }

@@ -35,7 +35,11 @@ internal sealed class HeartbeatWriter(EventProcessor processor, ProcessorRun run
         {
             await WithStoreAsync(store => store.RemoveProcessorAsync(processor.Owner, cancellationToken)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's hard stop left no time for it: the row ages out, and the processor still stops as usual.
+        }
+        catch (Exception ex)
         {
             // The row then ages out: other processors delete it after three intervals.
             Log.HeartbeatFailed(processor.Logger, processor.Owner, ex);

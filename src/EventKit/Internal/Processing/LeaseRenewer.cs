@@ -4,12 +4,14 @@ namespace EventKit.Internal.Processing;
 /// Renews the leases of everything the run holds (buffered, running, and outcomes not yet written) every third of
 /// the lease duration, with one timer armed while anything is leased. A lease the store no longer grants is lost:
 /// its event is not started, or its running handler's token is cancelled. One renewal runs at a time; a tick that
-/// comes while one is still running makes it renew once more, so no tick is lost.
+/// comes while one is still running makes it renew once more, so no tick is lost. Disposing cancels a renewal still
+/// running (the run has stopped: no lease needs it), so a database that does not answer cannot hold up a stop.
 /// </summary>
 internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly StoreScope _store = new(processor.Scopes);
+    private readonly CancellationTokenSource _disposing = new();
     private ITimer? _timer;
     private bool _armed;
     private bool _renewing;
@@ -50,8 +52,10 @@ internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : I
             running = _running;
         }
 
+        await _disposing.CancelAsync().ConfigureAwait(false);
         await running.ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
+        _disposing.Dispose();
     }
 
     private void OnTick()
@@ -116,12 +120,16 @@ internal sealed class LeaseRenewer(EventProcessor processor, LeaseBook book) : I
             // As for a claim: the store may renew by its own clock; by this processor's, the lease lasts at least this long.
             var now = processor.Time.GetUtcNow();
             var until = now + processor.Options.LeaseDuration;
-            var renewed = await _store.Store.RenewLeasesAsync(ids, processor.Owner, now, processor.Options.LeaseDuration).ConfigureAwait(false);
+            var renewed = await _store.Store.RenewLeasesAsync(ids, processor.Owner, now, processor.Options.LeaseDuration, _disposing.Token).ConfigureAwait(false);
             var lost = book.Renewed(ids, renewed, until);
             if (lost > 0)
             {
                 Log.LeasesLost(processor.Logger, processor.Owner, lost);
             }
+        }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        {
+            // The run stopped while the store had not answered; its scope goes with the renewer.
         }
         catch (Exception ex)
         {
