@@ -160,8 +160,8 @@ internal abstract partial class StoreDialect
         ChangeOneAsync(connection, transaction, timeout, $"UPDATE {EventsTable} SET \"status\" = 'cancelled', \"processed_at\" = @now WHERE \"id\" = @id AND \"status\" IN ('pending', 'failed') RETURNING \"id\", \"attempts\"", eventId, now, cancellationToken);
 
     /// <summary>
-    /// Deletes a batch of events matching the filter at or before <paramref name="through"/>, never one being processed;
-    /// the logs go by the cascade.
+    /// Deletes a batch of events matching the filter at or before <paramref name="through"/>, never one being processed
+    /// nor one whose status changed away from the filter's while the DELETE waited for it; the logs go by the cascade.
     /// </summary>
     public async Task<int> PurgeAsync(DbConnection connection, DbTransaction? transaction, int? timeout, EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken)
     {
@@ -175,7 +175,11 @@ internal abstract partial class StoreDialect
             AppendPosition(select, "<=", through, parameter);
             select.Append(" AND ").Append(NotLeased).Append(" ORDER BY \"created_at\", \"id\" LIMIT @batch");
             AddParameter(command, "@batch", batchSize);
-            command.CommandText = $"DELETE FROM {EventsTable} WHERE \"id\" IN ({select}) AND {NotLeased}";
+
+            // The outer condition repeats the status (the only filtered column that changes): a row claimed, or requeued
+            // out of the purged status, since the subquery chose it is re-checked when the DELETE gets its lock, and kept.
+            var still = filter.Status is { } status ? $"{NotLeased} AND \"status\" = {parameter(status.ToStorageString())}" : NotLeased;
+            command.CommandText = $"DELETE FROM {EventsTable} WHERE \"id\" IN ({select}) AND {still}";
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

@@ -36,7 +36,9 @@ internal sealed partial class EventOperations
         // Each batch continues after the previous one: an event requeued here that a processor fails again meanwhile
         // is not taken again (nor counted twice) by this call. The newest event matching now ends it: once a batch
         // reaches it, events that arrived meanwhile (after it in that order) are left, so the call ends however fast
-        // matching events keep arriving (the last batch may take up to a batch of them).
+        // matching events keep arriving (the last batch may take up to a batch of them). A short batch does not end it
+        // before then: rows another transaction changed after the batch chose them (skipped when their lock came free)
+        // leave it short while matching events remain after them.
         if (await NewestMatchingAsync(valid, cancellationToken).ConfigureAwait(false) is not { } through)
         {
             Report(0);
@@ -53,7 +55,7 @@ internal sealed partial class EventOperations
             },
             Report,
             cancellationToken,
-            more: () => after is null || after.CompareTo(through) < 0).ConfigureAwait(false);
+            more: done => done > 0 && after is not null && after.CompareTo(through) < 0).ConfigureAwait(false);
 
         void Report(int total)
         {
@@ -211,16 +213,18 @@ internal sealed partial class EventOperations
 
     /// <summary>
     /// Runs <paramref name="batch"/> (a scope and an atomic store call of its own, given the batch size
-    /// <see cref="EventKitOptions.CleanupBatchSize"/>) until one changes fewer events than that, and returns how many all
-    /// changed. <paramref name="report"/> gets that total once the last batch is done, or, when a batch throws (the store
+    /// <see cref="EventKitOptions.CleanupBatchSize"/>) while each changes that many (or while <paramref name="more"/>
+    /// says so), and returns how many all changed. <paramref name="report"/> gets that total once the last batch is done, or, when a batch throws (the store
     /// failed, the token was cancelled) after earlier ones changed something, before the exception goes on: a call that
     /// stops midway still logs and announces what it changed; a retried call does the rest.
     /// </summary>
     /// <param name="batch">One batch: changes up to the batch size given and returns how many it changed.</param>
     /// <param name="report">Logs and announces the total.</param>
     /// <param name="cancellationToken">Stops between batches (and cancels the one running).</param>
-    /// <param name="more">Whether another batch may follow a full one (a bound reached ends the call); default: yes.</param>
-    private async Task<int> RunBatchesAsync(Func<IEventStore, int, CancellationToken, ValueTask<int>> batch, Action<int> report, CancellationToken cancellationToken, Func<bool>? more = null)
+    /// <param name="more">
+    /// Given how many the batch just run changed, whether another follows; default: when it changed the batch size.
+    /// </param>
+    private async Task<int> RunBatchesAsync(Func<IEventStore, int, CancellationToken, ValueTask<int>> batch, Action<int> report, CancellationToken cancellationToken, Func<int, bool>? more = null)
     {
         var batchSize = options.Value.CleanupBatchSize;
         var total = 0;
@@ -233,7 +237,7 @@ internal sealed partial class EventOperations
                 done = await RunAsync((store, ct) => batch(store, batchSize, ct), cancellationToken).ConfigureAwait(false);
                 total += done;
             }
-            while (done >= batchSize && (more?.Invoke() ?? true));
+            while (more?.Invoke(done) ?? done >= batchSize);
 
             finished = true;
         }
