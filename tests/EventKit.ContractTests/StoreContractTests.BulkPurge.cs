@@ -21,7 +21,7 @@ public abstract partial class StoreContractTests
             (await app.Operations.GetEventAsync(id)).Should().BeNull();
         }
 
-        arriving.Arrived.Should().HaveCount(2 * 3, "two arrive before each of the 2 + 2 + 1 batches");
+        arriving.Arrived.Should().HaveCount(2 * 4, "two arrive before each of the 2 + 2 + 1 + 0 batches (a short batch may have lost rows to a concurrent change: only an empty one ends the purge)");
         foreach (var id in arriving.Arrived)
         {
             (await app.GetAsync(id)).Status.Should().Be(EventStatus.DeadLetter, "it arrived while the purge ran");

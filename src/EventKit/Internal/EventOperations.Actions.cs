@@ -144,7 +144,9 @@ internal sealed partial class EventOperations
             return 0;
         }
 
-        return await RunBatchesAsync((store, batchSize, ct) => store.PurgeAsync(valid, through, batchSize, ct), Report, cancellationToken).ConfigureAwait(false);
+        // A short batch does not end it: rows claimed or requeued after the batch chose them (kept when their lock came
+        // free) leave it short while matching events remain; one that deletes nothing does (the bound keeps that finite).
+        return await RunBatchesAsync((store, batchSize, ct) => store.PurgeAsync(valid, through, batchSize, ct), Report, cancellationToken, more: done => done > 0).ConfigureAwait(false);
 
         // The purged events' own logs go with them, so this log line is the purge's only trace.
         void Report(int total)

@@ -184,8 +184,9 @@ public interface IEventStore
     /// <param name="now">The current UTC time.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>
-    /// How many events were requeued and the last of them; callers repeat after it while the count equals
-    /// <paramref name="batchSize"/>.
+    /// How many events were requeued and the last of them; a bulk requeue repeats after it while the count is not zero
+    /// and the newest event that matched at its start is not reached (a row another transaction changed after the
+    /// batch chose it is skipped, so a short batch need not be the last).
     /// </returns>
     ValueTask<EventBatchResult> RequeueAsync(Guid? eventId, EventFilter filter, EventPosition? after, int batchSize, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
 
@@ -231,7 +232,10 @@ public interface IEventStore
     /// </param>
     /// <param name="batchSize">The largest number of events to delete in this call.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>The number of events deleted; callers repeat while it equals <paramref name="batchSize"/>.</returns>
+    /// <returns>
+    /// The number of events deleted; a bulk purge repeats while it is not zero (a row another transaction changed after
+    /// the batch chose it is kept, so a short batch need not be the last).
+    /// </returns>
     ValueTask<int> PurgeAsync(EventFilter filter, EventPosition through, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>
