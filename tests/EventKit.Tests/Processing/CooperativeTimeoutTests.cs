@@ -103,15 +103,7 @@ public sealed class CooperativeTimeoutTests
     public async Task CooperativeHandler_IsCancelledAtItsTimeout_AndTheRunCountsAsFailed()
     {
         await using var host = PipelineHost.Create(o => o.HandlerTimeout = TimeSpan.FromSeconds(5));
-        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Script.On("polite", run =>
-        {
-            token.TrySetResult(run.Token);
-            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
-        });
-        var id = await host.PublishStepAsync("polite");
-        host.Start();
-        var handed = await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (id, handed) = await host.StartPoliteRunAsync();
 
         // The watchdog's timer fires inside Advance, so the token's state is exact right after it.
         host.Time.Advance(TimeSpan.FromSeconds(4.9));

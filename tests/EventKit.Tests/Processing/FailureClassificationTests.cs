@@ -71,15 +71,7 @@ public sealed class FailureClassificationTests
             o.HandlerTimeout = TimeSpan.FromMinutes(10);
             o.MaxAttempts = 1;
         });
-        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Script.On("polite", run =>
-        {
-            token.TrySetResult(run.Token);
-            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
-        });
-        var id = await host.PublishStepAsync("polite");
-        host.Start();
-        await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (id, _) = await host.StartPoliteRunAsync();
 
         var stop = host.StopAsync();
         host.Time.Advance(TimeSpan.FromSeconds(5));

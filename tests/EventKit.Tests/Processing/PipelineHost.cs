@@ -99,6 +99,23 @@ internal sealed class PipelineHost : IAsyncDisposable
 
     public Task<Guid> PublishStepAsync(string name) => PublishAsync(new Step(name));
 
+    /// <summary>
+    /// Publishes a step whose handler waits on its token until that is cancelled, starts the processor, and returns once
+    /// the handler runs: the event's id and the token the handler got.
+    /// </summary>
+    public async Task<(Guid Id, CancellationToken Token)> StartPoliteRunAsync()
+    {
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Script.On("polite", run =>
+        {
+            token.TrySetResult(run.Token);
+            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
+        });
+        var id = await PublishStepAsync("polite");
+        Start();
+        return (id, await token.Task.WaitAsync(Wait));
+    }
+
     public async Task<EventDetails> GetAsync(Guid id) =>
         await _services.GetRequiredService<IEventOperations>().GetEventAsync(id) ?? throw new InvalidOperationException($"Event {id} does not exist.");
 

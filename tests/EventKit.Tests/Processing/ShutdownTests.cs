@@ -145,15 +145,7 @@ public sealed class ShutdownTests
             renewing.TrySetResult();
             await storeAnswers.Task.WaitAsync(ct);
         };
-        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Script.On("polite", run =>
-        {
-            token.TrySetResult(run.Token);
-            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
-        });
-        var id = await host.PublishStepAsync("polite");
-        host.Start();
-        await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (id, _) = await host.StartPoliteRunAsync();
         host.Time.Advance(TimeSpan.FromSeconds(10));
         await renewing.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -169,15 +161,7 @@ public sealed class ShutdownTests
     public async Task HardStop_StillRemovesTheHeartbeatRow_AndLogsTheStop()
     {
         await using var host = PipelineHost.Create(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1));
-        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Script.On("polite", run =>
-        {
-            token.TrySetResult(run.Token);
-            return Task.Delay(Timeout.InfiniteTimeSpan, run.Token);
-        });
-        await host.PublishStepAsync("polite");
-        host.Start();
-        await token.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await host.StartPoliteRunAsync();
         (await host.Services.GetRequiredService<IEventOperations>().GetProcessorsAsync()).Should().ContainSingle();
 
         // The store fails calls made with a cancelled token, as a database does: the row must not be left to age out.

@@ -132,11 +132,12 @@ internal sealed class EventProcessor
             (run, abort, Options.ShutdownTimeout, HandOff));
         using var onHardStop = hardStopToken.UnsafeRegister(static s => CancelSafely((CancellationTokenSource)s!, TimeSpan.Zero), abort);
 
-        // What still needs the store once the run stopped (its heartbeat row's removal) gets the hard stop's flush too.
+        // What still needs the store after a hard stop (the outcomes of handlers that returned when cancelled, then the
+        // heartbeat row's removal) has until HardStopFlush after it, by the real clock.
         using var flushOver = new CancellationTokenSource();
         using var onFlushOver = hardStopToken.UnsafeRegister(static s => CancelSafely((CancellationTokenSource)s!, ProcessorRun.HardStopFlush), flushOver);
 
-        run.Start(hardStopToken);
+        run.Start(flushOver.Token);
         Log.ProcessorStarted(Logger, Owner);
         var heartbeat = new HeartbeatWriter(this, run);
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

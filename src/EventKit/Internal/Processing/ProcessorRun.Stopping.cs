@@ -9,18 +9,6 @@ internal sealed partial class ProcessorRun
     /// </summary>
     public static readonly TimeSpan HardStopFlush = TimeSpan.FromSeconds(2);
 
-    private static void GiveUpLater(CancellationTokenSource source)
-    {
-        try
-        {
-            source.CancelAfter(HardStopFlush);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The run already stopped.
-        }
-    }
-
     /// <summary>From now on workers start nothing new; what they take from the buffer is released.</summary>
     public void BeginStopping() => _stopping = true;
 
@@ -97,8 +85,6 @@ internal sealed partial class ProcessorRun
         await Writer.Completion.ConfigureAwait(false);
         await _renewer.DisposeAsync().ConfigureAwait(false);
         _watchdog.Dispose();
-        await _onHardStop.DisposeAsync().ConfigureAwait(false);
-        _writerGiveUp.Dispose();
         if (!IsDrain && Volatile.Read(ref _released) is var released and > 0)
         {
             Log.Released(_processor.Logger, _processor.Owner, released);

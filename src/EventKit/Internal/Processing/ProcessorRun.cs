@@ -19,8 +19,6 @@ internal sealed partial class ProcessorRun
     private readonly Dictionary<HandlerDescriptor, HandlerLimiter>? _limiters;
     private readonly Dictionary<string, HandlerLimiter[]>? _limitersByType;
     private List<string>? _lastExcluded;
-    private readonly CancellationTokenSource _writerGiveUp = new();
-    private CancellationTokenRegistration _onHardStop;
     private Task[] _workers = [];
     private volatile bool _stopping;
     private bool _caughtUp;
@@ -106,14 +104,13 @@ internal sealed partial class ProcessorRun
         Volatile.Read(ref _released),
         Interlocked.Read(ref _nextRetryTicks) is var ticks && ticks != long.MaxValue ? new DateTimeOffset(ticks, TimeSpan.Zero) : null);
 
-    /// <param name="hardStop">
-    /// Cancelled when the host will wait no longer: running handlers are cancelled, and the writer gives up what it still
-    /// holds <see cref="HardStopFlush"/> later (the outcomes of handlers that returned when cancelled are written meanwhile).
+    /// <param name="flushOver">
+    /// Cancelled <see cref="HardStopFlush"/> after the host's hard stop: the writer then gives up what it still holds
+    /// (the outcomes of handlers that returned when cancelled are written meanwhile).
     /// </param>
-    public void Start(CancellationToken hardStop)
+    public void Start(CancellationToken flushOver)
     {
-        _onHardStop = hardStop.UnsafeRegister(static s => GiveUpLater((CancellationTokenSource)s!), _writerGiveUp);
-        Writer.Start(_writerGiveUp.Token);
+        Writer.Start(flushOver);
         _workers = new Task[_slots.Length];
         for (var i = 0; i < _slots.Length; i++)
         {
