@@ -35,7 +35,10 @@ internal sealed partial class EntityFrameworkEventStore<TContext>(
 
     private DbSet<EventLogEntity> Logs => context.Set<EventLogEntity>();
 
-    private StoreDialect Dialect => StoreDialect.Get(context, _logger);
+    private StoreDialect? _dialect;
+
+    /// <summary>The context's dialect, looked up once per store instance (<see cref="StoreDialect.Get"/> asks EF Core for the provider's name each time).</summary>
+    private StoreDialect Dialect => _dialect ??= StoreDialect.Get(context, _logger);
 
     /// <summary>
     /// Runs <paramref name="work"/> in the application's transaction if it has one open; otherwise, when

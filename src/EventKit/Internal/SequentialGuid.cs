@@ -20,13 +20,17 @@ internal static class SequentialGuid
     public static Guid Next(DateTimeOffset time)
     {
         var milliseconds = Math.Max(0, time.ToUnixTimeMilliseconds());
+
+        // A new millisecond needs fresh random bits: drawn before the lock (the system's random source is the slow part),
+        // so concurrent publishers hold it only for a comparison and an increment.
+        var fresh = milliseconds > Volatile.Read(ref _lastMilliseconds) ? RandomTail() : (UInt128?)null;
         UInt128 tail;
         lock (Gate)
         {
             if (milliseconds > _lastMilliseconds)
             {
                 _lastMilliseconds = milliseconds;
-                _lastTail = RandomTail();
+                _lastTail = fresh ?? RandomTail();
             }
             else if (++_lastTail >= TailLimit)
             {

@@ -31,6 +31,15 @@ internal sealed partial class ContextOutbox(IDbContextOptions options) : IResett
         options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
         ?? throw new InvalidOperationException("EventKit's outbox needs a context registered with AddDbContext, AddDbContextPool or AddPooledDbContextFactory."));
 
+    private StoreDialect? _dialect;
+
+    /// <summary>
+    /// The dialect of <paramref name="context"/> (this outbox's context): looked up once per context instance, and kept
+    /// by a pooled context across leases (same model, same provider). <see cref="StoreDialect.Get"/> asks EF Core for the
+    /// provider's name each time, which several calls per SaveChanges would pay for.
+    /// </summary>
+    public StoreDialect Dialect(DbContext context) => _dialect ??= StoreDialect.Get(context, App.Logger);
+
     /// <summary>Events published and not yet written.</summary>
     public List<EventRecord> Pending => _pending;
 

@@ -110,7 +110,7 @@ internal sealed partial class OutboxInterceptor
         }
 
         outbox.App.Signal.Notify(EventEntity.Utc(at));
-        if (notifyOthers && outbox.App.IsDue(at) && StoreDialect.Get(context, outbox.App.Logger) is PostgreSqlDialect dialect)
+        if (notifyOthers && outbox.App.IsDue(at) && outbox.Dialect(context) is PostgreSqlDialect dialect)
         {
             outbox.App.Notifier?.Send(context.GetService<IRelationalConnection>().DbConnection, dialect);
         }

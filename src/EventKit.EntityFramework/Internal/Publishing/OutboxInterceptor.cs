@@ -170,7 +170,7 @@ internal sealed partial class OutboxInterceptor : SaveChangesInterceptor, IDbCom
         var database = context.Database;
 
         // SQLite runs EventKit's INSERT as a command of its own: only a transaction makes it commit with EF's.
-        if (!StoreDialect.Get(context, outbox.App.Logger).AppendsToCommand
+        if (!outbox.Dialect(context).AppendsToCommand
             && database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded
             && Transaction(context) is null)
         {
@@ -202,7 +202,7 @@ internal sealed partial class OutboxInterceptor : SaveChangesInterceptor, IDbCom
 
     private static async ValueTask WriteAsync(DbCommand command, DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
     {
-        var dialect = StoreDialect.Get(context, outbox.App.Logger);
+        var dialect = outbox.Dialect(context);
         var handOff = outbox.ReserveHandOff(command.Transaction);
         var wakeDueBy = outbox.WakeDueBy(command.Connection, command.Transaction);
         if (dialect.AppendsToCommand)
@@ -220,7 +220,7 @@ internal sealed partial class OutboxInterceptor : SaveChangesInterceptor, IDbCom
     private static async ValueTask WriteOwnAsync(DbContext context, ContextOutbox outbox, bool async, CancellationToken cancellationToken)
     {
         var connection = context.GetService<IRelationalConnection>();
-        var dialect = StoreDialect.Get(context, outbox.App.Logger);
+        var dialect = outbox.Dialect(context);
         if (async)
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
