@@ -47,6 +47,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<bool> ReplayAsync(Guid eventId, string handler, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (!_events.TryGetValue(eventId, out var entry) || entry.Status != EventStatus.Completed)
@@ -65,6 +66,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<bool> CancelAsync(Guid eventId, string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (!_events.TryGetValue(eventId, out var entry) || entry.Status is not (EventStatus.Pending or EventStatus.Failed))
@@ -102,6 +104,7 @@ internal sealed partial class InMemoryEventStore
     public ValueTask<bool> PauseAsync(EventTypePause pause, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pause);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return ValueTask.FromResult(_pauses.TryAdd(pause.Type, pause));
@@ -111,6 +114,7 @@ internal sealed partial class InMemoryEventStore
     public ValueTask<bool> ResumeAsync(string type, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(type);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (!_pauses.Remove(type))
@@ -133,6 +137,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<IReadOnlyList<EventTypePause>> GetPausesAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             IReadOnlyList<EventTypePause> result = [.. _pauses.Values.OrderBy(p => p.Type, StringComparer.Ordinal)];
@@ -168,6 +173,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<IReadOnlyList<EventProcessorInfo>> GetProcessorsAsync(DateTimeOffset seenSince, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             IReadOnlyList<EventProcessorInfo> result = [.. _processors.Values.Where(p => p.LastSeenAt >= seenSince).OrderBy(p => p.Id, StringComparer.Ordinal)];

@@ -5,6 +5,7 @@ internal sealed partial class InMemoryEventStore
 {
     public ValueTask<EventMetrics> GetMetricsAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var completed = _statusCounts[(int)EventStatus.Completed];
@@ -23,6 +24,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<EventBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             // The queue heads are the oldest; stale heads (superseded versions) are dropped on the way.
@@ -69,6 +71,7 @@ internal sealed partial class InMemoryEventStore
     public ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             foreach (var entry in _events.Values)
@@ -87,6 +90,7 @@ internal sealed partial class InMemoryEventStore
     public ValueTask<IReadOnlyList<EventRecord>> GetDeadLettersAsync(string? type, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             IReadOnlyList<EventRecord> result = [.. _events.Values
@@ -101,6 +105,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<EventDetails?> GetEventAsync(Guid eventId, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             return ValueTask.FromResult(_events.TryGetValue(eventId, out var entry)
@@ -113,6 +118,7 @@ internal sealed partial class InMemoryEventStore
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var newest = order == EventOrder.NewestFirst;
@@ -147,6 +153,7 @@ internal sealed partial class InMemoryEventStore
             }
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             foreach (var entry in _events.Values)
@@ -190,6 +197,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<IReadOnlyList<EventTypeStatistics>> GetTypeStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             IReadOnlyList<EventTypeStatistics> result = [.. _events.Values
@@ -217,6 +225,7 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<IReadOnlyList<HandlerStatistics>> GetHandlerStatisticsAsync(DateTimeOffset since, DateTimeOffset before, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             IReadOnlyList<HandlerStatistics> result = [.. _events.Values
