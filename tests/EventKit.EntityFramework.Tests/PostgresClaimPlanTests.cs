@@ -34,6 +34,9 @@ public sealed class PostgresClaimPlanTests(ITestOutputHelper output) : DatabaseT
         plan.Should().Contain(line => line.Contains("WindowAgg", StringComparison.Ordinal), "the payload budget is a running total over the locked candidates");
         plan.Should().Contain(line => line.Contains("Index Scan using ix_event_logs_event_id on event_logs", StringComparison.Ordinal), "the succeeded handlers are looked up by event id");
         plan.Should().Contain(line => line.Contains("event_type_pauses", StringComparison.Ordinal), "paused types are skipped in the same statement");
+        string.Join('\n', plan).Split("NOT (hashed SubPlan").Length.Should().Be(3,
+            "paused and excluded types are each one hashed subplan, tested per passed-over row by a hash lookup (an array scan per row, <> ALL(@excluded), cost 4-5 times as much)");
+        plan.Should().NotContain(line => line.Contains("<> ALL", StringComparison.Ordinal));
         plan.Should().NotContain(
             line => line.Contains("Seq Scan", StringComparison.Ordinal) && !line.Contains("event_type_pauses", StringComparison.Ordinal),
             "only the pauses table, a row per paused type, may be read whole");

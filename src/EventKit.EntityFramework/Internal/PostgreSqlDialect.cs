@@ -22,7 +22,10 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
 
     /// <summary>
     /// Parameters <c>@owner</c>, <c>@now</c>, <c>@limit</c>, <c>@lease</c> (an interval), <c>@max_bytes</c>, <c>@excluded</c>
-    /// (the types passed over, an array, empty for none). c locks the
+    /// (the types passed over, an array, empty for none; never null elements). The excluded types are a hashed subplan
+    /// (NOT IN over unnest), as the paused ones are: a claim that passes over a throttled type's backlog tests each of
+    /// those rows against a hash, where <c>&lt;&gt; ALL(@excluded)</c> cost 4-5 times as much per row (measured: 200,000
+    /// passed-over rows, 70-110 against 340-420 ms). c locks the
     /// candidates in due order with their payload sizes; b adds the running total in that order (window functions are
     /// not allowed beside FOR UPDATE, but are over its result) and the lease expiry, <c>clock_timestamp() + @lease</c>,
     /// once per row so locked_until and available_at agree; the UPDATE takes the prefix within the budget (always the
@@ -30,7 +33,7 @@ internal sealed partial class PostgreSqlDialect(string events, string logs, stri
     /// </summary>
     public override string ClaimSql { get; } =
         $"WITH c AS (SELECT \"id\", \"available_at\", octet_length(\"payload\"::text) AS \"size\" FROM {events} AS q WHERE {Due} AND {NotPaused(pauses, "q")} AND {StoreOrdering.NotHeldBack(events, "q")} " +
-        "AND NOT (q.\"type\" = ANY(@excluded)) ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
+        "AND q.\"type\" NOT IN (SELECT unnest(@excluded)) ORDER BY \"available_at\", \"id\" LIMIT @limit FOR UPDATE SKIP LOCKED), " +
         "b AS (SELECT \"id\", \"available_at\", sum(\"size\") OVER w AS \"total\", row_number() OVER w AS \"n\", clock_timestamp() + @lease AS \"lease\" " +
         "FROM c WINDOW w AS (ORDER BY \"available_at\", \"id\")), " +
         $"claimed AS (UPDATE {events} AS e SET {ClaimSet("b.\"lease\"")} FROM b WHERE e.\"id\" = b.\"id\" AND (b.\"n\" = 1 OR b.\"total\" <= @max_bytes) " +
