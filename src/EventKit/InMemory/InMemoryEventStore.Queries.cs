@@ -70,8 +70,8 @@ internal sealed partial class InMemoryEventStore
 
     public ValueTask<IReadOnlyList<EventTypeCount>> GetCountsByTypeAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         cancellationToken.ThrowIfCancellationRequested();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         lock (_gate)
         {
             foreach (var entry in _events.Values)
